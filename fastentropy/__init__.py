@@ -1,0 +1,36 @@
+"""fastentropy: fast, batch-first, honest information-theory estimators.
+
+Compiled Cython/OpenMP kernels with a pure NumPy twin for each; ``show_config()`` says which is
+live, and ``FASTENTROPY_BACKEND=numpy`` forces the twins.
+"""
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from ._backend import backend
+from ._config import config, show_config
+from .divergence import *  # noqa: F401,F403
+from .divergence import __all__ as _divergence_all
+from .estimators import *  # noqa: F401,F403
+from .estimators import __all__ as _estimators_all
+from .histogram import *  # noqa: F401,F403
+from .histogram import __all__ as _histogram_all
+from .mutual_info import *  # noqa: F401,F403
+from .mutual_info import __all__ as _mutual_info_all
+from .samples import *  # noqa: F401,F403
+from .samples import __all__ as _samples_all
+
+__all__ = [
+    "__version__",
+    "backend",
+    "config",
+    "show_config",
+    *_divergence_all,
+    *_estimators_all,
+    *_histogram_all,
+    *_mutual_info_all,
+    *_samples_all,
+]
+
+# Resolve the backend now, so a missing extension warns once at import rather than mid-call.
+backend()

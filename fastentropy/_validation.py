@@ -1,0 +1,176 @@
+"""Input validation and normalisation shared by every facade.
+
+Each check raises a ``TypeError`` (wrong kind of thing) or ``ValueError`` (right kind, bad
+value) whose message starts with the argument's name, so a user sees what to fix. Kernels never
+validate: everything they receive has been through here.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+import operator
+from typing import Any, Sequence
+
+import numpy as np
+
+__all__ = [
+    "as_float_array",
+    "as_count_array",
+    "as_label_array",
+    "check_base",
+    "log_base_divisor",
+    "normalize_axis",
+    "rows_view",
+    "check_choice",
+    "check_positive_int",
+]
+
+_INT64_MAX = np.iinfo(np.int64).max
+
+
+def _as_ndarray(x: Any, name: str) -> np.ndarray:
+    if isinstance(x, (str, bytes)):
+        raise TypeError(f"{name} must be array-like of numbers, got {type(x).__name__}")
+    try:
+        arr = np.asarray(x)
+    except (ValueError, TypeError) as exc:  # ragged nested sequences and the like
+        raise ValueError(f"{name} could not be converted to an array: {exc}") from exc
+    if arr.dtype.kind in "OUSVMm":
+        raise TypeError(f"{name} must have a real numeric dtype, got dtype {arr.dtype}")
+    if arr.dtype.kind == "c":
+        raise TypeError(f"{name} must be real, got complex dtype {arr.dtype}")
+    return arr
+
+
+def as_float_array(
+    x: Any,
+    name: str,
+    *,
+    min_ndim: int = 0,
+    allow_empty: bool = True,
+    finite: bool = False,
+    nonnegative: bool = False,
+) -> np.ndarray:
+    """``x`` as float64 (a new array only when needed). Rejects object/complex/str dtypes."""
+    arr = _as_ndarray(x, name)
+    arr = arr.astype(np.float64, copy=False)
+    if arr.ndim < min_ndim:
+        raise ValueError(f"{name} must have at least {min_ndim} dimension(s), got {arr.ndim}")
+    if not allow_empty and arr.size == 0:
+        raise ValueError(f"{name} must not be empty")
+    if finite and arr.size and not np.isfinite(arr).all():
+        raise ValueError(f"{name} must contain only finite values (no NaN or inf)")
+    if nonnegative and arr.size and (arr < 0).any():
+        raise ValueError(f"{name} must be non-negative")
+    return arr
+
+
+def as_count_array(x: Any, name: str, *, min_ndim: int = 1, allow_empty: bool = False) -> np.ndarray:
+    """``x`` as int64 counts: any integer or bool dtype, or floats holding whole numbers.
+
+    Negative, non-integral, NaN/inf and counts beyond int64 are rejected with a ``ValueError``.
+    """
+    arr = _as_ndarray(x, name)
+    if arr.ndim < min_ndim:
+        raise ValueError(f"{name} must have at least {min_ndim} dimension(s), got {arr.ndim}")
+    if not allow_empty and arr.size == 0:
+        raise ValueError(f"{name} must not be empty")
+    kind = arr.dtype.kind
+    if kind == "b":
+        return arr.astype(np.int64)
+    if kind == "u":
+        if arr.size and arr.dtype.itemsize >= 8 and int(arr.max()) > _INT64_MAX:
+            raise ValueError(f"{name} has counts larger than the int64 maximum")
+        return arr.astype(np.int64, copy=False)
+    if kind == "i":
+        if arr.size and (arr < 0).any():
+            raise ValueError(f"{name} must be non-negative counts")
+        return arr.astype(np.int64, copy=False)
+    # floats: only whole, finite, non-negative values are counts
+    if arr.size:
+        if not np.isfinite(arr).all():
+            raise ValueError(f"{name} must contain only finite counts (no NaN or inf)")
+        if (arr < 0).any():
+            raise ValueError(f"{name} must be non-negative counts")
+        if (arr != np.floor(arr)).any():
+            raise ValueError(f"{name} must hold whole-number counts")
+        if arr.max() >= 2.0**63:
+            raise ValueError(f"{name} has counts larger than the int64 maximum")
+    return arr.astype(np.int64)
+
+
+def as_label_array(x: Any, name: str) -> np.ndarray:
+    """A 1-D array of class labels (any hashable numeric or string dtype), non-empty allowed."""
+    if isinstance(x, (str, bytes)):
+        raise TypeError(f"{name} must be a 1-D array-like of labels, got {type(x).__name__}")
+    try:
+        arr = np.asarray(x)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"{name} could not be converted to an array: {exc}") from exc
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be 1-D, got shape {arr.shape}")
+    if arr.dtype.kind == "c":
+        raise TypeError(f"{name} must not be complex")
+    if arr.dtype.kind == "f" and arr.size and not np.isfinite(arr).all():
+        raise ValueError(f"{name} must not contain NaN or inf labels")
+    return arr
+
+
+def check_base(base: Any, name: str = "base") -> float | None:
+    """Validate a logarithm base: None (nats) or a positive real number other than 1."""
+    if base is None:
+        return None
+    if isinstance(base, bool) or not isinstance(base, numbers.Real):
+        if isinstance(base, np.ndarray) and base.ndim == 0 and base.dtype.kind in "iuf":
+            base = base.item()
+        else:
+            raise TypeError(f"{name} must be a positive real number or None, got {type(base).__name__}")
+    b = float(base)
+    if not math.isfinite(b) or b <= 0 or b == 1.0:
+        raise ValueError(f"{name} must be a positive number other than 1, or None; got {base!r}")
+    return b
+
+
+def log_base_divisor(base: float | None) -> float:
+    """The divisor that turns nats into units of ``base`` (1.0 for nats)."""
+    return 1.0 if base is None else math.log(base)
+
+
+def normalize_axis(axis: Any, ndim: int, name: str = "axis") -> int:
+    """An axis index in ``[0, ndim)``; negative values count from the end."""
+    if isinstance(axis, bool):
+        raise TypeError(f"{name} must be an int, got bool")
+    try:
+        ax = operator.index(axis)
+    except TypeError:
+        raise TypeError(f"{name} must be an int, got {type(axis).__name__}") from None
+    if not -ndim <= ax < ndim:
+        raise ValueError(f"{name}={axis} is out of bounds for an array of dimension {ndim}")
+    return ax % ndim
+
+
+def rows_view(arr: np.ndarray, axis: int) -> tuple[np.ndarray, tuple[int, ...]]:
+    """Move ``axis`` last and flatten the rest: a C-contiguous (rows, n) array and the outer shape.
+
+    Copies only when the data are not already laid out that way.
+    """
+    moved = np.moveaxis(arr, axis, -1)
+    outer = moved.shape[:-1]
+    rows = np.ascontiguousarray(moved.reshape(-1, moved.shape[-1]) if moved.ndim else moved.reshape(1, 1))
+    return rows, outer
+
+
+def check_choice(value: Any, name: str, choices: Sequence[str]) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, one of {sorted(choices)}; got {type(value).__name__}")
+    if value not in choices:
+        raise ValueError(f"{name}={value!r} is not one of {sorted(choices)}")
+    return value
+
+
+def check_positive_int(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be a positive int, got {type(value).__name__}")
+    if value <= 0:
+        raise ValueError(f"{name} must be a positive int, got {value}")
+    return int(value)

@@ -1,0 +1,4 @@
+"""Placeholder: this family's facade is being written."""
+from __future__ import annotations
+
+__all__: list[str] = []

@@ -1,0 +1,34 @@
+"""Shared test settings.
+
+Hypothesis runs derandomized (its seed is fixed by the test's name), so every failure replays
+exactly; ``HYPOTHESIS_PROFILE=thorough`` runs more examples locally.
+"""
+import os
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, settings
+
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    max_examples=60,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.register_profile(
+    "thorough",
+    derandomize=False,
+    max_examples=1000,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture
+def rng():
+    """A seeded generator: tests that draw random data replay exactly."""
+    return np.random.default_rng(20261126)
