@@ -35,11 +35,11 @@ def config() -> dict[str, Any]:
 
 def show_config() -> None:
     """Print the backend in use, whether OpenMP is on, the thread count and the versions."""
-    c = config()
-    width = max(len(k) for k in c)
-    for key, value in c.items():
-        if key == "missing_kernels" and not value:
-            continue
-        if key == "backend_requested":
-            key = f"{BACKEND_ENV}"
+    rows = [
+        (BACKEND_ENV if key == "backend_requested" else key, value)
+        for key, value in config().items()
+        if not (key == "missing_kernels" and not value)
+    ]
+    width = max(len(key) for key, _ in rows)
+    for key, value in rows:
         print(f"{key:<{width}}  {value}")
