@@ -1,0 +1,13 @@
+import numpy as np
+
+TABLE_SIZE: int
+
+def _tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]: ...
+def entropy_counts_rows(
+    counts: np.ndarray,  # const int64_t[:, ::1]
+    k: np.ndarray,  # const double[::1]
+    method: int,
+    out: np.ndarray,  # double[::1]
+    out_std: np.ndarray | None,  # double[::1] or None
+    n_threads: int,
+) -> None: ...

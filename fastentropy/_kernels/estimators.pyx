@@ -1,0 +1,599 @@
+# cython: language_level=3
+"""Bias-corrected discrete entropy estimators on rows of integer counts.
+
+``estimate_row`` (declared in estimators.pxd, cimported by other kernels) estimates one row;
+``entropy_counts_rows`` runs it over the rows of a 2-D array, one row per prange iteration, so
+each output is written by exactly one thread and results do not depend on the thread count.
+
+Integer counts need no ``log`` in the common case: ``n log n``, ``digamma(n)`` and the
+Grassberger ``G(n)`` come from tables for ``n < TABLE_N`` (built once at import, read-only).
+"""
+import numpy as np
+from scipy.special import digamma as _sc_digamma
+
+from cython.parallel cimport prange
+from libc.stdint cimport int64_t
+from libc.stdlib cimport malloc, free, qsort
+from libc.math cimport log, log1p, exp, expm1, sqrt, NAN, isnan
+
+from fastentropy._kernels._special cimport digamma, trigamma_r, lnpoch, xlogx
+
+cdef enum:
+    TABLE_N = 65536
+    GL_N = 16
+
+cdef double _NLOGN[TABLE_N]     # n log n
+cdef double _PSI[TABLE_N]       # digamma(n), n >= 1
+cdef double _GRASS[TABLE_N]     # Grassberger 2003 G(n), n >= 1
+cdef double _JKG[TABLE_N]       # n log n - (n - 1) log(n - 1), n >= 1
+cdef double _GL_X[GL_N]         # Gauss-Legendre nodes on [-1, 1]
+cdef double _GL_W[GL_N]
+
+
+def _tables():
+    """The tables as NumPy arrays (the twin builds the same ones with the same expressions)."""
+    n = np.arange(TABLE_N, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        nlogn = np.where(n > 0, n * np.log(np.maximum(n, 1.0)), 0.0)
+        psi = np.where(n > 0, _sc_digamma(np.maximum(n, 1.0)), 0.0)
+        grass = np.where(
+            n > 0,
+            psi + 0.5 * np.where(n % 2 == 0, 1.0, -1.0)
+            * (_sc_digamma((n + 1.0) / 2.0) - _sc_digamma(np.maximum(n, 1.0) / 2.0)),
+            0.0)
+        jkg = np.where(n > 1, np.log(np.maximum(n, 1.0)) - (n - 1.0) * np.log1p(-1.0 / np.maximum(n, 1.0)), 0.0)
+    x, w = np.polynomial.legendre.leggauss(GL_N)
+    return nlogn, psi, grass, jkg, x, w
+
+
+def _fill_tables():
+    cdef Py_ssize_t i
+    nlogn, psi, grass, jkg, x, w = _tables()
+    for i in range(TABLE_N):
+        _NLOGN[i] = nlogn[i]
+        _PSI[i] = psi[i]
+        _GRASS[i] = grass[i]
+        _JKG[i] = jkg[i]
+    for i in range(GL_N):
+        _GL_X[i] = x[i]
+        _GL_W[i] = w[i]
+
+
+_fill_tables()
+
+TABLE_SIZE = TABLE_N
+
+
+# ---------------------------------------------------------------- per-count helpers
+
+cdef inline double _nlogn(int64_t c) noexcept nogil:
+    if c < TABLE_N:
+        return _NLOGN[c]
+    return <double>c * log(<double>c)
+
+
+cdef inline double _psi_int(int64_t c) noexcept nogil:
+    # c >= 1
+    if c < TABLE_N:
+        return _PSI[c]
+    return digamma(<double>c)
+
+
+cdef inline double _grass(int64_t c) noexcept nogil:
+    # G(n) = psi(n) + (-1)^n / 2 * (psi((n + 1) / 2) - psi(n / 2)), c >= 1
+    cdef double x = <double>c
+    if c < TABLE_N:
+        return _GRASS[c]
+    return digamma(x) + (0.5 if c % 2 == 0 else -0.5) * (digamma(0.5 * (x + 1.0)) - digamma(0.5 * x))
+
+
+cdef inline double _jk_g(int64_t c) noexcept nogil:
+    # n log n - (n-1) log(n-1) = log n - (n - 1) log(1 - 1/n): no difference of large numbers
+    cdef double x = <double>c
+    if c < TABLE_N:
+        return _JKG[c]
+    return log(x) - (x - 1.0) * log1p(-1.0 / x)
+
+
+# ---------------------------------------------------------------- estimators
+
+cdef double _plugin(const int64_t* c, Py_ssize_t n, double* std_out) noexcept nogil:
+    cdef Py_ssize_t i
+    cdef int64_t N = 0, v
+    cdef double T = 0.0, dN
+    for i in range(n):
+        v = c[i]
+        N += v
+        T += _nlogn(v)
+    dN = <double>N
+    return log(dN) - T / dN
+
+
+cdef double _miller_madow(const int64_t* c, Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t i
+    cdef int64_t N = 0, m = 0, v
+    cdef double T = 0.0, dN
+    for i in range(n):
+        v = c[i]
+        N += v
+        m += v != 0
+        T += _nlogn(v)
+    dN = <double>N
+    return log(dN) - T / dN + (<double>m - 1.0) / (2.0 * dN)
+
+
+cdef double _jackknife(const int64_t* c, Py_ssize_t n, double* std_out) noexcept nogil:
+    # H_JK = N H - (N - 1) mean_i H_{-i} = g(N) - (1/N) sum n_i g(n_i), g(n) = n log n - (n-1) log(n-1)
+    cdef Py_ssize_t i
+    cdef int64_t N = 0, v
+    cdef double S = 0.0, dN, gbar, d, V = 0.0
+    for i in range(n):
+        v = c[i]
+        if v > 0:
+            N += v
+            S += <double>v * _jk_g(v)
+    dN = <double>N
+    gbar = S / dN
+    if std_out != NULL:
+        # jackknife variance (N-1)/N sum_i (H_{-i} - mean)^2, with H_{-i} - mean = (g_i - gbar)/(N-1)
+        if N < 2:
+            std_out[0] = NAN
+        else:
+            for i in range(n):
+                v = c[i]
+                if v > 0:
+                    d = _jk_g(v) - gbar
+                    V += <double>v * d * d
+            std_out[0] = sqrt(V / (dN * (dN - 1.0)))
+    return _jk_g(N) - gbar
+
+
+cdef double _grassberger(const int64_t* c, Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t i
+    cdef int64_t N = 0, v
+    cdef double S = 0.0, dN
+    for i in range(n):
+        v = c[i]
+        if v > 0:
+            N += v
+            S += <double>v * _grass(v)
+    dN = <double>N
+    return log(dN) - S / dN
+
+
+cdef double _zhang(const int64_t* c, Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t i
+    cdef int64_t N = 0, v
+    cdef double S = 0.0
+    for i in range(n):
+        v = c[i]
+        if v > 0:
+            N += v
+            S += <double>v * _psi_int(v)
+    return _psi_int(N) - S / <double>N
+
+
+cdef double _horvitz_thompson(const int64_t* c, Py_ssize_t n, bint coverage) noexcept nogil:
+    # H = -sum p log p / (1 - (1 - p)^N), p = C n_i / N (Chao-Shen) or n_i / N (plain HT)
+    cdef Py_ssize_t i
+    cdef int64_t N = 0, f1 = 0, v
+    cdef double dN, C = 1.0, logC = 0.0, logN, p, lp, H = 0.0
+    for i in range(n):
+        v = c[i]
+        N += v
+        f1 += v == 1
+    dN = <double>N
+    if coverage:
+        if f1 == N:
+            f1 = N - 1
+        C = 1.0 - <double>f1 / dN
+        logC = log(C)
+    logN = log(dN)
+    for i in range(n):
+        v = c[i]
+        if v > 0:
+            lp = logC + log(<double>v) - logN
+            p = exp(lp)
+            H -= p * lp / (-expm1(dN * log1p(-p)))
+    return H
+
+
+cdef double _lerch_tail(double A, double N) noexcept nogil:
+    # Phi(x, 1, N) = sum_{j>=0} x^j / (N + j), x = 1 - A in [0, 1).
+    # Small x: the series. Otherwise Phi = (1/N) int_0^inf e^{-s} / (1 - x e^{-s/N}) ds, whose
+    # integrand has a pole at s = -N lambda (lambda = -log x); composite Gauss-Legendre with
+    # panels no longer than their distance to the pole (and <= 4) is exact to rounding.
+    cdef double x = 1.0 - A, lam, w, b, ln, s, acc, term, xj
+    cdef int j, q
+    if x <= 0.5:
+        acc = 0.0
+        xj = 1.0
+        j = 0
+        while True:
+            term = xj / (N + j)
+            acc += term
+            if term < 1e-17 * acc:
+                break
+            j += 1
+            xj *= x
+        return acc
+    lam = -log1p(-A)
+    w = N * lam
+    b = 0.0
+    acc = 0.0
+    while b < 40.0:
+        ln = b + w
+        if ln > 4.0:
+            ln = 4.0
+        for q in range(GL_N):
+            s = b + 0.5 * ln * (_GL_X[q] + 1.0)
+            acc += 0.5 * ln * _GL_W[q] * exp(-s) / (-expm1(-(lam + s / N)))
+        b += ln
+    return acc / N
+
+
+cdef double _chao_wang_jost(const int64_t* c, Py_ssize_t n) noexcept nogil:
+    # Zhang's sum plus the unseen-species tail (f1/N)(1-A)^(1-N) [-log A - sum_{r<N} (1-A)^r / r]
+    # = (f1/N) (1 - A) Phi(1 - A, 1, N), evaluated without the cancellation of the closed form.
+    cdef Py_ssize_t i
+    cdef int64_t N = 0, f1 = 0, f2 = 0, v
+    cdef double S = 0.0, dN, A, H
+    for i in range(n):
+        v = c[i]
+        if v > 0:
+            N += v
+            f1 += v == 1
+            f2 += v == 2
+            S += <double>v * _psi_int(v)
+    dN = <double>N
+    H = _psi_int(N) - S / dN
+    if f1 > 0:
+        if f2 > 0:
+            A = 2.0 * f2 / ((dN - 1.0) * f1 + 2.0 * f2)
+        else:
+            A = 2.0 / ((dN - 1.0) * (f1 - 1.0) + 2.0)
+        if A < 1.0:
+            H += (<double>f1 / dN) * (1.0 - A) * _lerch_tail(A, dN)
+    return H
+
+
+cdef double _bonachela(const int64_t* c, Py_ssize_t n, double K) noexcept nogil:
+    # H = 1/(N+2) sum_{i=1}^{K} (n_i + 1) (psi(N + 3) - psi(n_i + 2)), unseen symbols included
+    cdef Py_ssize_t i
+    cdef int64_t N = 0, m = 0, v
+    cdef double S = 0.0, dN, pN
+    for i in range(n):
+        v = c[i]
+        if v > 0:
+            N += v
+            m += 1
+            S += (<double>v + 1.0) * _psi_int(v + 2)
+    dN = <double>N
+    pN = _psi_int(N + 3)
+    # each of the K - m unseen symbols contributes psi(N+3) - psi(2)
+    return ((dN + <double>m) * pN - S + (K - <double>m) * (pN - _PSI[2])) / (dN + 2.0)
+
+
+cdef double _pseudocount(const int64_t* c, Py_ssize_t n, double K, int method) noexcept nogil:
+    # plug-in entropy of (n_i + a) / (N + K a) over all K symbols
+    cdef Py_ssize_t i
+    cdef int64_t N = 0, m = 0, v
+    cdef double a, S = 0.0, dN, D
+    for i in range(n):
+        N += c[i]
+    dN = <double>N
+    if method == M_JEFFREYS:
+        a = 0.5
+    elif method == M_LAPLACE:
+        a = 1.0
+    elif method == M_PERKS:
+        a = 1.0 / K
+    else:
+        a = sqrt(dN) / K
+    for i in range(n):
+        v = c[i]
+        if v > 0:
+            m += 1
+            if method == M_LAPLACE:
+                S += _nlogn(v + 1)
+            else:
+                S += xlogx(<double>v + a)
+    S += (K - <double>m) * xlogx(a)
+    D = dN + K * a
+    return log(D) - S / D
+
+
+cdef double _shrink(const int64_t* c, Py_ssize_t n, double K) noexcept nogil:
+    # James-Stein shrinkage of n_i / N towards 1/K (Hausser & Strimmer 2009, eq. 8)
+    cdef Py_ssize_t i
+    cdef int64_t N = 0, m = 0, v
+    cdef double dN, t = 1.0 / K, u, s2 = 0.0, d2 = 0.0, lam, p, H = 0.0
+    for i in range(n):
+        N += c[i]
+    dN = <double>N
+    for i in range(n):
+        v = c[i]
+        if v > 0:
+            m += 1
+            u = <double>v / dN
+            s2 += u * u
+            d2 += (t - u) * (t - u)
+    d2 += (K - <double>m) * t * t
+    if N <= 1 or d2 == 0.0:
+        lam = 1.0
+    else:
+        lam = (1.0 - s2) / ((dN - 1.0) * d2)
+        if lam > 1.0:
+            lam = 1.0
+        elif lam < 0.0:
+            lam = 0.0
+    for i in range(n):
+        v = c[i]
+        if v > 0:
+            p = lam * t + (1.0 - lam) * (<double>v / dN)
+            H -= xlogx(p)
+    H -= (K - <double>m) * xlogx(lam * t)
+    return H
+
+
+# ---------------------------------------------------------------- NSB
+
+cdef int _cmp_i64(const void* a, const void* b) noexcept nogil:
+    cdef int64_t x = (<const int64_t*>a)[0], y = (<const int64_t*>b)[0]
+    return (x > y) - (x < y)
+
+
+cdef struct NSBRow:
+    double K        # alphabet size
+    double N        # total count
+    double z        # number of unseen symbols, K - m
+    Py_ssize_t G    # number of distinct nonzero counts
+    double* val     # the distinct counts
+    double* mult    # their multiplicities
+    double* phi     # scratch, G entries
+
+
+cdef double _nsb_logw(NSBRow* R, double t) noexcept nogil:
+    # log of the posterior density of t = log(beta), up to a constant:
+    # log xi'(beta) + log beta + log Gamma(K b)/Gamma(N + K b) + sum_i log Gamma(n_i + b)/Gamma(b)
+    cdef double b = exp(t), K = R.K, Kb1, b1, dxi, L
+    cdef Py_ssize_t g
+    Kb1 = K * b + 1.0
+    b1 = b + 1.0
+    # xi'(b) = K psi'(Kb+1) - psi'(b+1), with psi'(x) = (1 + r(x))/x split so the leading
+    # 1/b terms cancel exactly: (K-1)/((Kb+1)(b+1)) + K r(Kb+1)/(Kb+1) - r(b+1)/(b+1)
+    dxi = (K - 1.0) / (Kb1 * b1) + K * trigamma_r(Kb1) / Kb1 - trigamma_r(b1) / b1
+    L = -lnpoch(K * b, R.N)
+    for g in range(R.G):
+        L += R.mult[g] * lnpoch(b, R.val[g])
+    return log(dxi) + t + L
+
+
+cdef void _nsb_moments(NSBRow* R, double t, double* mean, double* var) noexcept nogil:
+    # E[H | n, beta] = psi(A + 1) - sum_i q_i psi(nu_i + 1), nu_i = n_i + beta, A = N + K beta,
+    # q_i = nu_i / A; Var[H | n, beta] = A/(A+1) sum q_i (phi_i - phibar)^2
+    #   + (sum_i q_i r(nu_i + 1) - r(A + 1)) / (A + 1), phi_i = psi(nu_i + 1), r(x) = x psi'(x) - 1
+    # (Wolpert & Wolf 1995 second moment, rearranged so no large terms cancel).
+    cdef double b = exp(t), A = R.N + R.K * b, q, phibar, phi0, s = 0.0, rr
+    cdef Py_ssize_t g
+    phi0 = digamma(b + 1.0)
+    phibar = R.z * (b / A) * phi0
+    for g in range(R.G):
+        R.phi[g] = digamma(R.val[g] + b + 1.0)
+        phibar += R.mult[g] * ((R.val[g] + b) / A) * R.phi[g]
+    mean[0] = digamma(A + 1.0) - phibar
+    if var == NULL:
+        return
+    q = b / A
+    s = R.z * q * (phi0 - phibar) * (phi0 - phibar)
+    rr = R.z * q * trigamma_r(b + 1.0)
+    for g in range(R.G):
+        q = (R.val[g] + b) / A
+        s += R.mult[g] * q * (R.phi[g] - phibar) * (R.phi[g] - phibar)
+        rr += R.mult[g] * q * trigamma_r(R.val[g] + b + 1.0)
+    var[0] = A / (A + 1.0) * s + (rr - trigamma_r(A + 1.0)) / (A + 1.0)
+
+
+cdef void _nsb_panel(NSBRow* R, double a, double b, double fstar, double href,
+                     double* acc, bint want_var) noexcept nogil:
+    # acc[0] += int w, acc[1] += int w E[H|b], acc[2] += int w (E[H|b] - href)^2,
+    # acc[3] += int w Var[H|b]; w = exp(logw - fstar)
+    cdef int q
+    cdef double t, wq, mu, v, h = 0.5 * (b - a)
+    for q in range(GL_N):
+        t = a + h * (_GL_X[q] + 1.0)
+        wq = h * _GL_W[q] * exp(_nsb_logw(R, t) - fstar)
+        if want_var:
+            _nsb_moments(R, t, &mu, &v)
+            acc[2] += wq * (mu - href) * (mu - href)
+            acc[3] += wq * v
+        else:
+            _nsb_moments(R, t, &mu, NULL)
+        acc[0] += wq
+        acc[1] += wq * (mu - href)
+
+
+cdef double _nsb(const int64_t* c, Py_ssize_t n, double K, double* std_out) noexcept nogil:
+    cdef Py_ssize_t i, G = 0, m = 0
+    cdef int64_t N = 0
+    cdef int64_t* buf
+    cdef NSBRow R
+    cdef double t_lo, t_hi, t, f, best_t, best_f, lo, hi, x1, x2, f1, f2, fstar, tstar
+    cdef double d2, sigma, dprev, d, href, H, V
+    cdef double acc[4]
+    cdef int it, side
+    cdef double GR = 0.6180339887498949
+    for i in range(n):
+        N += c[i]
+        m += c[i] != 0
+    if K <= 1.0:
+        if std_out != NULL:
+            std_out[0] = 0.0
+        return 0.0
+    buf = <int64_t*>malloc((m + 1) * sizeof(int64_t))
+    R.val = <double*>malloc((3 * m + 1) * sizeof(double))
+    if buf == NULL or R.val == NULL:
+        free(buf)
+        free(R.val)
+        if std_out != NULL:
+            std_out[0] = NAN
+        return NAN
+    R.mult = R.val + m
+    R.phi = R.val + 2 * m
+    m = 0
+    for i in range(n):
+        if c[i] != 0:
+            buf[m] = c[i]
+            m += 1
+    qsort(buf, m, sizeof(int64_t), _cmp_i64)
+    for i in range(m):
+        if G > 0 and buf[i] == buf[i - 1]:
+            R.mult[G - 1] += 1.0
+        else:
+            R.val[G] = <double>buf[i]
+            R.mult[G] = 1.0
+            G += 1
+    free(buf)
+    R.K = K
+    R.N = <double>N
+    R.z = K - <double>m
+    R.G = G
+
+    # 1. bracket the posterior mode of t = log(beta) on a unit grid: the density grows like
+    #    beta^m as beta -> 0 and decays like 1/beta as beta -> inf, so the range covers it.
+    t_lo = -log(K) - 30.0
+    t_hi = log(R.N) + 30.0
+    best_t = t_lo
+    best_f = _nsb_logw(&R, t_lo)
+    t = t_lo + 1.0
+    while t <= t_hi:
+        f = _nsb_logw(&R, t)
+        if f > best_f:
+            best_f = f
+            best_t = t
+        t += 1.0
+    # 2. golden-section search for the mode inside the bracket
+    lo = best_t - 1.0
+    hi = best_t + 1.0
+    x1 = hi - GR * (hi - lo)
+    x2 = lo + GR * (hi - lo)
+    f1 = _nsb_logw(&R, x1)
+    f2 = _nsb_logw(&R, x2)
+    for it in range(60):
+        if f1 >= f2:
+            hi = x2
+            x2 = x1
+            f2 = f1
+            x1 = hi - GR * (hi - lo)
+            f1 = _nsb_logw(&R, x1)
+        else:
+            lo = x1
+            x1 = x2
+            f1 = f2
+            x2 = lo + GR * (hi - lo)
+            f2 = _nsb_logw(&R, x2)
+    tstar = 0.5 * (lo + hi)
+    fstar = _nsb_logw(&R, tstar)
+    if best_f > fstar:  # the mode is not interior to the bracket (should not happen): keep the grid max
+        tstar = best_t
+        fstar = best_f
+    # 3. width of the peak from the curvature, then Gauss-Legendre panels at offsets
+    #    0, s, 2s, 4s, ... on each side until the density is below e^-46 of its peak
+    d2 = (_nsb_logw(&R, tstar + 1e-3) - 2.0 * fstar + _nsb_logw(&R, tstar - 1e-3)) / 1e-6
+    if d2 < 0.0:
+        sigma = 1.0 / sqrt(-d2)
+        if sigma > 4.0:
+            sigma = 4.0
+        elif sigma < 1e-8:
+            sigma = 1e-8
+    else:
+        sigma = 1.0
+    _nsb_moments(&R, tstar, &href, NULL)
+    acc[0] = 0.0
+    acc[1] = 0.0
+    acc[2] = 0.0
+    acc[3] = 0.0
+    for side in range(2):
+        dprev = 0.0
+        d = sigma
+        for it in range(64):
+            if side == 0:
+                _nsb_panel(&R, tstar + dprev, tstar + d, fstar, href, acc, std_out != NULL)
+                f = _nsb_logw(&R, tstar + d)
+            else:
+                _nsb_panel(&R, tstar - d, tstar - dprev, fstar, href, acc, std_out != NULL)
+                f = _nsb_logw(&R, tstar - d)
+            if f < fstar - 46.0:
+                break
+            dprev = d
+            d *= 2.0
+    free(R.val)
+    H = href + acc[1] / acc[0]
+    if std_out != NULL:
+        # law of total variance: E[Var(H|beta)] + Var(E[H|beta]), the latter shifted by href
+        V = acc[3] / acc[0] + acc[2] / acc[0] - (acc[1] / acc[0]) * (acc[1] / acc[0])
+        std_out[0] = sqrt(V) if V > 0.0 else 0.0
+    return H
+
+
+# ---------------------------------------------------------------- dispatch
+
+cdef double estimate_row(const int64_t* counts, Py_ssize_t n, double k, int method,
+                         double* std_out) noexcept nogil:
+    cdef Py_ssize_t i
+    cdef int64_t N = 0
+    for i in range(n):
+        N += counts[i]
+    if N <= 0:
+        if std_out != NULL:
+            std_out[0] = NAN
+        return NAN
+    if std_out != NULL and method != M_NSB and method != M_JACKKNIFE:
+        std_out[0] = NAN
+    if method == M_PLUGIN:
+        return _plugin(counts, n, std_out)
+    if method == M_MILLER_MADOW:
+        return _miller_madow(counts, n)
+    if method == M_JACKKNIFE:
+        return _jackknife(counts, n, std_out)
+    if method == M_GRASSBERGER:
+        return _grassberger(counts, n)
+    if method == M_ZHANG:
+        return _zhang(counts, n)
+    if method == M_CHAO_SHEN:
+        return _horvitz_thompson(counts, n, True)
+    if method == M_HORVITZ_THOMPSON:
+        return _horvitz_thompson(counts, n, False)
+    if method == M_CHAO_WANG_JOST:
+        return _chao_wang_jost(counts, n)
+    if method == M_BONACHELA:
+        return _bonachela(counts, n, k)
+    if method == M_JEFFREYS or method == M_LAPLACE or method == M_PERKS or method == M_MINIMAX:
+        return _pseudocount(counts, n, k, method)
+    if method == M_SHRINK:
+        return _shrink(counts, n, k)
+    if method == M_NSB:
+        return _nsb(counts, n, k, std_out)
+    if std_out != NULL:
+        std_out[0] = NAN
+    return NAN
+
+
+def entropy_counts_rows(const int64_t[:, ::1] counts,   # IN (rows, n) counts, one row per estimate
+                        const double[::1] k,            # IN (rows,) alphabet size per row, >= n
+                        int method,                     # IN method code (estimators.pxd)
+                        double[::1] out,                # OUT (rows,) entropy in nats; NaN if row total is 0
+                        double[::1] out_std,            # OUT (rows,) std where defined, or None
+                        int n_threads):
+    cdef Py_ssize_t r, rows = counts.shape[0], n = counts.shape[1]
+    cdef bint want_std = out_std is not None
+    cdef double* sp
+    if rows == 0 or n == 0:
+        return
+    with nogil:
+        for r in prange(rows, schedule='static', num_threads=n_threads):
+            if want_std:
+                sp = &out_std[r]
+            else:
+                sp = NULL
+            out[r] = estimate_row(&counts[r, 0], n, k[r], method, sp)
