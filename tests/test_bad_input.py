@@ -1,0 +1,649 @@
+"""Zoo walk over every public function: bad input must raise a clear error, good input of any
+dtype or memory layout must give the float64 / C-order answer.
+
+Every public callable in ``fastentropy.__all__`` needs a row in ``SPECS`` (how to call it, what
+role each array argument plays); ``test_every_public_function_has_a_row`` fails otherwise, so a
+new function cannot escape the walk. From the rows we derive, per function:
+
+- bad inputs (negative counts/probabilities, NaN, inf, object/complex/str dtypes, empty, 0-d,
+  ragged, mismatched shapes, bad bins/range/k/method/alpha/base/axis/n_jobs...): each must raise
+  ``ValueError`` or ``TypeError`` whose message names the offending argument;
+- good inputs in float32, every integer width, big-endian, non-contiguous and Fortran order,
+  which must give the same answer as float64 C-order input.
+
+Drop-in functions (``entropy`` like scipy, ``histogram*`` like numpy, the sklearn scores) have a
+``ref``: where the reference library *accepts* a "bad" input (scipy's entropy propagates NaN,
+``np.histogram([])`` is valid...), the drop-in may either match the reference's answer exactly
+or raise a named error; where the reference raises, a named error or the reference's own message
+is required.
+
+All calls run in a child process (``python tests/test_bad_input.py`` reading case ids on stdin),
+so a segfault or a hang fails the offending case instead of killing pytest; the child is restarted
+after a crash and the walk continues.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import os
+import re
+import subprocess
+import sys
+import time
+from typing import Any, Callable
+
+import numpy as np
+
+if __name__ != "__main__":
+    import pytest
+
+import fastentropy as fe
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# --------------------------------------------------------------------------- valid inputs by role
+COUNTS = np.array([3, 1, 0, 2])  # 3 categories observed: k=2 is below the support
+PROB = np.array([0.125, 0.25, 0.125, 0.5])
+PROB_Q = np.array([0.25, 0.25, 0.25, 0.25])
+SAMPLES = np.array([0.5, 1.5, 0.25, 3.0, 2.0, 2.5, 1.0, 0.75])
+CODES = np.array([0, 2, 1, 2, 3, 0])
+TABLE = np.array([[3, 1, 0], [0, 2, 4]])
+LABELS_A = np.array([0, 0, 1, 1, 2, 2, 2, 0])
+LABELS_B = np.array([0, 1, 1, 1, 2, 2, 0, 0])
+SAMPLE2D = np.array([[0.5, 1.0], [1.5, 0.25], [3.0, 2.0], [2.0, 2.5], [1.0, 0.75], [0.0, 3.0]])
+
+VALID = {
+    "counts": COUNTS,
+    "prob": PROB,
+    "samples": SAMPLES,
+    "codes": CODES,
+    "table": TABLE,
+    "labels": LABELS_A,
+    "sample2d": SAMPLE2D,
+}
+
+
+def _bad_arrays(role: str) -> dict[str, Callable[[], Any]]:
+    """Bad values for an array argument of ``role``; the callables build fresh objects."""
+    good = VALID[role]
+    floats = good.astype(np.float64)
+    flat_put = lambda v: (lambda: _put(floats, v))  # noqa: E731
+    cases: dict[str, Callable[[], Any]] = {}
+    if role in ("counts", "prob", "codes", "table"):
+        cases["negative"] = flat_put(-1.0)
+    cases["nan"] = flat_put(np.nan)
+    cases["inf"] = flat_put(np.inf)
+    if role in ("counts", "codes", "table"):
+        cases["non_integer"] = flat_put(1.5)
+    if role != "labels":
+        cases["object_dtype"] = lambda: good.astype(object)
+        cases["str_dtype"] = lambda: good.astype(str)
+        cases["python_str"] = lambda: "abc"
+    cases["complex_dtype"] = lambda: good.astype(np.complex128)
+    if role == "labels":
+        cases["2d"] = lambda: good.reshape(2, -1)
+    cases["empty"] = lambda: np.zeros((0,) * good.ndim)
+    if role == "table":
+        cases["1d"] = lambda: good.ravel()
+    elif role == "sample2d":
+        cases["3d"] = lambda: good[None]
+    cases["0d"] = lambda: good.ravel()[1]
+    cases["ragged"] = lambda: [[1, 2], [3]]
+    return cases
+
+
+def _put(arr: np.ndarray, value: float) -> np.ndarray:
+    out = arr.copy()
+    out.flat[1] = value
+    return out
+
+
+#: Scalar-argument bad values: argument -> {case: value}.
+BAD_SCALARS: dict[str, dict[str, Any]] = {
+    "bins": {"zero": 0, "negative": -3, "float": 2.5, "unknown_rule": "nonsense"},
+    "range": {"nan": (0.0, math.nan), "inf": (0.0, math.inf), "reversed": (3.0, 1.0), "one_value": (1.0,)},
+    "k": {"below_support": 2, "zero": 0, "negative": -1, "float": 2.5},
+    "method": {"unknown": "no_such_method", "not_str": 3},
+    "alpha": {"nan": math.nan, "negative": -1.0, "str": "two"},
+    "base": {"one": 1, "negative": -2.0, "zero": 0, "str": "two"},
+    "axis": {"out_of_bounds": 5, "float": 0.5},
+    "n_jobs": {"zero": 0, "float": 1.5},
+    "minlength": {"negative": -1},
+    "nan_policy": {"unknown": "no_such_policy"},
+    "average_method": {"unknown": "median", "not_str": 1},
+}
+
+
+# --------------------------------------------------------------------------- the table
+@dataclasses.dataclass
+class Spec:
+    """How to call one public function.
+
+    args: a valid call, as keyword arguments. roles: the array arguments and their roles.
+    pair: two array arguments whose shapes must agree. scalars: the arguments in
+    ``BAD_SCALARS`` to try. ref: a reference implementation for drop-ins (see module doc).
+    skip: bad cases that are not bad for this function, with the reason.
+    layout: the array arguments to vary in the dtype/layout test and how to build a float64
+    base input for them (None: no array input to vary).
+    """
+
+    args: dict[str, Any]
+    roles: dict[str, str]
+    pair: tuple[str, str] | None = None
+    scalars: tuple[str, ...] = ()
+    ref: Callable[..., Any] | None = None
+    skip: dict[str, str] = dataclasses.field(default_factory=dict)
+    layout: Callable[[], dict[str, np.ndarray]] | None = None
+    integer_only: bool = False  # the varied arrays must hold integers (counts, codes, tables)
+
+
+def _sp_entropy(**kw: Any) -> Any:
+    import scipy.stats
+
+    return scipy.stats.entropy(**kw)
+
+
+def _sp_jensenshannon(**kw: Any) -> Any:
+    from scipy.spatial.distance import jensenshannon
+
+    return jensenshannon(**kw)
+
+
+def _np(name: str) -> Callable[..., Any]:
+    return lambda **kw: getattr(np, name)(**kw)
+
+
+def _sk(name: str) -> Callable[..., Any]:
+    def call(**kw: Any) -> Any:
+        import sklearn.metrics
+
+        return getattr(sklearn.metrics, name)(**kw)
+
+    return call
+
+
+_RNG = np.random.default_rng(7)
+
+
+def _int_valued(shape: tuple[int, ...], lo: int = 0, hi: int = 8) -> np.ndarray:
+    """Whole numbers in [lo, hi), as float64: every dtype under test holds them exactly."""
+    return _RNG.integers(lo, hi, size=shape).astype(np.float64)
+
+
+def _prob_rows(shape: tuple[int, ...]) -> np.ndarray:
+    """Strictly positive whole-number weights (KL, chi2... stay finite)."""
+    return _int_valued(shape, 1, 9)
+
+
+DIVERGENCE_SCALARS = ("axis", "base", "n_jobs")
+PROB_LAYOUT = lambda: {"p": _prob_rows((6, 9)), "q": _prob_rows((6, 9))}  # noqa: E731
+PROB1_LAYOUT = lambda: {"p": _prob_rows((6, 9))}  # noqa: E731
+TABLE_LAYOUT = lambda: {"table": _int_valued((5, 4, 3))}  # noqa: E731
+
+SPECS: dict[str, Spec | None] = {
+    # no array input
+    "__version__": None,
+    "backend": None,
+    "config": None,
+    "show_config": None,
+    # estimators
+    "entropy": Spec(
+        args={"pk": PROB, "qk": PROB_Q},
+        roles={"pk": "prob", "qk": "prob"},
+        pair=("pk", "qk"),
+        scalars=("base", "axis", "nan_policy"),
+        ref=_sp_entropy,
+        layout=lambda: {"pk": _prob_rows((9, 6)), "qk": _prob_rows((9, 6))},
+    ),
+    "entropy_counts": Spec(
+        args={"counts": COUNTS, "method": "plugin"},
+        roles={"counts": "counts"},
+        scalars=("method", "k", "base", "axis", "n_jobs"),
+        layout=lambda: {"counts": _int_valued((7, 11))},
+        integer_only=True,
+    ),
+    "entropy_samples": Spec(
+        args={"x": SAMPLES},
+        roles={"x": "samples"},
+        scalars=("bins", "range", "method", "base", "axis", "n_jobs"),
+        layout=lambda: {"x": _int_valued((5, 40))},
+    ),
+    # histogram
+    "histogram": Spec(
+        args={"a": SAMPLES},
+        roles={"a": "samples"},
+        scalars=("bins", "range"),
+        ref=_np("histogram"),
+        layout=lambda: {"a": _int_valued((40,))},
+    ),
+    "histogram_bin_edges": Spec(
+        args={"a": SAMPLES},
+        roles={"a": "samples"},
+        scalars=("bins", "range"),
+        ref=_np("histogram_bin_edges"),
+        layout=lambda: {"a": _int_valued((40,))},
+    ),
+    "histogram2d": Spec(
+        args={"x": SAMPLES, "y": SAMPLES[::-1].copy()},
+        roles={"x": "samples", "y": "samples"},
+        pair=("x", "y"),
+        scalars=("bins",),
+        ref=_np("histogram2d"),
+        layout=lambda: {"x": _int_valued((40,)), "y": _int_valued((40,))},
+    ),
+    "histogramdd": Spec(
+        args={"sample": SAMPLE2D},
+        roles={"sample": "sample2d"},
+        scalars=("bins",),
+        ref=_np("histogramdd"),
+        layout=lambda: {"sample": _int_valued((40, 3))},
+    ),
+    "histogram_rows": Spec(
+        args={"x": SAMPLES},
+        roles={"x": "samples"},
+        scalars=("bins", "range", "axis", "n_jobs"),
+        layout=lambda: {"x": _int_valued((5, 40))},
+    ),
+    "bincount_rows": Spec(
+        args={"x": CODES},
+        roles={"x": "codes"},
+        scalars=("minlength", "axis", "n_jobs"),
+        layout=lambda: {"x": _int_valued((5, 40))},
+        integer_only=True,
+    ),
+    # divergence
+    **{
+        name: Spec(
+            args={"p": PROB, "q": PROB_Q},
+            roles={"p": "prob", "q": "prob"},
+            pair=("p", "q"),
+            scalars=DIVERGENCE_SCALARS if name not in ("total_variation", "hellinger") else ("axis", "n_jobs"),
+            layout=PROB_LAYOUT,
+        )
+        for name in (
+            "cross_entropy",
+            "kl_divergence",
+            "jensen_shannon",
+            "total_variation",
+            "hellinger",
+            "bhattacharyya",
+            "chi2_divergence",
+        )
+    },
+    "renyi_divergence": Spec(
+        args={"p": PROB, "q": PROB_Q, "alpha": 2.0},
+        roles={"p": "prob", "q": "prob"},
+        pair=("p", "q"),
+        scalars=("alpha", *DIVERGENCE_SCALARS),
+        layout=PROB_LAYOUT,
+    ),
+    "renyi_entropy": Spec(
+        args={"p": PROB, "alpha": 2.0},
+        roles={"p": "prob"},
+        scalars=("alpha", *DIVERGENCE_SCALARS),
+        layout=PROB1_LAYOUT,
+    ),
+    "tsallis_entropy": Spec(
+        args={"p": PROB, "alpha": 2.0},
+        roles={"p": "prob"},
+        scalars=("alpha", "axis", "n_jobs"),
+        layout=PROB1_LAYOUT,
+    ),
+    "perplexity": Spec(
+        args={"p": PROB},
+        roles={"p": "prob"},
+        scalars=("axis", "n_jobs"),
+        layout=PROB1_LAYOUT,
+    ),
+    "jensenshannon": Spec(
+        args={"p": PROB, "q": PROB_Q},
+        roles={"p": "prob", "q": "prob"},
+        pair=("p", "q"),
+        scalars=("base", "axis"),
+        ref=_sp_jensenshannon,
+        layout=lambda: {"p": _prob_rows((9, 6)), "q": _prob_rows((9, 6))},
+    ),
+    # mutual information
+    "contingency": Spec(
+        args={"x": LABELS_A, "y": LABELS_B},
+        roles={"x": "labels", "y": "labels"},
+        pair=("x", "y"),
+        layout=lambda: {"x": _int_valued((40,)), "y": _int_valued((40,))},
+    ),
+    **{
+        name: Spec(
+            args={"table": TABLE},
+            roles={"table": "table"},
+            scalars=("method", "base", "n_jobs"),
+            layout=TABLE_LAYOUT,
+            integer_only=True,
+        )
+        for name in ("joint_entropy", "conditional_entropy", "mutual_information", "variation_of_information")
+    },
+    **{
+        name: Spec(
+            args={"labels_true": LABELS_A, "labels_pred": LABELS_B},
+            roles={"labels_true": "labels", "labels_pred": "labels"},
+            pair=("labels_true", "labels_pred"),
+            scalars=("average_method",) if name != "mutual_info_score" else (),
+            ref=_sk(name),
+            layout=lambda: {"labels_true": _int_valued((40,)), "labels_pred": _int_valued((40,))},
+        )
+        for name in ("mutual_info_score", "normalized_mutual_info_score", "adjusted_mutual_info_score")
+    },
+}
+
+
+def public_callables() -> list[str]:
+    return sorted(n for n in fe.__all__ if callable(getattr(fe, n, None)) or n == "__version__")
+
+
+def _live_specs() -> dict[str, Spec]:
+    return {n: s for n, s in SPECS.items() if s is not None and n in fe.__all__}
+
+
+# --------------------------------------------------------------------------- cases
+@dataclasses.dataclass
+class Case:
+    id: str
+    func: str
+    kind: str  # "bad" or "layout"
+    build: Callable[[], dict[str, Any]]
+    names: tuple[str, ...] = ()  # arguments an error message may name
+    variant: str = ""
+
+
+def bad_cases() -> list[Case]:
+    cases: list[Case] = []
+    for func, spec in _live_specs().items():
+        for arg, role in spec.roles.items():
+            for cname, make in _bad_arrays(role).items():
+                cid = f"{func}-{arg}-{cname}"
+                if cid in spec.skip or f"{arg}-{cname}" in spec.skip:
+                    continue
+                cases.append(Case(cid, func, "bad", (lambda a=arg, m=make, s=spec: {**s.args, a: m()}), (arg,)))
+        if spec.pair:
+            a, b = spec.pair
+            long = lambda s=spec, a=a: np.concatenate([np.asarray(s.args[a]), np.asarray(s.args[a])[:1]])  # noqa: E731
+            cases.append(Case(f"{func}-{a}-{b}-shape_mismatch", func, "bad", (lambda s=spec, a=a, long=long: {**s.args, a: long()}), (a, b)))
+        for arg in spec.scalars:
+            for cname, value in BAD_SCALARS[arg].items():
+                cid = f"{func}-{arg}-{cname}"
+                if cid in spec.skip or f"{arg}-{cname}" in spec.skip:
+                    continue
+                cases.append(Case(cid, func, "bad", (lambda a=arg, v=value, s=spec: {**s.args, a: v}), (arg,)))
+    return cases
+
+
+INT_DTYPES = ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64")
+LAYOUT_VARIANTS = ("float32", *INT_DTYPES, "big_endian", "non_contiguous", "fortran")
+
+
+def _variant(arr: np.ndarray, variant: str) -> np.ndarray:
+    if variant == "float32" or variant in INT_DTYPES:
+        return arr.astype(variant)
+    if variant == "big_endian":
+        return arr.astype(">f8")
+    if variant == "non_contiguous":
+        wide = np.repeat(arr, 2, axis=-1)
+        wide[..., 1::2] = 99  # garbage between the strided elements
+        view = wide[..., ::2]
+        assert not view.flags.c_contiguous
+        return view
+    if variant == "fortran":
+        return np.asfortranarray(arr)
+    raise AssertionError(variant)
+
+
+_LAYOUT_BASES: dict[str, dict[str, np.ndarray]] = {}
+
+
+def _layout_base(func: str) -> dict[str, np.ndarray]:
+    """The float64 C-order arrays of a function's layout test (drawn once, then reused)."""
+    if func not in _LAYOUT_BASES:
+        layout = SPECS[func].layout
+        _LAYOUT_BASES[func] = layout() if layout else {}
+    return _LAYOUT_BASES[func]
+
+
+def layout_cases() -> list[Case]:
+    cases = []
+    for func, spec in _live_specs().items():
+        if spec.layout is None:
+            continue
+        base = _layout_base(func)
+        for variant in LAYOUT_VARIANTS:
+            if variant == "fortran" and all(np.asarray(v).ndim < 2 for v in base.values()):
+                continue
+            build = lambda f=func, b=base, v=variant: {**_plain(f), **{k: _variant(x, v) for k, x in b.items()}}
+            cases.append(Case(f"{func}-{variant}", func, "layout", build, variant=variant))
+    return cases
+
+
+def _plain(func: str) -> dict[str, Any]:
+    """The valid call with its arrays replaced by the float64 C-order layout input."""
+    spec = SPECS[func]
+    out = {k: v for k, v in spec.args.items() if k not in spec.roles}
+    out.update(_layout_base(func))
+    return out
+
+
+def all_cases() -> dict[str, Case]:
+    return {c.id: c for c in bad_cases() + layout_cases()}
+
+
+# --------------------------------------------------------------------------- child side
+def _jsonable(x: Any) -> Any:
+    if isinstance(x, (tuple, list)):
+        return [_jsonable(v) for v in x]
+    arr = np.asarray(x)
+    if arr.dtype.kind in "biuf":
+        return {"shape": list(arr.shape), "values": [repr(float(v)) for v in arr.ravel()]}
+    return repr(x)
+
+
+def _run_bad(case: Case) -> dict[str, Any]:
+    spec = SPECS[case.func]
+    kwargs = case.build()
+    func = getattr(fe, case.func)
+    outcome: dict[str, Any] = {}
+    try:
+        with np.errstate(all="ignore"):
+            import warnings
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                result = func(**kwargs)
+        outcome = {"status": "returned", "result": _jsonable(result)}
+    except Exception as exc:  # noqa: BLE001 - we report every kind
+        outcome = {"status": "raised", "type": type(exc).__name__, "msg": str(exc),
+                   "mro": [c.__name__ for c in type(exc).__mro__]}
+    if spec.ref is not None:
+        try:
+            import warnings
+
+            with np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                ref = spec.ref(**case.build())
+            outcome["ref"] = {"status": "returned", "result": _jsonable(ref)}
+        except Exception as exc:  # noqa: BLE001
+            outcome["ref"] = {"status": "raised", "type": type(exc).__name__, "msg": str(exc)}
+    return outcome
+
+
+def _flatten(x: Any) -> list[np.ndarray]:
+    if isinstance(x, (tuple, list)):
+        return [a for v in x for a in _flatten(v)]
+    return [np.asarray(x)]
+
+
+def _run_layout(case: Case) -> dict[str, Any]:
+    spec = SPECS[case.func]
+    func = getattr(fe, case.func)
+    base_kwargs = _plain(case.func)
+    try:
+        expected = _flatten(func(**base_kwargs))
+    except Exception as exc:  # noqa: BLE001
+        return {"status": "fail", "detail": f"float64 C-order call raised {type(exc).__name__}: {exc}"}
+    kwargs = case.build()
+    try:
+        got = _flatten(func(**kwargs))
+    except Exception as exc:  # noqa: BLE001
+        return {"status": "fail", "detail": f"{case.variant} input raised {type(exc).__name__}: {exc}"}
+    if len(got) != len(expected):
+        return {"status": "fail", "detail": f"{len(got)} outputs, expected {len(expected)}"}
+    rtol = 1e-6 if case.variant == "float32" else 1e-12
+    for i, (g, e) in enumerate(zip(got, expected)):
+        if g.shape != e.shape:
+            return {"status": "fail", "detail": f"output {i}: shape {g.shape}, expected {e.shape}"}
+        try:
+            ok = np.allclose(g.astype(np.float64), e.astype(np.float64), rtol=rtol, atol=0, equal_nan=True)
+        except (TypeError, ValueError):
+            ok = bool(np.array_equal(g, e))
+        if not ok:
+            return {"status": "fail", "detail": f"output {i}: {g!r} != float64/C-order {e!r}"}
+    return {"status": "ok"}
+
+
+def child_main() -> None:
+    cases = all_cases()
+    for line in sys.stdin:
+        cid = line.strip()
+        if not cid:
+            continue
+        print("BEGIN", cid, flush=True)
+        case = cases[cid]
+        res = _run_bad(case) if case.kind == "bad" else _run_layout(case)
+        print("RESULT", json.dumps({"id": cid, **res}), flush=True)
+
+
+# --------------------------------------------------------------------------- parent side
+CHILD_TIMEOUT = 240.0
+
+
+def run_walk(ids: list[str], script: str | None = None) -> dict[str, dict[str, Any]]:
+    """Run cases in child processes; a crash or hang is reported for the case that caused it."""
+    script = script or os.path.abspath(__file__)
+    results: dict[str, dict[str, Any]] = {}
+    todo = list(ids)
+    # the child must import the same fastentropy as this process
+    pkg_root = os.path.dirname(os.path.dirname(os.path.abspath(fe.__file__)))
+    env = dict(os.environ, PYTHONFAULTHANDLER="1")
+    env["PYTHONPATH"] = os.pathsep.join([pkg_root, *filter(None, [env.get("PYTHONPATH")])])
+    while todo:
+        p = subprocess.Popen(
+            [sys.executable, script],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True, cwd=ROOT, env=env,
+        )
+        try:
+            out, err = p.communicate("\n".join(todo) + "\n", timeout=CHILD_TIMEOUT)
+            hung = False
+        except subprocess.TimeoutExpired:
+            p.kill()
+            out, err = p.communicate()
+            hung = True
+        current = None
+        for line in out.splitlines():
+            if line.startswith("BEGIN "):
+                current = line[6:]
+            elif line.startswith("RESULT "):
+                res = json.loads(line[7:])
+                results[res["id"]] = res
+                current = None
+        if current is None:
+            for cid in todo:  # the child died before its first case (import error...)
+                results.setdefault(cid, {"status": "crash", "detail": f"child exited {p.returncode}: {err[-3000:]}"})
+            break
+        what = f"hung (>{CHILD_TIMEOUT:.0f} s)" if hung else f"crashed the interpreter (exit code {p.returncode})"
+        results[current] = {"status": "crash", "detail": f"{what}\n{err[-3000:]}"}
+        todo = [cid for cid in todo if cid not in results]
+    return results
+
+
+if __name__ == "__main__":
+    child_main()
+    sys.exit(0)
+
+
+# --------------------------------------------------------------------------- tests
+_BAD = bad_cases()
+_LAYOUT = layout_cases()
+
+
+@pytest.fixture(scope="module")
+def walk() -> dict[str, dict[str, Any]]:
+    return run_walk([c.id for c in _BAD + _LAYOUT])
+
+
+def test_every_public_function_has_a_row():
+    missing = [n for n in public_callables() if n not in SPECS]
+    assert not missing, (
+        f"public functions without a row in tests/test_bad_input.py SPECS: {missing}; "
+        "add one (how to call it, which arguments are arrays) so the bad-input walk covers them"
+    )
+
+
+def test_no_stale_rows():
+    stale = [n for n in SPECS if n not in fe.__all__]
+    assert not stale, f"SPECS rows for names that are not in fastentropy.__all__: {stale}"
+
+
+def test_every_row_has_a_working_valid_call():
+    """The valid call of each row runs: otherwise the bad cases would prove nothing."""
+    for func, spec in _live_specs().items():
+        getattr(fe, func)(**spec.args)
+
+
+def _names_arg(msg: str, names: tuple[str, ...]) -> bool:
+    return any(re.search(rf"(?<![A-Za-z0-9_]){re.escape(n)}(?![A-Za-z0-9_])", msg) for n in names)
+
+
+def _same_result(a: Any, b: Any) -> bool:
+    return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+
+
+@pytest.mark.parametrize("case", _BAD, ids=[c.id for c in _BAD])
+def test_bad_input(case: Case, walk):
+    res = walk[case.id]
+    assert res["status"] != "crash", f"{case.id}: {res['detail']}"
+    ref = res.get("ref")
+    if res["status"] == "returned":
+        if ref is not None and ref["status"] == "returned":
+            assert _same_result(res["result"], ref["result"]), (
+                f"{case.id}: returned {res['result']} but the reference returns {ref['result']}"
+            )
+            return
+        pytest.fail(f"{case.id}: accepted bad input and returned {res['result']}")
+    assert {"ValueError", "TypeError"} & set(res["mro"]), (
+        f"{case.id}: raised {res['type']}: {res['msg']} (expected ValueError or TypeError)"
+    )
+    if _names_arg(res["msg"], case.names):
+        return
+    if ref is not None and ref["status"] == "raised" and ref["msg"] == res["msg"]:
+        return  # the drop-in's message is the reference library's own
+    pytest.fail(f"{case.id}: {res['type']} message does not name {' or '.join(case.names)}: {res['msg']!r}")
+
+
+@pytest.mark.parametrize("case", _LAYOUT, ids=[c.id for c in _LAYOUT])
+def test_dtype_and_layout(case: Case, walk):
+    res = walk[case.id]
+    assert res["status"] == "ok", f"{case.id}: {res.get('detail')}"
+
+
+def test_walk_catches_a_crash(tmp_path):
+    """The harness itself: a case that kills the interpreter is reported, and the walk goes on."""
+    script = tmp_path / "crashy.py"
+    script.write_text(
+        "import sys, os\n"
+        "for line in sys.stdin:\n"
+        "    cid = line.strip()\n"
+        "    print('BEGIN', cid, flush=True)\n"
+        "    if cid == 'b':\n"
+        "        os.abort()\n"
+        "    print('RESULT', '{\"id\": \"%s\", \"status\": \"ok\"}' % cid, flush=True)\n"
+    )
+    res = run_walk(["a", "b", "c"], script=str(script))
+    assert res["a"]["status"] == "ok" and res["c"]["status"] == "ok"
+    assert res["b"]["status"] == "crash"
