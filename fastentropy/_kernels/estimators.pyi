@@ -2,7 +2,6 @@ import numpy as np
 
 TABLE_SIZE: int
 
-def _tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]: ...
 def entropy_counts_rows(
     counts: np.ndarray,  # const int64_t[:, ::1]
     k: np.ndarray,  # const double[::1]

@@ -9,7 +9,7 @@ Integer counts need no ``log`` in the common case: ``n log n``, ``digamma(n)`` a
 Grassberger ``G(n)`` come from tables for ``n < TABLE_N`` (built once at import, read-only).
 """
 import numpy as np
-from scipy.special import digamma as _sc_digamma
+from fastentropy._twins.estimators import _tables
 
 from cython.parallel cimport prange
 from libc.stdint cimport int64_t
@@ -28,22 +28,6 @@ cdef double _GRASS[TABLE_N]     # Grassberger 2003 G(n), n >= 1
 cdef double _JKG[TABLE_N]       # n log n - (n - 1) log(n - 1), n >= 1
 cdef double _GL_X[GL_N]         # Gauss-Legendre nodes on [-1, 1]
 cdef double _GL_W[GL_N]
-
-
-def _tables():
-    """The tables as NumPy arrays (the twin builds the same ones with the same expressions)."""
-    n = np.arange(TABLE_N, dtype=np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        nlogn = np.where(n > 0, n * np.log(np.maximum(n, 1.0)), 0.0)
-        psi = np.where(n > 0, _sc_digamma(np.maximum(n, 1.0)), 0.0)
-        grass = np.where(
-            n > 0,
-            psi + 0.5 * np.where(n % 2 == 0, 1.0, -1.0)
-            * (_sc_digamma((n + 1.0) / 2.0) - _sc_digamma(np.maximum(n, 1.0) / 2.0)),
-            0.0)
-        jkg = np.where(n > 1, np.log(np.maximum(n, 1.0)) - (n - 1.0) * np.log1p(-1.0 / np.maximum(n, 1.0)), 0.0)
-    x, w = np.polynomial.legendre.leggauss(GL_N)
-    return nlogn, psi, grass, jkg, x, w
 
 
 def _fill_tables():
@@ -106,10 +90,24 @@ cdef double _plugin(const int64_t* c, Py_ssize_t n, double* std_out) noexcept no
         N += v
         T += _nlogn(v)
     dN = <double>N
+    if std_out != NULL:
+        std_out[0] = _delta_std(c, n, dN, log(dN) - T / dN)
     return log(dN) - T / dN
 
 
-cdef double _miller_madow(const int64_t* c, Py_ssize_t n) noexcept nogil:
+cdef double _delta_std(const int64_t* c, Py_ssize_t n, double dN, double H) noexcept nogil:
+    # delta-method std of the plug-in estimate: sqrt(Var_p[-log p] / N), the variance written as
+    # sum p (log p + H)^2 so it does not cancel
+    cdef Py_ssize_t i
+    cdef double V = 0.0, d, logN = log(dN)
+    for i in range(n):
+        if c[i] > 0:
+            d = log(<double>c[i]) - logN + H
+            V += <double>c[i] * d * d
+    return sqrt(V / dN / dN)
+
+
+cdef double _miller_madow(const int64_t* c, Py_ssize_t n, double* std_out) noexcept nogil:
     cdef Py_ssize_t i
     cdef int64_t N = 0, m = 0, v
     cdef double T = 0.0, dN
@@ -119,6 +117,8 @@ cdef double _miller_madow(const int64_t* c, Py_ssize_t n) noexcept nogil:
         m += v != 0
         T += _nlogn(v)
     dN = <double>N
+    if std_out != NULL:
+        std_out[0] = _delta_std(c, n, dN, log(dN) - T / dN)
     return log(dN) - T / dN + (<double>m - 1.0) / (2.0 * dN)
 
 
@@ -371,7 +371,7 @@ cdef double _nsb_logw(NSBRow* R, double t) noexcept nogil:
 
 cdef void _nsb_moments(NSBRow* R, double t, double* mean, double* var) noexcept nogil:
     # E[H | n, beta] = psi(A + 1) - sum_i q_i psi(nu_i + 1), nu_i = n_i + beta, A = N + K beta,
-    # q_i = nu_i / A; Var[H | n, beta] = A/(A+1) sum q_i (phi_i - phibar)^2
+    # q_i = nu_i / A; Var[H | n, beta] = 1/(A+1) sum q_i (phi_i - phibar)^2
     #   + (sum_i q_i r(nu_i + 1) - r(A + 1)) / (A + 1), phi_i = psi(nu_i + 1), r(x) = x psi'(x) - 1
     # (Wolpert & Wolf 1995 second moment, rearranged so no large terms cancel).
     cdef double b = exp(t), A = R.N + R.K * b, q, phibar, phi0, s = 0.0, rr
@@ -391,7 +391,7 @@ cdef void _nsb_moments(NSBRow* R, double t, double* mean, double* var) noexcept 
         q = (R.val[g] + b) / A
         s += R.mult[g] * q * (R.phi[g] - phibar) * (R.phi[g] - phibar)
         rr += R.mult[g] * q * trigamma_r(R.val[g] + b + 1.0)
-    var[0] = A / (A + 1.0) * s + (rr - trigamma_r(A + 1.0)) / (A + 1.0)
+    var[0] = (s + rr - trigamma_r(A + 1.0)) / (A + 1.0)
 
 
 cdef void _nsb_panel(NSBRow* R, double a, double b, double fstar, double href,
@@ -548,12 +548,13 @@ cdef double estimate_row(const int64_t* counts, Py_ssize_t n, double k, int meth
         if std_out != NULL:
             std_out[0] = NAN
         return NAN
-    if std_out != NULL and method != M_NSB and method != M_JACKKNIFE:
+    if std_out != NULL and method != M_NSB and method != M_JACKKNIFE and method != M_PLUGIN \
+            and method != M_MILLER_MADOW:
         std_out[0] = NAN
     if method == M_PLUGIN:
         return _plugin(counts, n, std_out)
     if method == M_MILLER_MADOW:
-        return _miller_madow(counts, n)
+        return _miller_madow(counts, n, std_out)
     if method == M_JACKKNIFE:
         return _jackknife(counts, n, std_out)
     if method == M_GRASSBERGER:
