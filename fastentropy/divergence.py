@@ -1,4 +1,895 @@
-"""Placeholder: this family's facade is being written."""
+"""Entropies and divergences of discrete probability vectors, row by row.
+
+:func:`entropy` is a drop-in for :func:`scipy.stats.entropy` (and :func:`jensenshannon` for
+:func:`scipy.spatial.distance.jensenshannon`). The other functions are batch-first: probability
+vectors lie along ``axis`` (default ``-1``), leading axes are a batch, and ``p`` broadcasts against
+``q``. Every input row is normalised by its sum, as scipy does, so counts work directly.
+
+Support conventions (all functions): ``0 log 0 = 0``; ``KL(p||q) = +inf`` where some ``p > 0``
+meets ``q = 0`` (as :func:`scipy.special.rel_entr`). Outside :func:`entropy`, negative entries,
+NaN or inf, and rows that sum to zero raise ``ValueError`` naming the argument.
+"""
 from __future__ import annotations
 
-__all__: list[str] = []
+import math
+import numbers
+from typing import Any
+
+import numpy as np
+
+from ._backend import kernels
+from ._parallel import resolve_n_jobs
+from ._validation import as_float_array, check_base, log_base_divisor, normalize_axis
+
+try:
+    from numpy.lib.array_utils import normalize_axis_tuple
+except ImportError:  # numpy < 2
+    from numpy.core.numeric import normalize_axis_tuple  # type: ignore[no-redef]
+
+__all__ = [
+    "entropy",
+    "cross_entropy",
+    "kl_divergence",
+    "jensen_shannon",
+    "jensenshannon",
+    "renyi_entropy",
+    "renyi_divergence",
+    "tsallis_entropy",
+    "total_variation",
+    "hellinger",
+    "bhattacharyya",
+    "chi2_divergence",
+    "perplexity",
+]
+
+# measure codes of kernels.pair_rows
+_CROSS, _JS, _TV, _BC, _CHI2, _RENYI, _RENYI0, _RENYIINF = range(8)
+# a power of two: rescaling a row by it is exact and does not change its normalised values
+_DOWNSCALE = 2.0**-64
+
+
+def _k():
+    return kernels("divergence")
+
+
+# ----------------------------------------------------------------------------------------------
+# shared row machinery
+# ----------------------------------------------------------------------------------------------
+def _to_rows(moved: np.ndarray, k: int) -> np.ndarray:
+    """``moved`` has its ``k`` reduced axes last: a C-contiguous (R, n) array, or (1, n) when
+    every outer axis is a stride-0 broadcast (one row shared by all outputs, not copied R times).
+    """
+    outer = moved.shape[: moved.ndim - k]
+    n = math.prod(moved.shape[moved.ndim - k :])
+    rows = math.prod(outer)
+    if n == 0:  # broadcasting an empty array can give stride-0 axes: never share its rows
+        return np.empty((rows, 0))
+    if rows > 1 and all(s == 0 for s in moved.strides[: moved.ndim - k]):
+        return np.ascontiguousarray(moved[(0,) * len(outer)].reshape(1, n))
+    return np.ascontiguousarray(moved.reshape(rows, n))
+
+
+def _stats(rows: np.ndarray, n_threads: int) -> tuple[np.ndarray, np.ndarray]:
+    sums = np.empty(rows.shape[0])
+    mins = np.empty(rows.shape[0])
+    _k().row_stats(rows, sums, mins, n_threads)
+    return sums, mins
+
+
+def _rescale_overflow(
+    rows: np.ndarray, sums: np.ndarray, bad: np.ndarray, n_threads: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of finite entries whose sum overflowed: scale them by 2^-64 (exact) and re-sum."""
+    rows = rows.copy()
+    rows[bad] *= _DOWNSCALE
+    sub = np.ascontiguousarray(rows[bad])
+    s2, _ = _stats(sub, n_threads)
+    sums = sums.copy()
+    sums[bad] = s2
+    return rows, sums
+
+
+def _checked_rows(rows: np.ndarray, name: str, n_threads: int) -> tuple[np.ndarray, np.ndarray]:
+    """Row sums of weights that must be non-negative, finite and not all zero."""
+    sums, mins = _stats(rows, n_threads)
+    if rows.shape[0] == 0:
+        return rows, sums
+    if (mins < 0).any():
+        raise ValueError(f"{name} must be non-negative (it holds negative entries)")
+    finite = np.isfinite(sums)
+    if not finite.all():
+        bad = ~finite
+        if not np.isfinite(rows[bad]).all():
+            raise ValueError(f"{name} must contain only finite values (no NaN or inf)")
+        rows, sums = _rescale_overflow(rows, sums, bad, n_threads)
+    if (sums == 0).any():
+        raise ValueError(
+            f"{name} has a row of all zeros (sum 0); it cannot be normalised to probabilities"
+        )
+    return rows, sums
+
+
+def _float_input(x: Any, name: str) -> np.ndarray:
+    arr = as_float_array(x, name)
+    if arr.ndim == 0:
+        raise ValueError(f"{name} must have at least 1 dimension (probability vectors along axis)")
+    return arr
+
+
+def _single(p: Any, axis: Any, name: str, n_jobs: int | None):
+    arr = _float_input(p, name)
+    ax = normalize_axis(axis, arr.ndim)
+    if arr.shape[ax] == 0:
+        raise ValueError(f"{name} must not be empty along axis {axis}")
+    moved = np.moveaxis(arr, ax, -1)
+    outer = moved.shape[:-1]
+    rows = _to_rows(moved, 1)
+    n_threads = resolve_n_jobs(n_jobs)
+    rows, sums = _checked_rows(rows, name, n_threads)
+    return rows, sums, outer, n_threads
+
+
+def _pair(p: Any, q: Any, axis: Any, n_jobs: int | None):
+    pa = _float_input(p, "p")
+    qa = _float_input(q, "q")
+    try:
+        shape = np.broadcast_shapes(pa.shape, qa.shape)
+    except ValueError:
+        raise ValueError(
+            f"p and q cannot be broadcast together: shapes {pa.shape} and {qa.shape}"
+        ) from None
+    ax = normalize_axis(axis, len(shape))
+    if shape[ax] == 0:
+        raise ValueError(f"p and q must not be empty along axis {axis}")
+    pm = np.moveaxis(np.broadcast_to(pa, shape), ax, -1)
+    qm = np.moveaxis(np.broadcast_to(qa, shape), ax, -1)
+    outer = pm.shape[:-1]
+    n_threads = resolve_n_jobs(n_jobs)
+    p_rows, p_sums = _checked_rows(_to_rows(pm, 1), "p", n_threads)
+    q_rows, q_sums = _checked_rows(_to_rows(qm, 1), "q", n_threads)
+    return p_rows, p_sums, q_rows, q_sums, outer, n_threads
+
+
+def _finish(out: np.ndarray, outer: tuple[int, ...]) -> float | np.ndarray:
+    res = out.reshape(outer)
+    return res[()] if res.ndim == 0 else res
+
+
+def _pair_measure(p, q, axis, n_jobs, measure: int, alpha: float = 1.0):
+    p_rows, p_sums, q_rows, q_sums, outer, nt = _pair(p, q, axis, n_jobs)
+    out = np.empty(math.prod(outer))
+    _k().pair_rows(p_rows, p_sums, q_rows, q_sums, measure, float(alpha), out, nt)
+    return out, outer, (p_rows, p_sums, q_rows, q_sums, nt)
+
+
+def _kl_out(p, q, axis, n_jobs) -> tuple[np.ndarray, tuple[int, ...]]:
+    p_rows, p_sums, q_rows, q_sums, outer, nt = _pair(p, q, axis, n_jobs)
+    out = np.empty(math.prod(outer))
+    _k().kl_rows(p_rows, p_sums, q_rows, q_sums, out, nt)
+    return out, outer
+
+
+def _shannon_out(p, axis, n_jobs) -> tuple[np.ndarray, tuple[int, ...]]:
+    rows, sums, outer, nt = _single(p, axis, "p", n_jobs)
+    out = np.empty(rows.shape[0])
+    _k().entropy_rows(rows, sums, out, nt)
+    return out, outer
+
+
+def _check_alpha(alpha: Any, *, allow_inf: bool) -> float:
+    if isinstance(alpha, np.ndarray) and alpha.ndim == 0:
+        alpha = alpha.item()
+    if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real):
+        raise TypeError(f"alpha must be a real number, got {type(alpha).__name__}")
+    a = float(alpha)
+    if math.isnan(a) or a < 0:
+        raise ValueError(f"alpha must be >= 0, got {alpha!r}")
+    if math.isinf(a) and not allow_inf:
+        raise ValueError("alpha must be finite")
+    return a
+
+
+# ----------------------------------------------------------------------------------------------
+# scipy.stats.entropy drop-in
+# ----------------------------------------------------------------------------------------------
+_NAN_POLICIES = ("propagate", "raise", "omit")
+
+
+def _entropy_base(base: Any) -> float | None:
+    if base is None:
+        return None
+    if isinstance(base, np.ndarray) and base.ndim == 0:
+        base = base.item()
+    if isinstance(base, bool) or not isinstance(base, numbers.Real):
+        raise TypeError(f"`base` must be a positive number or `None`, got {type(base).__name__}")
+    b = float(base)
+    if not b > 0:  # also NaN
+        raise ValueError("`base` must be a positive number or `None`.")
+    if b == 1.0 or math.isinf(b):
+        raise ValueError(f"`base` must be a positive number other than 1, and finite; got {base!r}")
+    return b
+
+
+def _entropy_input(x: Any, name: str) -> tuple[np.ndarray, np.ndarray | None, np.dtype]:
+    mask = None
+    if isinstance(x, np.ma.MaskedArray):
+        m = np.ma.getmaskarray(x)
+        mask = m if m.any() else None
+        x = np.asarray(x.data)
+    if isinstance(x, (str, bytes)):
+        raise TypeError(f"{name} must be array-like of numbers, got {type(x).__name__}")
+    raw = np.asarray(x)
+    dtype = raw.dtype
+    arr = np.atleast_1d(as_float_array(raw, name))
+    if mask is not None:
+        mask = np.atleast_1d(mask)
+    return arr, mask, dtype
+
+
+def _result_dtype(*dtypes: np.dtype) -> type:
+    # scipy promotes integers to the floating input's precision; float16 computes as float32
+    floats = [d for d in dtypes if d.kind == "f"]
+    if floats and np.result_type(*floats).itemsize <= 4:
+        return np.float32
+    return np.float64
+
+
+def entropy(
+    pk: Any,
+    qk: Any = None,
+    base: float | None = None,
+    axis: int | tuple[int, ...] | None = 0,
+    *,
+    nan_policy: str = "propagate",
+    keepdims: bool = False,
+    n_jobs: int | None = None,
+) -> Any:
+    """Shannon entropy of ``pk``, or relative entropy of ``pk`` from ``qk``: scipy's semantics.
+
+    A drop-in replacement for :func:`scipy.stats.entropy` (same arguments, defaults, values,
+    shapes, broadcasting, ``axis=None``/tuple axes, ``keepdims``, ``nan_policy``, empty-input
+    results, errors), computed by a compiled row kernel in one pass per row and in parallel over
+    rows.
+
+    Parameters
+    ----------
+    pk : array_like
+        Non-negative weights; each slice along ``axis`` is normalised by its sum.
+    qk : array_like, optional
+        Weights of the reference distribution, broadcast against ``pk`` (all axes, as scipy).
+    base : float, optional
+        Logarithm base; natural logarithm (nats) when None.
+    axis : int, tuple of int or None, default 0
+        Axis (or axes) along which the distributions lie; None ravels the inputs first.
+    nan_policy : {'propagate', 'omit', 'raise'}, default 'propagate'
+        'propagate': a slice with a NaN (in ``pk`` or ``qk``) gives NaN; 'omit': NaN positions
+        are dropped from both arrays (a slice left empty gives 0.0, like scipy); 'raise':
+        ``ValueError``.
+    keepdims : bool, default False
+        Keep the reduced axes as length-1 dimensions.
+    n_jobs : int or None, default None
+        Threads for the row kernel (None: the OpenMP default; -1: all cores). Not in scipy's
+        signature; results do not depend on it.
+
+    Returns
+    -------
+    S : numpy scalar or ndarray
+        ``H = -sum p log p`` or ``D = sum p log(p / q)``, divided by ``log(base)``; float32
+        when scipy would return float32 (float16/float32 inputs), else float64.
+
+    Notes
+    -----
+    ``p = pk / sum(pk)``, ``q = qk / sum(qk)`` along the axis; ``H = -sum p log p`` with
+    ``0 log 0 = 0``; ``D = sum rel_entr(p, q)`` (``+inf`` where ``p > 0`` and ``q = 0``), see
+    Cover & Thomas, *Elements of Information Theory* (2006), ch. 2. As in scipy, slices of zeros
+    and slices holding ``inf`` give NaN, masked elements of masked arrays are dropped, and an
+    empty slice gives 0.0.
+
+    Deliberate differences from scipy (who would want the other behaviour?):
+
+    - negative entries in ``pk`` or ``qk`` raise ``ValueError`` naming the argument (scipy
+      returns meaningless values such as ``-inf``);
+    - ``base`` equal to 1, inf or NaN raises ``ValueError`` (scipy returns inf/NaN);
+    - finite slices whose sum overflows float64 are rescaled exactly and give the right entropy
+      (scipy divides by ``inf`` and returns 0);
+    - computation is in float64 also for float32 input (then rounded to float32), and
+      ``longdouble`` input is computed and returned in float64.
+    """
+    if not isinstance(nan_policy, str) or nan_policy not in _NAN_POLICIES:
+        raise ValueError("nan_policy must be one of {'propagate', 'raise', 'omit'}.")
+    b = _entropy_base(base)
+    p, p_mask, p_dtype = _entropy_input(pk, "pk")
+    dtypes = [p_dtype]
+    samples = [p]
+    masks = [p_mask]
+    if qk is not None:
+        q, q_mask, q_dtype = _entropy_input(qk, "qk")
+        dtypes.append(q_dtype)
+        samples.append(q)
+        masks.append(q_mask)
+    out_dtype = _result_dtype(*dtypes)
+    n_threads = resolve_n_jobs(n_jobs)
+
+    if axis is None:
+        reduced: tuple[int, ...] = tuple(range(max(s.ndim for s in samples)))
+        masks = [None if m is None else m.ravel() for m in masks]
+        samples = [s.ravel() for s in samples]
+    try:
+        shape = np.broadcast_shapes(*(s.shape for s in samples))
+    except ValueError:
+        raise ValueError("Array shapes are incompatible for broadcasting.") from None
+    samples = [np.broadcast_to(s, shape) for s in samples]
+    masks = [None if m is None else np.broadcast_to(m, shape) for m in masks]
+    if axis is None:
+        axes: tuple[int, ...] = (0,)
+    else:
+        if isinstance(axis, (bool, np.bool_)) or not (
+            isinstance(axis, tuple) or hasattr(axis, "__index__")
+        ):
+            raise TypeError(
+                f"axis must be an int, a tuple of ints or None, got {type(axis).__name__}"
+            )
+        axes = normalize_axis_tuple(axis, len(shape), "axis")
+        reduced = axes
+    k = len(axes)
+    dest = tuple(range(-k, 0))
+    moved = [np.moveaxis(s, axes, dest) for s in samples]
+    outer = moved[0].shape[: len(shape) - k]
+    n = math.prod(moved[0].shape[len(shape) - k :])
+    rows = [_to_rows(m, k) for m in moved]
+    R = math.prod(outer)
+
+    # Masked elements (always) and NaN pairs (nan_policy='omit') are dropped pairwise, as scipy
+    # does; zeroing a pair in both arrays removes it from every sum exactly.
+    empty_rows = None
+    any_mask = any(m is not None for m in masks)
+    omit_nan = nan_policy == "omit" and any(np.isnan(r).any() for r in rows)
+    if any_mask or omit_nan:
+        full = [np.array(np.broadcast_to(r, (R, n))) for r in rows]
+        drop = np.zeros((R, n), dtype=bool)
+        for m in masks:
+            if m is not None:
+                drop |= np.moveaxis(m, axes, dest).reshape(R, n)
+        if omit_nan:
+            for r in full:
+                drop |= np.isnan(r)
+        for r in full:
+            r[drop] = 0.0
+        empty_rows = drop.all(axis=1) if n else None
+        rows = full
+
+    names = ("pk", "qk")
+    stats = []
+    for i, r in enumerate(rows):
+        sums, mins = _stats(r, n_threads)
+        if r.shape[0] and (mins < 0).any():
+            raise ValueError(
+                f"{names[i]} must be non-negative (it holds negative entries); "
+                "scipy.stats.entropy would return a meaningless value here"
+            )
+        stats.append(sums)
+
+    nan_out = np.zeros(R, dtype=bool)
+    for i, (r, sums) in enumerate(zip(rows, stats)):
+        nan_rows = np.isnan(sums)
+        if nan_rows.any():
+            if nan_policy == "raise":
+                raise ValueError("The input contains nan values")
+            nan_out |= nan_rows  # broadcast a shared row's flag over every output row
+        inf_rows = np.isinf(sums)
+        if inf_rows.any():
+            has_inf = np.zeros(r.shape[0], dtype=bool)
+            has_inf[inf_rows] = np.isinf(r[inf_rows]).any(axis=1)
+            nan_out |= has_inf  # scipy: inf / inf = NaN
+            overflow = inf_rows & ~has_inf
+            if overflow.any():
+                rows[i], stats[i] = _rescale_overflow(r, sums, overflow, n_threads)
+        if n:
+            nan_out |= stats[i] == 0  # scipy: 0 / 0 = NaN
+
+    out = np.empty(R)
+    if len(rows) == 1:
+        _k().entropy_rows(rows[0], stats[0], out, n_threads)
+    else:
+        _k().kl_rows(rows[0], stats[0], rows[1], stats[1], out, n_threads)
+    out[nan_out] = np.nan
+    if empty_rows is not None:
+        out[empty_rows] = 0.0
+    if b is not None:
+        out /= math.log(b)
+    res = out.astype(out_dtype, copy=False).reshape(outer)
+    if keepdims:
+        res = np.expand_dims(res, reduced)
+    return res[()] if res.ndim == 0 else res
+
+
+# ----------------------------------------------------------------------------------------------
+# row-wise functions
+# ----------------------------------------------------------------------------------------------
+def cross_entropy(
+    p: Any,
+    q: Any,
+    *,
+    axis: int = -1,
+    base: float | None = None,
+    n_jobs: int | None = None,
+) -> Any:
+    """Cross entropy ``H(p, q) = -sum p log q`` of each row of ``p`` against ``q``.
+
+    Parameters
+    ----------
+    p, q : array_like
+        Non-negative weights with the distributions along ``axis``; each row is normalised by
+        its sum. ``p`` and ``q`` broadcast against each other.
+    axis : int, default -1
+        Axis holding the probability vectors.
+    base : float, optional
+        Logarithm base (nats when None).
+    n_jobs : int or None
+        Threads (None: OpenMP default, -1: all cores). Results do not depend on it.
+
+    Returns
+    -------
+    float or ndarray
+        One value per row (the broadcast shape without ``axis``).
+
+    Notes
+    -----
+    ``H(p, q) = H(p) + KL(p || q)`` (Cover & Thomas 2006, eq. 2.90 and ch. 5); ``+inf`` where
+    some ``p > 0`` meets ``q = 0``; terms with ``p = 0`` are 0.
+    """
+    b = check_base(base)
+    out, outer, _ = _pair_measure(p, q, axis, n_jobs, _CROSS)
+    return _finish(out / log_base_divisor(b), outer)
+
+
+def kl_divergence(
+    p: Any,
+    q: Any,
+    *,
+    axis: int = -1,
+    base: float | None = None,
+    n_jobs: int | None = None,
+) -> Any:
+    """Kullback-Leibler divergence ``KL(p || q) = sum p log(p / q)`` per row.
+
+    Parameters
+    ----------
+    p, q : array_like
+        Non-negative weights along ``axis`` (rows normalised by their sums); broadcast together.
+    axis : int, default -1
+        Axis holding the probability vectors.
+    base : float, optional
+        Logarithm base (nats when None).
+    n_jobs : int or None
+        Threads (None: OpenMP default, -1: all cores). Results do not depend on it.
+
+    Returns
+    -------
+    float or ndarray
+        One value per row.
+
+    Notes
+    -----
+    Kullback & Leibler (1951); the elementwise terms are :func:`scipy.special.rel_entr`: ``0``
+    where ``p = 0``, ``+inf`` where ``p > 0`` and ``q = 0``. Rounding can leave a sum a few ulps
+    below zero for ``p`` close to ``q``; such values are clipped to 0 (Gibbs' inequality).
+    """
+    b = check_base(base)
+    out, outer = _kl_out(p, q, axis, n_jobs)
+    np.maximum(out, 0.0, out=out)
+    return _finish(out / log_base_divisor(b), outer)
+
+
+def jensen_shannon(
+    p: Any,
+    q: Any,
+    *,
+    axis: int = -1,
+    base: float | None = None,
+    n_jobs: int | None = None,
+) -> Any:
+    """Jensen-Shannon divergence ``(KL(p||m) + KL(q||m)) / 2``, ``m = (p + q) / 2``, per row.
+
+    Parameters
+    ----------
+    p, q : array_like
+        Non-negative weights along ``axis`` (rows normalised by their sums); broadcast together.
+    axis : int, default -1
+        Axis holding the probability vectors.
+    base : float, optional
+        Logarithm base; natural log when None (then the divergence is at most ``log 2``).
+    n_jobs : int or None
+        Threads (None: OpenMP default, -1: all cores). Results do not depend on it.
+
+    Returns
+    -------
+    float or ndarray
+        The divergence (not its square root; see :func:`jensenshannon` for the distance).
+
+    Notes
+    -----
+    Lin (1991), "Divergence measures based on the Shannon entropy", IEEE Trans. Inf. Theory
+    37(1). Always finite; symmetric in ``p`` and ``q``; clipped at 0 against rounding.
+    """
+    b = check_base(base)
+    out, outer, _ = _pair_measure(p, q, axis, n_jobs, _JS)
+    np.maximum(out, 0.0, out=out)
+    return _finish(out / log_base_divisor(b), outer)
+
+
+def jensenshannon(
+    p: Any,
+    q: Any,
+    base: float | None = None,
+    *,
+    axis: int | None = 0,
+    keepdims: bool = False,
+) -> Any:
+    """Jensen-Shannon distance: a drop-in for :func:`scipy.spatial.distance.jensenshannon`.
+
+    Parameters
+    ----------
+    p, q : array_like
+        Non-negative weights along ``axis``, each normalised by its sum; broadcast together.
+    base : float, optional
+        Logarithm base (natural log when None).
+    axis : int or None, default 0
+        Axis of the probability vectors (scipy's default); None treats the whole (equal-shape)
+        arrays as one distribution each.
+    keepdims : bool, default False
+        Keep the reduced axis as a length-1 dimension.
+
+    Returns
+    -------
+    float or ndarray
+        ``sqrt(JS(p, q) / log(base))``, the square root of :func:`jensen_shannon`.
+
+    Notes
+    -----
+    Endres & Schindelin (2003) showed the square root of the JS divergence is a metric. Values
+    match scipy's; unlike scipy, negative entries, NaN/inf and all-zero rows raise
+    ``ValueError`` (scipy returns NaN or garbage), ``axis=None`` requires equal shapes, and a
+    rounding-negative divergence is clipped to 0 before the square root (scipy gives NaN).
+    """
+    b = check_base(base)
+    if axis is None:
+        pa = _float_input(p, "p")
+        qa = _float_input(q, "q")
+        if pa.shape != qa.shape:
+            raise ValueError(
+                f"with axis=None, p and q must have the same shape, got {pa.shape} and {qa.shape}"
+            )
+        ndim = pa.ndim
+        out, outer, _ = _pair_measure(pa.ravel(), qa.ravel(), -1, None, _JS)
+        kept: tuple[int, ...] = tuple(range(ndim))
+    else:
+        out, outer, _ = _pair_measure(p, q, axis, None, _JS)
+        ndim = len(outer) + 1
+        kept = (normalize_axis(axis, ndim),)
+    np.maximum(out, 0.0, out=out)
+    res = np.sqrt(out / log_base_divisor(b)).reshape(outer)
+    if keepdims:
+        res = np.expand_dims(res, kept)
+    return res[()] if res.ndim == 0 else res
+
+
+def renyi_entropy(
+    p: Any,
+    alpha: float,
+    *,
+    axis: int = -1,
+    base: float | None = None,
+    n_jobs: int | None = None,
+) -> Any:
+    """Renyi entropy of order ``alpha``: ``log(sum p^alpha) / (1 - alpha)`` per row.
+
+    Parameters
+    ----------
+    p : array_like
+        Non-negative weights along ``axis`` (rows normalised by their sums).
+    alpha : float
+        Order, ``>= 0``; ``inf`` allowed.
+    axis : int, default -1
+        Axis holding the probability vectors.
+    base : float, optional
+        Logarithm base (nats when None).
+    n_jobs : int or None
+        Threads (None: OpenMP default, -1: all cores). Results do not depend on it.
+
+    Returns
+    -------
+    float or ndarray
+        One value per row.
+
+    Notes
+    -----
+    Renyi (1961), "On measures of entropy and information". Limits: ``alpha = 0`` gives
+    ``log |support|`` (Hartley), ``alpha = 1`` the Shannon entropy, ``alpha = inf`` the
+    min-entropy ``-log max p``. For other orders the sum is formed as
+    ``log1p(sum p * expm1((alpha - 1) log p))``, which stays accurate as ``alpha -> 1``.
+    """
+    a = _check_alpha(alpha, allow_inf=True)
+    b = check_base(base)
+    if a == 1.0:
+        out, outer = _shannon_out(p, axis, n_jobs)
+    else:
+        rows, sums, outer, nt = _single(p, axis, "p", n_jobs)
+        out = np.empty(rows.shape[0])
+        if a == 0.0:
+            _k().power_rows(rows, sums, 1, 0.0, out, nt)
+            out = np.log(out)
+        elif math.isinf(a):
+            _k().power_rows(rows, sums, 2, 0.0, out, nt)
+            out = -np.log(out)
+        else:
+            _k().power_rows(rows, sums, 0, a, out, nt)
+            out = np.log1p(np.maximum(out, -1.0)) / (1.0 - a)
+    return _finish(out / log_base_divisor(b), outer)
+
+
+def renyi_divergence(
+    p: Any,
+    q: Any,
+    alpha: float,
+    *,
+    axis: int = -1,
+    base: float | None = None,
+    n_jobs: int | None = None,
+) -> Any:
+    """Renyi divergence of order ``alpha``: ``log(sum p^alpha q^(1-alpha)) / (alpha - 1)``.
+
+    Parameters
+    ----------
+    p, q : array_like
+        Non-negative weights along ``axis`` (rows normalised by their sums); broadcast together.
+    alpha : float
+        Order, ``>= 0``; ``inf`` allowed.
+    axis : int, default -1
+        Axis holding the probability vectors.
+    base : float, optional
+        Logarithm base (nats when None).
+    n_jobs : int or None
+        Threads (None: OpenMP default, -1: all cores). Results do not depend on it.
+
+    Returns
+    -------
+    float or ndarray
+        One value per row, ``>= 0`` (clipped against rounding).
+
+    Notes
+    -----
+    Renyi (1961); van Erven & Harremoes (2014), "Renyi divergence and Kullback-Leibler
+    divergence", IEEE Trans. Inf. Theory 60(7), whose conventions are used: ``alpha = 0`` gives
+    ``-log Q(supp p)``, ``alpha = 1`` the KL divergence, ``alpha = inf`` ``log max p/q``; for
+    ``alpha > 1`` any ``p > 0`` with ``q = 0`` makes it ``+inf``, for ``alpha < 1`` only
+    disjoint supports do. The sum is formed as ``log1p(sum p * expm1((alpha-1) log(p/q)))``,
+    accurate near ``alpha = 1``.
+    """
+    a = _check_alpha(alpha, allow_inf=True)
+    b = check_base(base)
+    if a == 1.0:
+        out, outer = _kl_out(p, q, axis, n_jobs)
+    elif a == 0.0:
+        out, outer, _ = _pair_measure(p, q, axis, n_jobs, _RENYI0)
+        with np.errstate(divide="ignore"):
+            out = -np.log(np.minimum(out, 1.0))
+    elif math.isinf(a):
+        out, outer, _ = _pair_measure(p, q, axis, n_jobs, _RENYIINF)
+        out = np.log(out)
+    else:
+        out, outer, _ = _pair_measure(p, q, axis, n_jobs, _RENYI, a)
+        with np.errstate(divide="ignore"):
+            out = np.log1p(np.maximum(out, -1.0)) / (a - 1.0)
+    out = np.maximum(out, 0.0)
+    return _finish(out / log_base_divisor(b), outer)
+
+
+def tsallis_entropy(
+    p: Any,
+    alpha: float,
+    *,
+    axis: int = -1,
+    n_jobs: int | None = None,
+) -> Any:
+    """Tsallis entropy of order ``alpha``: ``(1 - sum p^alpha) / (alpha - 1)`` per row.
+
+    Parameters
+    ----------
+    p : array_like
+        Non-negative weights along ``axis`` (rows normalised by their sums).
+    alpha : float
+        Entropic index (often written ``q``), finite and ``>= 0``.
+    axis : int, default -1
+        Axis holding the probability vectors.
+    n_jobs : int or None
+        Threads (None: OpenMP default, -1: all cores). Results do not depend on it.
+
+    Returns
+    -------
+    float or ndarray
+        One value per row (no logarithm base: the Tsallis entropy is not a log quantity).
+
+    Notes
+    -----
+    Tsallis (1988), J. Stat. Phys. 52. ``alpha = 1`` gives the Shannon entropy in nats,
+    ``alpha = 0`` gives ``|support| - 1``; the sum runs over the support of ``p`` and is formed
+    as ``-sum p * expm1((alpha - 1) log p) / (alpha - 1)``, accurate near ``alpha = 1``.
+    """
+    a = _check_alpha(alpha, allow_inf=False)
+    if a == 1.0:
+        out, outer = _shannon_out(p, axis, n_jobs)
+    else:
+        rows, sums, outer, nt = _single(p, axis, "p", n_jobs)
+        out = np.empty(rows.shape[0])
+        _k().power_rows(rows, sums, 0, a, out, nt)
+        out = -out / (a - 1.0)
+    return _finish(out, outer)
+
+
+def total_variation(
+    p: Any,
+    q: Any,
+    *,
+    axis: int = -1,
+    n_jobs: int | None = None,
+) -> Any:
+    """Total variation distance ``sum |p - q| / 2`` per row (in ``[0, 1]``).
+
+    Parameters
+    ----------
+    p, q : array_like
+        Non-negative weights along ``axis`` (rows normalised by their sums); broadcast together.
+    axis : int, default -1
+        Axis holding the probability vectors.
+    n_jobs : int or None
+        Threads (None: OpenMP default, -1: all cores). Results do not depend on it.
+
+    Returns
+    -------
+    float or ndarray
+        One value per row.
+
+    Notes
+    -----
+    ``TV(P, Q) = sup_A |P(A) - Q(A)| = (1/2) sum_i |p_i - q_i|`` (Tsybakov, *Introduction to
+    Nonparametric Estimation*, 2009, sec. 2.4).
+    """
+    out, outer, _ = _pair_measure(p, q, axis, n_jobs, _TV)
+    return _finish(out, outer)
+
+
+def hellinger(
+    p: Any,
+    q: Any,
+    *,
+    axis: int = -1,
+    n_jobs: int | None = None,
+) -> Any:
+    """Hellinger distance ``sqrt(1 - BC(p, q))`` per row (in ``[0, 1]``).
+
+    Parameters
+    ----------
+    p, q : array_like
+        Non-negative weights along ``axis`` (rows normalised by their sums); broadcast together.
+    axis : int, default -1
+        Axis holding the probability vectors.
+    n_jobs : int or None
+        Threads (None: OpenMP default, -1: all cores). Results do not depend on it.
+
+    Returns
+    -------
+    float or ndarray
+        One value per row.
+
+    Notes
+    -----
+    Convention: ``H(p, q) = sqrt(1 - sum sqrt(p q)) = ||sqrt p - sqrt q||_2 / sqrt 2``, so it
+    lies in ``[0, 1]`` (the ``1/sqrt 2`` normalisation; multiply by ``sqrt 2`` for the plain
+    Euclidean distance between root-densities). ``BC`` is the Bhattacharyya coefficient
+    (Bhattacharyya 1943); rounding that makes ``1 - BC`` slightly negative is clipped to 0.
+    """
+    out, outer, _ = _pair_measure(p, q, axis, n_jobs, _BC)
+    return _finish(np.sqrt(np.maximum(1.0 - out, 0.0)), outer)
+
+
+def bhattacharyya(
+    p: Any,
+    q: Any,
+    *,
+    axis: int = -1,
+    base: float | None = None,
+    n_jobs: int | None = None,
+) -> Any:
+    """Bhattacharyya distance ``-log sum sqrt(p q)`` per row.
+
+    Parameters
+    ----------
+    p, q : array_like
+        Non-negative weights along ``axis`` (rows normalised by their sums); broadcast together.
+    axis : int, default -1
+        Axis holding the probability vectors.
+    base : float, optional
+        Logarithm base (nats when None).
+    n_jobs : int or None
+        Threads (None: OpenMP default, -1: all cores). Results do not depend on it.
+
+    Returns
+    -------
+    float or ndarray
+        One value per row; ``+inf`` for disjoint supports; clipped at 0 against rounding.
+
+    Notes
+    -----
+    Bhattacharyya (1943), Bull. Calcutta Math. Soc. 35. Equals half the Renyi divergence of
+    order 1/2: ``D_B = D_{1/2} / 2``.
+    """
+    b = check_base(base)
+    out, outer, _ = _pair_measure(p, q, axis, n_jobs, _BC)
+    with np.errstate(divide="ignore"):
+        res = np.maximum(-np.log(out), 0.0)
+    return _finish(res / log_base_divisor(b), outer)
+
+
+def chi2_divergence(
+    p: Any,
+    q: Any,
+    *,
+    axis: int = -1,
+    n_jobs: int | None = None,
+) -> Any:
+    """Pearson chi-square divergence ``chi^2(p || q) = sum (p - q)^2 / q`` per row.
+
+    Parameters
+    ----------
+    p, q : array_like
+        Non-negative weights along ``axis`` (rows normalised by their sums); broadcast together.
+    axis : int, default -1
+        Axis holding the probability vectors.
+    n_jobs : int or None
+        Threads (None: OpenMP default, -1: all cores). Results do not depend on it.
+
+    Returns
+    -------
+    float or ndarray
+        One value per row; ``+inf`` where some ``p > 0`` meets ``q = 0`` (terms with
+        ``p = q = 0`` are 0).
+
+    Notes
+    -----
+    Pearson (1900); as an f-divergence with ``f(t) = (t - 1)^2`` (Csiszar 1967). Equals
+    ``sum p^2 / q - 1`` and ``exp(D_2) - 1`` for the Renyi divergence of order 2.
+    """
+    out, outer, _ = _pair_measure(p, q, axis, n_jobs, _CHI2)
+    return _finish(out, outer)
+
+
+def perplexity(
+    p: Any,
+    *,
+    axis: int = -1,
+    n_jobs: int | None = None,
+) -> Any:
+    """Perplexity ``exp(H(p))`` per row: the effective number of equally likely outcomes.
+
+    Parameters
+    ----------
+    p : array_like
+        Non-negative weights along ``axis`` (rows normalised by their sums).
+    axis : int, default -1
+        Axis holding the probability vectors.
+    n_jobs : int or None
+        Threads (None: OpenMP default, -1: all cores). Results do not depend on it.
+
+    Returns
+    -------
+    float or ndarray
+        One value per row, in ``[1, n]``.
+
+    Notes
+    -----
+    ``PP = exp(H_nats) = b ** H_b`` for every base ``b``, so there is no ``base`` argument. It
+    equals ``exp`` of the Renyi entropy of order 1 (Jelinek et al. 1977).
+    """
+    out, outer = _shannon_out(p, axis, n_jobs)
+    return _finish(np.exp(out), outer)
