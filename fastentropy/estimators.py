@@ -65,6 +65,13 @@ def _validate_method(method: Any, name: str = "method") -> int:
     return code
 
 
+def _row_label(i: int, outer: tuple[int, ...]) -> str:
+    """Row ``i`` of the flattened outer shape, as the user indexes it."""
+    if len(outer) <= 1:
+        return str(i)
+    return str(tuple(int(j) for j in np.unravel_index(i, outer)))
+
+
 def _check_totals(rows: np.ndarray) -> None:
     """Reject rows whose total would overflow the kernels' int64 sums."""
     n = rows.shape[1]
@@ -106,7 +113,7 @@ def _as_k(k: Any, rows: np.ndarray, outer: tuple[int, ...]) -> np.ndarray:
     bad = np.flatnonzero(kf < support)
     if bad.size:
         i = int(bad[0])
-        where = f" (row {np.unravel_index(i, outer) if outer else ()})" if outer else ""
+        where = f" (row {_row_label(i, outer)})" if outer else ""
         raise ValueError(
             f"k={int(kf[i])} is below the observed support{where}: {int(support[i])} symbols "
             "have nonzero counts, and k counts the symbols including unseen ones"
@@ -278,17 +285,15 @@ def entropy_counts(
         totals = rows.sum(axis=1)
         empty = np.flatnonzero(totals == 0)
         if empty.size:
-            i = int(empty[0])
-            where = np.unravel_index(i, outer) if outer else ()
             raise ValueError(
-                f"counts: row {where if len(where) != 1 else where[0]} has no observations "
+                f"counts: row {_row_label(int(empty[0]), outer)} has no observations "
                 "(all counts are zero); entropy is undefined there"
             )
         if out_std is not None and np.isnan(out_std).any():
             i = int(np.flatnonzero(np.isnan(out_std))[0])
             raise ValueError(
                 f"return_std with method='jackknife' needs at least 2 observations per row; "
-                f"row {np.unravel_index(i, outer) if outer else ()} has {int(totals[i])}"
+                f"row {_row_label(i, outer)} has {int(totals[i])}"
             )
         raise FloatingPointError(  # pragma: no cover - would be a kernel bug
             f"entropy_counts: method={method!r} produced NaN for valid input; please report"

@@ -1,0 +1,536 @@
+"""Discrete entropy estimators: kernel vs twin, determinism, and independent reference values."""
+import math
+from fractions import Fraction
+
+import mpmath
+import numpy as np
+import pytest
+import scipy.integrate
+import scipy.special as sp
+import scipy.stats
+from hypothesis import given
+from hypothesis import strategies as st
+
+import fastentropy as fe
+from fastentropy import estimators as est
+from fastentropy._twins import estimators as twin_mod
+
+from _kernel_pairs import pair
+
+METHODS = list(est.METHODS)
+EULER = 0.5772156649015329
+
+
+def H(counts, method="plugin", **kw):
+    return fe.entropy_counts(counts, method, **kw)
+
+
+# ---------------------------------------------------------------------------------------------
+# kernel vs twin
+
+
+@st.composite
+def count_rows(draw):
+    rows = draw(st.integers(1, 4))
+    n = draw(st.integers(1, 12))
+    small = st.integers(0, 3)
+    big = st.integers(60_000, 10_000_000)  # beyond the n log n / digamma tables
+    cell = st.one_of(small, small, small, st.integers(0, 40), big)
+    c = np.array(draw(st.lists(cell, min_size=rows * n, max_size=rows * n)), dtype=np.int64)
+    c = c.reshape(rows, n)
+    c[c.sum(axis=1) == 0, 0] = draw(st.integers(1, 3))
+    extra = draw(st.integers(0, 3)) * draw(st.sampled_from([0, 1, 7, 1000]))
+    return c, np.full(rows, float(n + extra))
+
+
+def _run(mod, c, k, code, want_std=True, n_threads=1):
+    out = np.empty(c.shape[0])
+    sd = np.empty(c.shape[0]) if want_std else None
+    mod.entropy_counts_rows(c, k, code, out, sd, n_threads)
+    return out, sd
+
+
+@pytest.mark.parametrize("method", METHODS)
+@given(data=count_rows())
+def test_kernel_matches_twin(method, data):
+    compiled, twin = pair("estimators")
+    c, k = data
+    code = est.METHODS[method]
+    if method == "nsb":
+        c, k = c[:2], k[:2]  # the twin integrates row by row in Python
+    h1, s1 = _run(compiled, c, k, code)
+    h2, s2 = _run(twin, c, k, code)
+    # cancellation in log N - T/N-type forms: absolute error ~ 1e-15 log N
+    atol = 1e-13 * (1.0 + float(np.log(c.sum(axis=1)).max()))
+    rtol = 1e-9 if method == "nsb" else 1e-11
+    np.testing.assert_allclose(h1, h2, rtol=rtol, atol=atol, err_msg=f"{method} {c.tolist()}")
+    np.testing.assert_array_equal(np.isnan(s1), np.isnan(s2))
+    np.testing.assert_allclose(s1, s2, rtol=1e-7 if method == "nsb" else 1e-9, atol=1e-12)
+    for r in range(c.shape[0]):  # the one-row twin entry point agrees with the batch one
+        hr, sr = twin.estimate_row(c[r], k[r], code)
+        assert hr == pytest.approx(h2[r], rel=1e-12, abs=1e-14)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_threads_bitwise_identical(method, rng):
+    compiled, _ = pair("estimators")
+    rows = 61 if method == "nsb" else 1001
+    c = rng.poisson(rng.uniform(0.1, 5, (rows, 1)), (rows, 23)).astype(np.int64)
+    c[:, 0] += 1
+    c[::7, 1] += 100_000
+    k = np.full(rows, 40.0)
+    want_std = method in ("plugin", "miller_madow", "jackknife", "nsb")
+    ref = _run(compiled, c, k, est.METHODS[method], want_std, 1)
+    for t in (2, 3):
+        got = _run(compiled, c, k, est.METHODS[method], want_std, t)
+        assert got[0].tobytes() == ref[0].tobytes()
+        if want_std:
+            assert got[1].tobytes() == ref[1].tobytes()
+
+
+def test_facade_n_jobs_identical(rng):
+    c = rng.integers(0, 9, (333, 17))
+    c[:, 0] += 1
+    for m in ("plugin", "chao_shen", "shrink"):
+        a = H(c, m, n_jobs=1)
+        for nj in (2, 3, -1, None):
+            assert H(c, m, n_jobs=nj).tobytes() == a.tobytes()
+
+
+def test_tables_match_their_definitions():
+    nlogn, psi, grass, jkg, x, w = twin_mod._tables()
+    n = np.array([1, 2, 3, 10, 777, 65535])
+    np.testing.assert_allclose(nlogn[n], n * np.log(n), rtol=1e-15)
+    np.testing.assert_allclose(psi[n], sp.digamma(n), rtol=1e-15)
+    np.testing.assert_allclose(jkg[n], sp.xlogy(n, n) - sp.xlogy(n - 1, n - 1), rtol=1e-9)
+    assert w.sum() == pytest.approx(2.0)
+
+
+# ---------------------------------------------------------------------------------------------
+# independent reference values
+
+
+def test_plugin_equals_scipy(rng):
+    c = rng.integers(0, 100, (50, 30))
+    c[3] = 0
+    c[3, 5] = 7  # a single-symbol row: entropy 0
+    c[4, :3] = 10**7
+    np.testing.assert_allclose(H(c), scipy.stats.entropy(c, axis=1), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(H(c, base=2), scipy.stats.entropy(c, axis=1, base=2), rtol=1e-12,
+                               atol=1e-14)
+    one = H([1, 2, 3])
+    assert isinstance(one, np.float64) and np.ndim(one) == 0
+    assert one == pytest.approx(scipy.stats.entropy([1, 2, 3]), rel=1e-14)
+
+
+def test_plugin_delta_method_std():
+    c = np.array([5, 3, 1, 1])
+    p = c / c.sum()
+    h = -(p * np.log(p)).sum()
+    expect = math.sqrt(((p * np.log(p) ** 2).sum() - h * h) / c.sum())
+    h1, s1 = H(c, return_std=True)
+    assert s1 == pytest.approx(expect, rel=1e-12)
+    h2, s2 = H(c, "miller_madow", return_std=True)
+    assert s2 == s1 and h2 == pytest.approx(h1 + 3 / 20, rel=1e-14)
+
+
+def test_miller_madow_formula(rng):
+    c = rng.integers(0, 4, (20, 9))
+    c[:, 0] += 1
+    m = (c > 0).sum(axis=1)
+    N = c.sum(axis=1)
+    expect = scipy.stats.entropy(c, axis=1) + (m - 1) / (2 * N)
+    np.testing.assert_allclose(H(c, "miller_madow"), expect, rtol=1e-13)
+
+
+def _jackknife_bruteforce(c):
+    c = np.asarray(c)
+    N = c.sum()
+    loo = []
+    for i in np.flatnonzero(c):
+        d = c.copy()
+        d[i] -= 1
+        loo += [scipy.stats.entropy(d)] * int(c[i])
+    loo = np.array(loo)
+    h = N * scipy.stats.entropy(c) - (N - 1) * loo.mean()
+    se = math.sqrt((N - 1) / N * ((loo - loo.mean()) ** 2).sum())
+    return h, se
+
+
+@pytest.mark.parametrize("c", [[3, 1, 1, 0, 5], [1, 1], [2], [10, 9, 1, 1, 1, 2], [50, 1]])
+def test_jackknife_leave_one_out(c):
+    h, se = H(c, "jackknife", return_std=True)
+    eh, ese = _jackknife_bruteforce(c)
+    assert h == pytest.approx(eh, rel=1e-11, abs=1e-13)
+    assert se == pytest.approx(ese, rel=1e-9, abs=1e-13)
+
+
+def _zhang_series(c):
+    """Zhang (2012), eq. (8) as printed, in exact rational arithmetic."""
+    c = [int(x) for x in c if x > 0]
+    N = sum(c)
+    total = Fraction(0)
+    for v in range(1, N):
+        factor = Fraction(N ** (v + 1) * math.factorial(N - v - 1), math.factorial(N))
+        inner = Fraction(0)
+        for nk in c:
+            prod = Fraction(1)
+            for j in range(v):
+                prod *= 1 - Fraction(nk, N) - Fraction(j, N)
+            inner += Fraction(nk, N) * prod
+        total += Fraction(1, v) * factor * inner
+    return float(total)
+
+
+@pytest.mark.parametrize("c", [[1, 1, 1], [3, 1, 0, 2], [7, 1, 1, 1, 2, 2, 5], [12, 1], [4, 4, 4, 4],
+                               [1]])
+def test_zhang_equals_its_series(c):
+    assert H(c, "zhang") == pytest.approx(_zhang_series(c), rel=1e-13, abs=1e-15)
+
+
+def _grassberger_direct(c):
+    """Grassberger (2003) eq. (35): log N - (1/N) sum n_i G(n_i), digammas at 40 digits."""
+    mpmath.mp.dps = 40
+    c = [int(x) for x in c if x > 0]
+    N = sum(c)
+
+    def G(n):
+        return mpmath.digamma(n) + mpmath.mpf(1) / 2 * (-1) ** n * (
+            mpmath.digamma(mpmath.mpf(n + 1) / 2) - mpmath.digamma(mpmath.mpf(n) / 2))
+
+    return float(mpmath.log(N) - sum(n * G(n) for n in c) / N)
+
+
+def test_grassberger_paper_values():
+    # G_1 = -gamma - log 2 and G_2 = 2 - gamma - log 2 (Grassberger 2003); a sign error in the
+    # (-1)^n term gives G_1 = -gamma + log 2 instead.
+    _, _, grass, _, _, _ = twin_mod._tables()
+    assert grass[1] == pytest.approx(-EULER - math.log(2), rel=1e-14)
+    assert grass[2] == pytest.approx(2 - EULER - math.log(2), rel=1e-14)
+    # G_{2n+1} = G_{2n}, G_{2n+2} = G_{2n+1} + 2/(2n+1)
+    n = np.arange(1, 200)
+    np.testing.assert_allclose(grass[2 * n + 1], grass[2 * n], rtol=1e-13)
+    np.testing.assert_allclose(grass[2 * n + 2], grass[2 * n + 1] + 2 / (2 * n + 1), rtol=1e-13)
+    assert H([1], "grassberger") == pytest.approx(EULER + math.log(2), rel=1e-14)
+
+
+@pytest.mark.parametrize("c", [[3, 1, 0, 2], [1, 1, 1, 1], [100, 3, 2, 2, 1], [70001, 65536, 3, 1]])
+def test_grassberger_direct(c):
+    assert H(c, "grassberger") == pytest.approx(_grassberger_direct(c), rel=1e-12, abs=1e-14)
+
+
+def _chao_shen_direct(c, coverage=True):
+    c = np.asarray([x for x in c if x > 0], dtype=float)
+    N = c.sum()
+    f1 = (c == 1).sum()
+    if f1 == N:
+        f1 = N - 1
+    C = 1 - f1 / N if coverage else 1.0
+    pa = C * c / N
+    return float(-(pa * np.log(pa) / (1 - (1 - pa) ** N)).sum())
+
+
+@pytest.mark.parametrize("c", [[3, 1, 0, 2], [1, 1, 1], [1], [5, 5], [10, 1, 1, 2, 0, 0, 7]])
+def test_chao_shen_and_horvitz_thompson(c):
+    assert H(c, "chao_shen") == pytest.approx(_chao_shen_direct(c), rel=1e-12)
+    assert H(c, "horvitz_thompson") == pytest.approx(_chao_shen_direct(c, False), rel=1e-12)
+
+
+def _cwj_direct(c):
+    """Chao, Wang & Jost (2013) eq. (7) as printed, at enough digits to survive its cancellation."""
+    c = [int(x) for x in c if x > 0]
+    N = sum(c)
+    mpmath.mp.dps = 60 + N
+    f1 = sum(1 for x in c if x == 1)
+    f2 = sum(1 for x in c if x == 2)
+    first = sum(mpmath.mpf(x) / N * sum(mpmath.mpf(1) / k for k in range(x, N)) for x in c if x < N)
+    if f2 > 0:
+        A = mpmath.mpf(2 * f2) / ((N - 1) * f1 + 2 * f2)
+    elif f1 > 0:
+        A = mpmath.mpf(2) / ((N - 1) * (f1 - 1) + 2)
+    else:
+        A = mpmath.mpf(1)
+    if f1 == 0 or A == 1:
+        return float(first)
+    tail = -mpmath.log(A) - sum((1 - A) ** r / r for r in range(1, N))
+    return float(first + mpmath.mpf(f1) / N * (1 - A) ** (1 - N) * tail)
+
+
+@pytest.mark.parametrize("c", [
+    [3, 1, 0, 2],                    # A = 1/2: series branch
+    [1, 1, 1, 2],
+    [1, 1, 1, 1, 3],                 # f2 = 0
+    [1] * 40 + [2] + [30],           # small A: quadrature branch, N*A small
+    [1] + [2] * 60 + [9] * 3,        # large N*A
+    [1] * 5 + [2] * 2 + [400],       # large N
+    [1, 1],
+    [7, 3],                          # f1 = 0: Zhang
+])
+def test_chao_wang_jost_direct(c):
+    assert H(c, "chao_wang_jost") == pytest.approx(_cwj_direct(c), rel=1e-12)
+
+
+def test_chao_wang_jost_without_singletons_is_zhang(rng):
+    c = rng.integers(2, 9, (10, 6))
+    np.testing.assert_allclose(H(c, "chao_wang_jost"), H(c, "zhang"), rtol=0, atol=0)
+
+
+def _bonachela_direct(c, K):
+    c = list(c) + [0] * (K - len(c))
+    N = sum(c)
+    tot = Fraction(0)
+    for x in c:
+        tot += (x + 1) * sum(Fraction(1, j) for j in range(x + 2, N + 3))
+    return float(tot / (N + 2))
+
+
+@pytest.mark.parametrize("c,K", [([3, 1, 0, 2], 4), ([3, 1, 0, 2], 9), ([1], 1), ([5, 5], 2),
+                                 ([3, 1, 0, 2], 3)])
+def test_bonachela_direct(c, K):
+    assert H(c, "bonachela", k=K) == pytest.approx(_bonachela_direct([x for x in c if x] if K < len(c)
+                                                                      else c, K), rel=1e-13)
+
+
+@pytest.mark.parametrize("method,a", [("jeffreys", lambda N, K: 0.5), ("laplace", lambda N, K: 1.0),
+                                      ("perks", lambda N, K: 1.0 / K),
+                                      ("minimax", lambda N, K: math.sqrt(N) / K)])
+@pytest.mark.parametrize("c,K", [([3, 1, 0, 2], 4), ([3, 1, 0, 2], 11), ([70000, 2], 2), ([1], 5)])
+def test_pseudocount_formula(method, a, c, K):
+    full = np.array(list(c) + [0] * (K - len(c)), dtype=float)
+    N = full.sum()
+    p = (full + a(N, K)) / (N + K * a(N, K))
+    assert H(c, method, k=K) == pytest.approx(-(p * np.log(p)).sum(), rel=1e-13)
+
+
+def test_shrink_hand_computation():
+    # Hausser & Strimmer (2009) eq. (8), by hand for counts (4, 2, 0) and K = 4:
+    # u = (2/3, 1/3, 0, 0), t = 1/4; 1 - sum u^2 = 4/9;
+    # sum (t - u)^2 = (5/12)^2 + (1/12)^2 + 2 (1/4)^2 = 25/144 + 1/144 + 18/144 = 44/144;
+    # lambda = (4/9) / (5 * 44/144) = 64/220 = 16/55
+    lam = 16 / 55
+    p = lam / 4 + (1 - lam) * np.array([2 / 3, 1 / 3, 0, 0])
+    assert H([4, 2, 0], "shrink", k=4) == pytest.approx(-(p * np.log(p)).sum(), rel=1e-14)
+    # lambda clipped to 1: the uniform distribution
+    assert H([1, 1], "shrink", k=2) == pytest.approx(math.log(2), rel=1e-14)
+    assert H([1, 0, 0], "shrink", k=3) == pytest.approx(math.log(3), rel=1e-14)  # N = 1
+    # lambda near 0 for lots of data: close to plug-in
+    big = np.array([50_000, 30_000, 20_000])
+    assert H(big, "shrink") == pytest.approx(H(big), abs=1e-4)
+
+
+# --------------------------------------------------------------------------------------- NSB
+
+
+def _nsb_quad(c, K):
+    """NSB posterior mean and std by scipy.integrate.quad over beta, every symbol summed
+    explicitly, second moment in Wolpert & Wolf's original (cancelling) form."""
+    c = np.array(list(c) + [0] * (K - len(c)), dtype=float)
+    N = c.sum()
+
+    def logL(b):
+        return sp.gammaln(K * b) - sp.gammaln(N + K * b) + (sp.gammaln(c + b) - sp.gammaln(b)).sum()
+
+    def dxi(b):
+        return K * sp.polygamma(1, K * b + 1) - sp.polygamma(1, b + 1)
+
+    def moments(b):
+        nu = c + b
+        A = N + K * b
+        m1 = sp.digamma(A + 1) - (nu / A * sp.digamma(nu + 1)).sum()
+        d = sp.digamma(nu + 1) - sp.digamma(A + 2)
+        cross = (np.outer(nu * d, nu * d) - sp.polygamma(1, A + 2) * np.outer(nu, nu))
+        np.fill_diagonal(cross, 0.0)
+        diag = nu * (nu + 1) * ((sp.digamma(nu + 2) - sp.digamma(A + 2)) ** 2
+                                + sp.polygamma(1, nu + 2) - sp.polygamma(1, A + 2))
+        m2 = (cross.sum() + diag.sum()) / (A * (A + 1))
+        return m1, m2
+
+    ts = np.linspace(-30, 15, 4001)
+    lw = np.array([math.log(dxi(math.exp(t))) + t + logL(math.exp(t)) for t in ts])
+    t0, f0 = ts[lw.argmax()], lw.max()
+
+    def w(t):
+        b = math.exp(t)
+        return math.exp(math.log(dxi(b)) + t + logL(b) - f0)
+
+    lo, hi = -40.0, 25.0
+    opts = dict(points=[t0 - 1, t0, t0 + 1], limit=500, epsabs=0, epsrel=1e-11)
+    Z = scipy.integrate.quad(w, lo, hi, **opts)[0]
+    E1 = scipy.integrate.quad(lambda t: w(t) * moments(math.exp(t))[0], lo, hi, **opts)[0] / Z
+    E2 = scipy.integrate.quad(lambda t: w(t) * moments(math.exp(t))[1], lo, hi, **opts)[0] / Z
+    return E1, math.sqrt(E2 - E1 * E1)
+
+
+@pytest.mark.parametrize("c,K", [([3, 1, 0, 2], 4), ([3, 1, 0, 2], 20), ([1, 1, 1], 50),
+                                 ([10, 5, 2, 1, 1, 1], 12), ([1], 10), ([40, 35, 30, 38], 4)])
+def test_nsb_matches_quadrature(c, K):
+    h, s = H(c, "nsb", k=K, return_std=True)
+    eh, es = _nsb_quad(c, K)
+    assert h == pytest.approx(eh, rel=1e-6)
+    assert s == pytest.approx(es, rel=1e-5)
+
+
+def test_nsb_conditional_moments_monte_carlo():
+    """The conditional mean/variance (the rearranged Wolpert-Wolf formulas) against Dirichlet
+    samples at fixed beta."""
+    rng = np.random.default_rng(7)
+    c = np.array([5, 2, 1, 1, 0, 0, 0])
+    row = twin_mod._NSBRow(c, 7.0)
+    for beta in (0.3, 2.0):
+        mean, var = row.moments(math.log(beta))
+        p = rng.dirichlet(c + beta, size=400_000)
+        h = -sp.xlogy(p, p).sum(axis=1)
+        assert float(mean) == pytest.approx(h.mean(), abs=4 * h.std() / math.sqrt(h.size))
+        assert float(var) == pytest.approx(h.var(), rel=0.02)
+
+
+def test_nsb_beats_plugin_when_undersampled():
+    rng = np.random.default_rng(3)
+    K, N = 1000, 200
+    c = np.bincount(rng.integers(0, K, (20, N)).ravel() + np.repeat(np.arange(20) * K, N),
+                    minlength=20 * K).reshape(20, K)
+    truth = math.log(K)
+    h_nsb, s_nsb = H(c, "nsb", return_std=True)
+    err_nsb = np.abs(h_nsb - truth).mean()
+    err_plugin = np.abs(H(c) - truth).mean()
+    assert err_nsb < 0.25 * err_plugin
+    assert (np.abs(h_nsb - truth) < 4 * s_nsb + 0.05).all()
+
+
+def test_nsb_degenerate_alphabet():
+    h, s = H([4], "nsb", return_std=True)
+    assert h == 0.0 and s == 0.0
+
+
+def test_every_method_close_to_truth_with_lots_of_data(rng):
+    p = rng.dirichlet(np.ones(8))
+    c = rng.multinomial(2_000_000, p)
+    truth = -(p * np.log(p)).sum()
+    for m in METHODS:
+        assert H(c, m) == pytest.approx(truth, abs=2e-3), m
+
+
+# ------------------------------------------------------------------------------ the facade
+
+
+def test_axis_and_shapes(rng):
+    c = rng.integers(0, 6, (3, 4, 5))
+    c[..., 0] += 1
+    c[:, 0, :] += 1
+    c[0] += 1
+    for axis in (0, 1, 2, -1):
+        got = H(c, "chao_shen", axis=axis)
+        moved = np.moveaxis(c, axis, -1)
+        assert got.shape == moved.shape[:-1]
+        ref = np.array([H(r, "chao_shen") for r in moved.reshape(-1, moved.shape[-1])])
+        np.testing.assert_allclose(got.ravel(), ref, rtol=1e-14)
+    f = np.asfortranarray(c)
+    np.testing.assert_array_equal(H(f, axis=1), H(c, axis=1))
+    np.testing.assert_array_equal(H(c[:, ::2, ::-1], axis=0), H(c[:, ::2, ::-1].copy(), axis=0))
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.uint8, np.int16, np.uint16, np.int32, np.uint32,
+                                   np.int64, np.uint64, np.float32, np.float64, bool])
+def test_dtypes(dtype):
+    c = np.array([[3, 0, 1, 2], [1, 1, 0, 1]])
+    if dtype is bool:
+        c = c > 0
+    ref = H(c.astype(np.int64), "grassberger")
+    got = H(c.astype(dtype), "grassberger")
+    np.testing.assert_array_equal(got, ref)
+    ro = c.astype(dtype)
+    ro.flags.writeable = False
+    np.testing.assert_array_equal(H(ro, "grassberger"), ref)
+
+
+def test_base_conversion(rng):
+    c = rng.integers(1, 9, (4, 6))
+    for m in ("plugin", "nsb", "jackknife"):
+        h, s = H(c, m, return_std=True)
+        h2, s2 = H(c, m, base=2, return_std=True)
+        np.testing.assert_allclose(h2, h / math.log(2), rtol=1e-14)
+        np.testing.assert_allclose(s2, s / math.log(2), rtol=1e-14)
+    np.testing.assert_allclose(H(c, "zhang", base=10), H(c, "zhang") / math.log(10), rtol=1e-14)
+
+
+def test_k_broadcast_and_default(rng):
+    c = rng.integers(0, 5, (3, 6))
+    c[:, 0] += 1
+    np.testing.assert_array_equal(H(c, "perks"), H(c, "perks", k=6))
+    ks = np.array([6, 10, 100])
+    got = H(c, "perks", k=ks)
+    for i in range(3):
+        assert got[i] == H(c[i], "perks", k=int(ks[i]))
+    c3 = c.reshape(3, 1, 6).repeat(2, axis=1)
+    got3 = H(c3, "nsb", k=ks[:, None])
+    assert got3.shape == (3, 2)
+    np.testing.assert_array_equal(got3[:, 0], got3[:, 1])
+    # extra unseen symbols: appending zeros is the same as raising k
+    pad = np.concatenate([c, np.zeros((3, 4), dtype=c.dtype)], axis=1)
+    for m in ("bonachela", "jeffreys", "minimax", "shrink", "nsb"):
+        np.testing.assert_allclose(H(pad, m), H(c, m, k=10), rtol=1e-12)
+    # k ignored by the methods that do not use it
+    np.testing.assert_array_equal(H(c, "chao_shen", k=1000), H(c, "chao_shen"))
+
+
+def test_k_validation():
+    with pytest.raises(ValueError, match="k=2 is below the observed support"):
+        H([1, 2, 3], "nsb", k=2)
+    with pytest.raises(ValueError, match="k=1 is below"):
+        H([[1, 0], [1, 1]], "plugin", k=[5, 1])
+    with pytest.raises(ValueError, match="k must be >= 1"):
+        H([1, 0], "nsb", k=0)
+    with pytest.raises(TypeError, match="k must be"):
+        H([1, 0], "nsb", k=2.5)
+    with pytest.raises(TypeError, match="k must be"):
+        H([1, 0], "nsb", k="3")
+    with pytest.raises(TypeError, match="k must be"):
+        H([1, 0], "nsb", k=True)
+    with pytest.raises(ValueError, match="broadcast"):
+        H([[1, 0], [1, 1]], "nsb", k=[3, 3, 3])
+    assert H([1, 1, 0], "laplace", k=2.0) == H([1, 1], "laplace")
+
+
+@pytest.mark.parametrize("bad,exc,msg", [
+    ([1, -1], ValueError, "counts must be non-negative"),
+    ([1.0, np.nan], ValueError, "counts must contain only finite"),
+    ([1.5, 2.0], ValueError, "counts must hold whole-number"),
+    ([1 + 1j, 2], TypeError, "counts must be real"),
+    (np.array([1, 2], dtype=object), TypeError, "counts must have a real numeric dtype"),
+    ([], ValueError, "counts must not be empty"),
+    (np.zeros((3, 0), dtype=int), ValueError, "counts must not be empty"),
+    (5, ValueError, "counts must have at least 1 dimension"),
+    ("abc", TypeError, "counts"),
+    ([0, 0, 0], ValueError, "counts: row 0 has no observations"),
+    ([[1, 0], [0, 0]], ValueError, "counts: row 1 has no observations"),
+])
+def test_bad_counts(bad, exc, msg):
+    with pytest.raises(exc, match=msg):
+        H(bad)
+
+
+def test_bad_options():
+    with pytest.raises(ValueError, match="method='bogus' is not a known estimator.*plugin.*nsb"):
+        H([1, 2], "bogus")
+    with pytest.raises(TypeError, match="method must be a str"):
+        H([1, 2], 3)
+    with pytest.raises(ValueError, match="return_std is only available"):
+        H([1, 2], "chao_shen", return_std=True)
+    with pytest.raises(ValueError, match="jackknife needs at least 2 observations|at least 2"):
+        H([[1, 0], [3, 2]], "jackknife", return_std=True)
+    with pytest.raises(ValueError, match="base"):
+        H([1, 2], base=1)
+    with pytest.raises(ValueError, match="axis"):
+        H([1, 2], axis=1)
+    with pytest.raises(ValueError, match="n_jobs"):
+        H([1, 2], n_jobs=0)
+    with pytest.raises(ValueError, match="row totals"):
+        H(np.array([2**62, 2**62], dtype=np.int64))
+    assert est._validate_method("nsb") == 14
+
+
+def test_zero_rows_report_outer_index():
+    c = np.ones((2, 3, 4), dtype=int)
+    c[1, 2] = 0
+    with pytest.raises(ValueError, match=r"row \(1, 2\) has no observations"):
+        H(c, "nsb")
