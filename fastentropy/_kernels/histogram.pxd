@@ -1,0 +1,135 @@
+# Binning shared by histogram.pyx and samples.pyx: numpy's bin assignment, reproduced exactly.
+from libc.stdint cimport int64_t
+
+cdef extern from *:
+    """
+    /* numpy.linspace's edge i is `i * step + start` with the product rounded on its own.  A
+       compiler allowed to contract it into one fused multiply-add (GCC does on FMA targets)
+       would move edges by an ulp, so the product goes through a volatile. */
+    static inline double fe_linspace_edge(double i, double step, double start) {
+        volatile double prod = i * step;
+        return prod + start;
+    }
+    static inline double fe_linspace_edge_tiny(double i, double div, double delta, double start) {
+        /* numpy's branch for a step that underflows to zero: (i / div) * delta + start */
+        volatile double q = i / div;
+        volatile double prod = q * delta;
+        return prod + start;
+    }
+    """
+    double fe_linspace_edge(double i, double step, double start) noexcept nogil
+    double fe_linspace_edge_tiny(double i, double div, double delta, double start) noexcept nogil
+
+# How find_bin turns a value into a bin.
+cdef enum:
+    BIN_UNIFORM = 0   # equal-width edges: multiply by nbins/width, then walk to the true bin
+    BIN_NUMPY = 1     # numpy's own formula ((v - first) / denom) * nbins and one-step correction
+    BIN_SEARCH = 2    # arbitrary non-decreasing edges: binary search
+
+
+cdef inline Py_ssize_t find_bin(double v, const double* e, Py_ssize_t nb, double first,
+                                double scale, double tol, int mode) noexcept nogil:
+    """Bin of ``v`` for edges ``e[0..nb]``, or -1 when ``v`` is outside ``[e[0], e[nb]]`` or NaN.
+
+    The bin is the largest ``b < nb`` with ``e[b] <= v`` (numpy: searchsorted side='right', the
+    last edge closed).  BIN_UNIFORM guesses it arithmetically, ``t = (v - first) * scale`` with
+    ``scale`` = nb / width; ``tol`` bounds the error of ``t`` against the rounded edges (in bins),
+    so when ``[t - tol, t + tol]`` lies inside one bin that bin is certain.  Otherwise (values near
+    an edge or outside) it walks from the guess to the bin the edges define, so the answer never
+    depends on the rounding of the guess.  BIN_NUMPY (``scale`` = numpy's denominator) repeats
+    numpy.histogram's float64 arithmetic bit for bit, including its single correction step, for
+    ranges so narrow that a guess could be off by more than one bin.
+    """
+    cdef Py_ssize_t b, lo, hi, mid
+    cdef double t, t_lo, t_hi
+    if mode == BIN_UNIFORM:
+        t = (v - first) * scale
+        t_lo = t - tol
+        t_hi = t + tol
+        if t_lo >= 0.0 and t_hi < <double>nb:
+            b = <Py_ssize_t>t_lo
+            if b == <Py_ssize_t>t_hi:
+                return b
+        if not (v >= e[0] and v <= e[nb]):
+            return -1
+        b = <Py_ssize_t>t
+        if b > nb - 1:
+            b = nb - 1
+        while b > 0 and v < e[b]:
+            b -= 1
+        while b < nb - 1 and v >= e[b + 1]:
+            b += 1
+        return b
+    if not (v >= e[0] and v <= e[nb]):
+        return -1
+    if mode == BIN_NUMPY:
+        b = <Py_ssize_t>(((v - first) / scale) * <double>nb)
+        if b == nb:
+            b -= 1
+        if v < e[b]:
+            b -= 1
+        if b != nb - 1 and v >= e[b + 1]:
+            b += 1
+        return b
+    lo = 0
+    hi = nb
+    while hi - lo > 1:
+        mid = (lo + hi) >> 1
+        if e[mid] <= v:
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+cdef inline bint linspace_edges(double start, double stop, Py_ssize_t nb, double* e) noexcept nogil:
+    """``numpy.linspace(start, stop, nb + 1)`` in float64, bit for bit, into ``e[0..nb]``.
+
+    Returns False when the edges are not strictly increasing (numpy.histogram then raises "Too
+    many bins for data range").
+    """
+    cdef double delta = stop - start
+    cdef double div = <double>nb
+    cdef double step = delta / div
+    cdef Py_ssize_t i
+    if step == 0:
+        for i in range(nb):
+            e[i] = fe_linspace_edge_tiny(<double>i, div, delta, start)
+    else:
+        for i in range(nb):
+            e[i] = fe_linspace_edge(<double>i, step, start)
+    e[nb] = stop
+    for i in range(nb):
+        if not (e[i] < e[i + 1]):
+            return False
+    return True
+
+
+cdef inline void row_min_max(const double* x, Py_ssize_t n, double* mn_out, double* mx_out) noexcept nogil:
+    """Min and max of ``x[0..n)``, NaN if any element is NaN (as ndarray.min/max)."""
+    cdef double mn0 = x[0], mx0 = x[0], mn1 = x[0], mx1 = x[0], v, w, bad = 0.0
+    cdef Py_ssize_t i = 0
+    # Two independent chains; NaN is tracked separately because comparisons skip it.
+    while i + 1 < n:
+        v = x[i]
+        w = x[i + 1]
+        mn0 = v if v < mn0 else mn0
+        mx0 = v if v > mx0 else mx0
+        mn1 = w if w < mn1 else mn1
+        mx1 = w if w > mx1 else mx1
+        bad += (v - v) + (w - w)
+        i += 2
+    if i < n:
+        v = x[i]
+        mn0 = v if v < mn0 else mn0
+        mx0 = v if v > mx0 else mx0
+        bad += v - v
+    if bad != bad:
+        # only NaN or inf make (v - v) NaN; recheck for a NaN proper
+        for i in range(n):
+            if x[i] != x[i]:
+                mn_out[0] = x[i]
+                mx_out[0] = x[i]
+                return
+    mn_out[0] = mn1 if mn1 < mn0 else mn0
+    mx_out[0] = mx1 if mx1 > mx0 else mx0
