@@ -5,7 +5,7 @@ and the expected mutual information of two labelings under the hypergeometric mo
 Inputs were validated and normalised by ``fastentropy/mutual_info.py``; nothing here checks.
 """
 from cython.parallel cimport parallel, prange
-from libc.math cimport log
+from libc.math cimport log, sqrt
 from libc.stdint cimport int64_t
 from libc.stdlib cimport calloc, free, malloc
 
@@ -106,7 +106,7 @@ def plugin_table_entropies(
         H(X,Y) = sum (n/N) log(N/n)          I(X;Y) = sum (n/N) log(N n / (a b))
         H(Y|X) = sum (n/N) log(a/n)          H(X|Y) = sum (n/N) log(b/n)
 
-    and H(X), H(Y) come from the marginals. Each quantity is a sum of terms of its own size
+    and H(X), H(Y) come from the marginals (two logs per non-zero cell). Each quantity is a sum of terms of its own size
     (the conditional ones of non-negative terms), not a difference of entropies, so no
     cancellation: I(X;Y) ~ 1e-3 next to entropies ~ 10 keeps full relative precision. Sums run
     per row and then over rows, which keeps the rounding at O((R + C) eps).
@@ -122,9 +122,16 @@ def plugin_table_entropies(
     cdef double h_x, h_y, h_xy, mi, hyx, hxy
     cdef double r_xy, r_mi, r_hyx, r_hxy
 
+    cdef int nt = n_threads
     if n_tab == 0:
         return
-    with nogil, parallel(num_threads=n_threads):
+    # Threads own whole tables; a region whose threads would share a few thousand cells costs
+    # more in wake-up and barrier than it saves (and stalls badly on a busy machine).
+    if nt > n_tab:
+        nt = <int> n_tab
+    if n_tab * n_rows * n_cols < 16384:
+        nt = 1
+    with nogil, parallel(num_threads=nt):
         colsum = <int64_t*> malloc((n_cols + 1) * sizeof(int64_t))
         logb = <double*> malloc((n_cols + 1) * sizeof(double))
         for t in prange(n_tab, schedule='static'):
@@ -171,7 +178,10 @@ def plugin_table_entropies(
                         lv = log(<double> v)
                         p = <double> v * inv_n
                         r_xy = r_xy + p * (logn - lv)
-                        r_mi = r_mi + p * ((lv - loga) + (logn - logb[c]))
+                        # log of the rounded ratio, not a sum of four logs: exactly 0 when
+                        # n N == a b (an independent cell), and ~1 ulp otherwise
+                        r_mi = r_mi + p * log((<double> v * <double> total)
+                                              / (<double> rowsum * <double> colsum[c]))
                         r_hyx = r_hyx + p * (loga - lv)
                         r_hxy = r_hxy + p * (logb[c] - lv)
                 h_xy = h_xy + r_xy
@@ -283,6 +293,8 @@ def expected_mutual_info(
     cdef double* log_table
     cdef double log_n = log(<double> n)
     cdef double row
+    cdef int nt = n_threads
+    cdef double work
 
     for u in range(n_a):
         for v in range(n_b):
@@ -292,15 +304,22 @@ def expected_mutual_info(
             elif b_vals[v] > kmax:
                 kmax = b_vals[v]
     table_len = kmax + 1 if kmax < LOG_TABLE_MAX else LOG_TABLE_MAX
+    # Rough count of hypergeometric terms (~20 standard deviations, <= sqrt(kmax) each, per
+    # pair): below ~1e5 a parallel region costs more than it saves.
+    work = <double> n_a * <double> n_b * (8.0 + sqrt(<double> kmax))
+    if work < 1e5:
+        nt = 1
+    if nt > n_a:
+        nt = <int> n_a
     log_table = <double*> malloc(table_len * sizeof(double))
     if log_table == NULL:
         raise MemoryError()
     with nogil:
         log_table[0] = 0.0
-        for i in prange(1, table_len, schedule='static', num_threads=n_threads):
+        for i in prange(1, table_len, schedule='static', num_threads=nt):
             log_table[i] = log(<double> i)
         # Row groups with larger marginals walk longer: interleave them over the threads.
-        for u in prange(n_a, schedule='static', chunksize=1, num_threads=n_threads):
+        for u in prange(n_a, schedule='static', chunksize=1, num_threads=nt):
             row = 0.0
             for v in range(n_b):
                 row = row + <double> b_mult[v] * _pair_emi(

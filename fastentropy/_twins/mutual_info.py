@@ -48,7 +48,9 @@ def plugin_table_entropies(tables, out, n_threads=1):
     out[:, 0] = (pa * (logn[:, :, 0] - la[:, :, 0])).sum(axis=1)
     out[:, 1] = (pb * (logn[:, 0, :] - lb[:, 0, :])).sum(axis=1)
     out[:, 2] = cells(logn - lv)
-    out[:, 3] = cells((lv - la) + (logn - lb))
+    with np.errstate(divide="ignore", invalid="ignore"):  # empty rows/columns: masked below
+        ratio = (t * total[:, None, None]) / (a[:, :, None] * b[:, None, :])
+    out[:, 3] = cells(np.log(np.where(nz, ratio, 1.0)))
     out[:, 4] = cells(la - lv)
     out[:, 5] = cells(lb - lv)
 

@@ -1,0 +1,448 @@
+"""Contingency tables, plug-in table quantities, and the scikit-learn-compatible scores."""
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import fastentropy as fe
+from fastentropy import mutual_info as mi_mod
+
+from _kernel_pairs import pair
+
+# ---------------------------------------------------------------------------------------------
+# helpers
+
+
+def _naive_emi(a, b):
+    """Full-sum expected MI (nats) with scipy's hypergeometric pmf: Vinh et al. 2010, eq. 24a."""
+    from scipy.stats import hypergeom
+
+    a = np.asarray(a)
+    b = np.asarray(b)
+    n = int(a.sum())
+    total = 0.0
+    for ai in a:
+        for bj in b:
+            k = np.arange(max(1, ai + bj - n), min(ai, bj) + 1)
+            if k.size == 0:
+                continue
+            p = hypergeom.pmf(k, n, ai, bj)
+            total += float(np.sum(p * (k / n) * np.log(n * k / (ai * bj))))
+    return total
+
+
+def _emi_kernel(mod, a, b, n_threads=1):
+    a = np.asarray(a, dtype=np.int64)
+    b = np.asarray(b, dtype=np.int64)
+    av, am = np.unique(a, return_counts=True)
+    bv, bm = np.unique(b, return_counts=True)
+    out = np.empty(av.size)
+    mod.expected_mutual_info(av, am.astype(np.int64), bv, bm.astype(np.int64), int(a.sum()),
+                             out, n_threads)
+    return out
+
+
+def _random_labels(rng, n, k):
+    return rng.integers(0, k, n)
+
+
+# ---------------------------------------------------------------------------------------------
+# kernel vs twin
+
+
+@given(
+    n=st.integers(0, 400),
+    r=st.integers(1, 9),
+    c=st.integers(1, 9),
+    x0=st.integers(-5, 5),
+    seed=st.integers(0, 2**32 - 1),
+    threads=st.sampled_from([1, 2, 3]),
+)
+def test_count_pairs_kernel_matches_twin(n, r, c, x0, seed, threads):
+    compiled, twin = pair("mutual_info")
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, r, n) + x0
+    y = rng.integers(0, c, n) - 3
+    got = np.zeros((r, c), np.int64)
+    want = np.zeros((r, c), np.int64)
+    compiled.count_pairs(x, y, x0, -3, got, threads)
+    twin.count_pairs(x, y, x0, -3, want, threads)
+    np.testing.assert_array_equal(got, want)
+    assert got.sum() == n
+
+
+def test_count_pairs_parallel_path_matches_twin(rng):
+    # Many labels per cell: the per-thread-table branch of the kernel runs.
+    compiled, twin = pair("mutual_info")
+    x = rng.integers(0, 7, 300_000)
+    y = rng.integers(0, 5, 300_000)
+    want = np.zeros((7, 5), np.int64)
+    twin.count_pairs(x, y, 0, 0, want, 1)
+    for threads in (1, 2, 3):
+        got = np.zeros((7, 5), np.int64)
+        compiled.count_pairs(x, y, 0, 0, got, threads)
+        np.testing.assert_array_equal(got, want)
+
+
+@given(
+    tables=hnp.arrays(
+        np.int64,
+        hnp.array_shapes(min_dims=3, max_dims=3, min_side=1, max_side=6),
+        elements=st.integers(0, 50),
+    ),
+    threads=st.sampled_from([1, 2, 3]),
+)
+def test_plugin_table_kernel_matches_twin(tables, threads):
+    compiled, twin = pair("mutual_info")
+    tables = tables.copy()
+    tables[:, 0, 0] += 1  # positive totals, as the facade guarantees
+    got = np.empty((tables.shape[0], 6))
+    want = np.empty((tables.shape[0], 6))
+    compiled.plugin_table_entropies(tables, got, threads)
+    twin.plugin_table_entropies(tables, want, threads)
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
+
+
+@given(
+    a=st.lists(st.integers(1, 60), min_size=1, max_size=8),
+    b_split=st.lists(st.integers(1, 100), min_size=1, max_size=8),
+    threads=st.sampled_from([1, 2, 3]),
+)
+def test_emi_kernel_matches_twin_and_full_sum(a, b_split, threads):
+    compiled, twin = pair("mutual_info")
+    n = sum(a)
+    # column marginals with the same total: split n in proportion to b_split
+    w = np.asarray(b_split, float)
+    b = np.floor(n * w / w.sum()).astype(np.int64)
+    b[0] += n - b.sum()
+    b = b[b > 0]
+    got = math.fsum(_emi_kernel(compiled, a, b, threads))
+    want = math.fsum(_emi_kernel(twin, a, b, threads))
+    ref = _naive_emi(a, b)
+    assert got == pytest.approx(want, rel=1e-11, abs=1e-14)
+    assert got == pytest.approx(ref, rel=1e-10, abs=1e-13)
+
+
+def test_emi_large_matches_twin(rng):
+    compiled, twin = pair("mutual_info")
+    x = rng.integers(0, 40, 200_000)
+    y = rng.integers(0, 30, 200_000)
+    table = mi_mod._contingency(x, y, 1)[0]
+    a, b = table.sum(axis=1), table.sum(axis=0)
+    got = math.fsum(_emi_kernel(compiled, a, b))
+    want = math.fsum(_emi_kernel(twin, a, b))
+    assert got == pytest.approx(want, rel=1e-11)
+    # the chance level of MI is about (R - 1)(C - 1) / (2 N)
+    assert got == pytest.approx(39 * 29 / (2 * 200_000), rel=0.05)
+
+
+def test_emi_skewed_marginals_match_full_sum():
+    # one huge class next to singletons, and marginals near N: support edges on both sides
+    for a, b in [([97, 1, 1, 1], [50, 50]), ([3, 3, 94], [99, 1]), ([1] * 20, [10, 10])]:
+        got = math.fsum(_emi_kernel(fe._backend.kernels("mutual_info"), a, b))
+        assert got == pytest.approx(_naive_emi(a, b), rel=1e-10, abs=1e-15)
+
+
+# ---------------------------------------------------------------------------------------------
+# determinism over n_jobs
+
+
+def test_n_jobs_bitwise_identical(rng):
+    x = rng.integers(0, 60, 300_000)
+    y = rng.integers(0, 45, 300_000)
+    ref_t = fe.contingency(x, y, n_jobs=1)[0]
+    tables = rng.integers(0, 20, size=(7, 13, 11))
+    ref_b = fe.mutual_information(tables, n_jobs=1)
+    ref_ami = fe.adjusted_mutual_info_score(x, y, n_jobs=1)
+    for n_jobs in (2, 3):
+        np.testing.assert_array_equal(fe.contingency(x, y, n_jobs=n_jobs)[0], ref_t)
+        assert np.array_equal(fe.mutual_information(tables, n_jobs=n_jobs), ref_b)
+        assert fe.adjusted_mutual_info_score(x, y, n_jobs=n_jobs) == ref_ami
+
+
+# ---------------------------------------------------------------------------------------------
+# contingency
+
+
+@pytest.mark.parametrize(
+    "x, y",
+    [
+        ([0, 0, 1, 1, 2, 2], [1, 0, 2, 1, 0, 2]),
+        (["b", "a", "b", "c"], ["x", "x", "y", "y"]),
+        ([2.5, -1.0, 2.5, 7.0], [1, 1, 2, 2]),
+        ([True, False, True, True], np.array([5, 9, 5, 7], np.uint8)),
+        ([10**15, -(10**15), 3, 3], [0, 0, 1, 1]),  # too wide for offsets: the np.unique path
+        ([0, 1_000_000, 5], [0, 2_000_000, 7]),  # sparse offset grid: re-encoded
+        (np.array([-7, -3, -7, 2], np.int8), np.array([4, 4, 1, 0], np.int16)),
+    ],
+)
+def test_contingency_matches_unique_and_sklearn(x, y):
+    sk = pytest.importorskip("sklearn.metrics.cluster")
+    table, xc, yc = fe.contingency(x, y)
+    np.testing.assert_array_equal(xc, np.unique(x))
+    np.testing.assert_array_equal(yc, np.unique(y))
+    assert xc.dtype == np.asarray(x).dtype and yc.dtype == np.asarray(y).dtype
+    assert table.dtype == np.int64
+    np.testing.assert_array_equal(table, sk.contingency_matrix(x, y))
+
+
+def test_contingency_fast_path_drops_empty_classes(rng):
+    x = rng.choice([3, 9, 20], 1000)
+    y = rng.choice([-4, 0], 1000)
+    table, xc, yc = fe.contingency(x, y)
+    assert table.shape == (3, 2)
+    np.testing.assert_array_equal(xc, [3, 9, 20])
+    np.testing.assert_array_equal(yc, [-4, 0])
+    assert table.sum() == 1000 and (table.sum(axis=0) > 0).all()
+
+
+def test_contingency_empty_and_non_contiguous():
+    t, xc, yc = fe.contingency([], [])
+    assert t.shape == (0, 0) and xc.size == 0 and yc.size == 0
+    x = np.arange(40)[::2] % 3
+    y = np.asfortranarray(np.arange(20).reshape(4, 5)).T.ravel(order="K") % 4
+    np.testing.assert_array_equal(fe.contingency(x, y)[0], fe.contingency(x.copy(), y.copy())[0])
+
+
+# ---------------------------------------------------------------------------------------------
+# information quantities of joint tables
+
+
+def _h(counts):
+    from scipy.stats import entropy
+
+    return entropy(np.asarray(counts, float))
+
+
+@given(
+    table=hnp.arrays(
+        np.int64, hnp.array_shapes(min_dims=2, max_dims=2, min_side=1, max_side=7),
+        elements=st.integers(0, 30),
+    )
+)
+def test_identities(table):
+    table = table.copy()
+    table[0, 0] += 1
+    hx, hy, hxy = _h(table.sum(axis=1)), _h(table.sum(axis=0)), _h(table.ravel())
+    mi = fe.mutual_information(table)
+    assert mi >= 0
+    assert mi == pytest.approx(max(hx + hy - hxy, 0.0), abs=1e-12)
+    assert fe.joint_entropy(table) == pytest.approx(hxy, abs=1e-12)
+    h_y_given_x = fe.conditional_entropy(table)
+    h_x_given_y = fe.conditional_entropy(table.T)
+    assert h_y_given_x == pytest.approx(hxy - hx, abs=1e-12)
+    assert mi == pytest.approx(hx - h_x_given_y, abs=1e-12)
+    assert mi == pytest.approx(hy - h_y_given_x, abs=1e-12)
+    vi = fe.variation_of_information(table)
+    assert vi == pytest.approx(h_x_given_y + h_y_given_x, abs=1e-12)
+    assert vi == pytest.approx(fe.variation_of_information(table.T), abs=1e-12)
+    assert vi >= 0
+
+
+def test_vi_is_a_metric_on_labelings(rng):
+    labelings = [rng.integers(0, k, 300) for k in (2, 3, 5, 8)]
+    labelings.append(labelings[1].copy())
+
+    def vi(u, v):
+        return fe.variation_of_information(fe.contingency(u, v)[0])
+
+    for u in labelings:
+        assert vi(u, u) == 0.0
+        for v in labelings:
+            assert vi(u, v) == pytest.approx(vi(v, u), abs=1e-13)
+            for w in labelings:
+                assert vi(u, w) <= vi(u, v) + vi(v, w) + 1e-12
+    assert vi(labelings[1], labelings[4]) == 0.0
+    assert vi(labelings[0], labelings[2]) > 0.1
+
+
+def test_hand_computed_values():
+    # X = Y uniform on 2 symbols: I = H = log 2, H(Y|X) = 0; independent fair bits: I = 0.
+    assert fe.mutual_information([[5, 0], [0, 5]]) == pytest.approx(math.log(2), rel=1e-15)
+    assert fe.mutual_information([[5, 0], [0, 5]], base=2) == pytest.approx(1.0, rel=1e-15)
+    assert fe.conditional_entropy([[5, 0], [0, 5]]) == 0.0
+    assert fe.mutual_information([[3, 3], [3, 3]]) == pytest.approx(0.0, abs=1e-16)
+    assert fe.joint_entropy([[3, 3], [3, 3]], base=2) == pytest.approx(2.0, rel=1e-15)
+    assert fe.variation_of_information([[3, 3], [3, 3]]) == pytest.approx(2 * math.log(2))
+    # H(Y|X) of X uniform on 2, Y | X=0 fixed, Y | X=1 a fair bit: (1/2) log 2
+    assert fe.conditional_entropy([[4, 0], [2, 2]]) == pytest.approx(0.5 * math.log(2))
+
+
+def test_batch_over_leading_axes_equals_loop(rng):
+    tables = rng.integers(0, 9, size=(3, 4, 5, 6))
+    for fn in (fe.joint_entropy, fe.conditional_entropy, fe.mutual_information,
+               fe.variation_of_information):
+        got = fn(tables)
+        assert got.shape == (3, 4)
+        want = np.array([[fn(tables[i, j]) for j in range(4)] for i in range(3)])
+        np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.uint16, np.int32, np.uint64, np.float32, float])
+def test_table_dtypes_and_layouts(dtype, rng):
+    base = rng.integers(0, 20, size=(6, 7))
+    want = fe.mutual_information(base)
+    t = base.astype(dtype)
+    assert fe.mutual_information(t) == want
+    assert fe.mutual_information(np.asfortranarray(t)) == want
+    big = np.zeros((12, 7), dtype)
+    big[::2] = t
+    assert fe.mutual_information(big[::2]) == want
+
+
+def test_plugin_agrees_with_entropy_counts_when_available(rng):
+    est = pytest.importorskip("fastentropy.estimators")
+    if not hasattr(est, "entropy_counts"):
+        pytest.skip("estimators family not landed")
+    tables = rng.integers(0, 9, size=(4, 5, 6))
+    hxy = est.entropy_counts(tables.reshape(4, 30), "plugin")
+    np.testing.assert_allclose(fe.joint_entropy(tables), hxy, rtol=1e-12)
+    for method in [m for m in getattr(est, "METHODS", {}) if m != "plugin"][:3]:
+        hx = est.entropy_counts(tables.sum(axis=2), method, k=5)
+        hy = est.entropy_counts(tables.sum(axis=1), method, k=6)
+        hj = est.entropy_counts(tables.reshape(4, 30), method, k=30)
+        np.testing.assert_allclose(fe.mutual_information(tables, method), hx + hy - hj,
+                                   rtol=1e-12, atol=1e-12)
+
+
+# ---------------------------------------------------------------------------------------------
+# scikit-learn drop-ins
+
+_AVERAGES = ["min", "geometric", "arithmetic", "max"]
+
+
+def _sk():
+    return pytest.importorskip("sklearn.metrics")
+
+
+def _check_all(sk, u, v):
+    assert fe.mutual_info_score(u, v) == pytest.approx(sk.mutual_info_score(u, v), abs=1e-10)
+    for avg in _AVERAGES:
+        assert fe.normalized_mutual_info_score(u, v, average_method=avg) == pytest.approx(
+            sk.normalized_mutual_info_score(u, v, average_method=avg), abs=1e-10)
+        assert fe.adjusted_mutual_info_score(u, v, average_method=avg) == pytest.approx(
+            sk.adjusted_mutual_info_score(u, v, average_method=avg), abs=1e-10)
+
+
+@given(
+    n=st.integers(1, 120),
+    r=st.integers(1, 12),
+    c=st.integers(1, 12),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_scores_equal_sklearn_random(n, r, c, seed):
+    sk = _sk()
+    rng = np.random.default_rng(seed)
+    u = rng.integers(0, r, n)
+    v = (u + rng.integers(0, c, n)) % c if seed % 2 else rng.integers(0, c, n)
+    _check_all(sk, u, v)
+
+
+@pytest.mark.parametrize(
+    "u, v",
+    [
+        ([0, 0, 0, 0], [0, 0, 0, 0]),  # single cluster on both sides
+        ([0, 0, 0, 0], [0, 1, 2, 3]),  # single cluster vs all singletons
+        ([0, 1, 2, 3], [0, 1, 2, 3]),  # all singletons, identical
+        ([0, 1, 2, 3], [5, 7, 1, 0]),  # identical up to renaming
+        (["a", "a", "b", "c", "c"], ["x", "y", "y", "z", "z"]),
+        (["a", "b", "a", "b"], [1.5, 1.5, -2.0, -2.0]),
+        ([0, 0, 1, 1], [0, 1, 0, 1]),  # independent: MI exactly 0
+        ([7], [3]),
+        ([1, 2], [1, 1]),
+    ],
+)
+def test_scores_equal_sklearn_edge_cases(u, v):
+    sk = _sk()
+    _check_all(sk, u, v)
+
+
+def test_scores_identical_and_empty():
+    sk = _sk()
+    u = np.random.default_rng(3).integers(0, 9, 500)
+    assert fe.normalized_mutual_info_score(u, u) == pytest.approx(1.0, abs=1e-14)
+    assert fe.adjusted_mutual_info_score(u, u) == pytest.approx(1.0, abs=1e-14)
+    for fn, skfn in [(fe.normalized_mutual_info_score, sk.normalized_mutual_info_score),
+                     (fe.adjusted_mutual_info_score, sk.adjusted_mutual_info_score)]:
+        assert fn([], []) == skfn([], []) == 1.0
+
+
+def test_scores_equal_sklearn_larger(rng):
+    sk = _sk()
+    u = rng.integers(0, 50, 20_000)
+    v = np.where(rng.random(20_000) < 0.3, u, rng.integers(0, 40, 20_000))
+    _check_all(sk, u, v)
+    # string labels far from the integer fast path
+    su = np.array([f"c{i}" for i in range(50)])[u]
+    assert fe.adjusted_mutual_info_score(su, v) == pytest.approx(
+        sk.adjusted_mutual_info_score(su, v), abs=1e-10)
+
+
+def test_mutual_info_score_contingency_argument(rng):
+    sk = _sk()
+    sp = pytest.importorskip("scipy.sparse")
+    u = rng.integers(0, 6, 400)
+    v = rng.integers(0, 4, 400)
+    table = sk.cluster.contingency_matrix(u, v)
+    want = sk.mutual_info_score(u, v)
+    assert fe.mutual_info_score(None, None, contingency=table) == pytest.approx(want, abs=1e-14)
+    assert fe.mutual_info_score(None, None, contingency=sp.csr_matrix(table)) == pytest.approx(
+        want, abs=1e-14)
+    assert fe.mutual_info_score(None, None, contingency=table[:1]) == 0.0
+
+
+# ---------------------------------------------------------------------------------------------
+# bad input
+
+
+def test_bad_labels():
+    with pytest.raises(ValueError, match="labels_true and labels_pred must have the same length"):
+        fe.adjusted_mutual_info_score([0, 1, 2], [0, 1])
+    with pytest.raises(ValueError, match="x and y must have the same length"):
+        fe.contingency([0, 1], [0])
+    with pytest.raises(ValueError, match="labels_pred must be 1-D"):
+        fe.normalized_mutual_info_score([0, 1], [[0, 1]])
+    with pytest.raises(ValueError, match="labels_true must be 1-D"):
+        fe.mutual_info_score(np.zeros((2, 2)), [0, 1])
+    with pytest.raises(ValueError, match="labels_true must not contain NaN"):
+        fe.adjusted_mutual_info_score([0.0, np.nan], [0, 1])
+    with pytest.raises(ValueError, match="y must not contain NaN"):
+        fe.contingency([0, 1], np.array([1.0, np.nan], dtype=object))
+    with pytest.raises(ValueError, match="labels_true and labels_pred must not be empty"):
+        fe.mutual_info_score([], [])
+    with pytest.raises(TypeError, match="labels_true"):
+        fe.mutual_info_score("abc", [0, 1, 2])
+    with pytest.raises(ValueError, match="average_method"):
+        fe.adjusted_mutual_info_score([0, 1], [0, 1], average_method="median")
+    with pytest.raises(TypeError, match="n_jobs"):
+        fe.adjusted_mutual_info_score([0, 1], [0, 1], n_jobs=1.5)
+
+
+def test_bad_tables():
+    with pytest.raises(ValueError, match="table must be non-negative"):
+        fe.mutual_information([[1, -1], [2, 3]])
+    with pytest.raises(ValueError, match="table must have at least 2"):
+        fe.joint_entropy([1, 2, 3])
+    with pytest.raises(ValueError, match="table must have at least one row and one column"):
+        fe.mutual_information(np.zeros((0, 3), int))
+    with pytest.raises(ValueError, match="table must have a positive total"):
+        fe.mutual_information(np.stack([np.ones((2, 2)), np.zeros((2, 2))]))
+    with pytest.raises(ValueError, match="table must hold whole-number"):
+        fe.variation_of_information([[0.5, 1.0], [1.0, 1.0]])
+    with pytest.raises(ValueError, match="table must contain only finite"):
+        fe.conditional_entropy([[np.nan, 1.0], [1.0, 1.0]])
+    with pytest.raises(ValueError, match="base"):
+        fe.mutual_information([[1, 2], [3, 4]], base=1.0)
+    with pytest.raises(TypeError, match="method"):
+        fe.mutual_information([[1, 2], [3, 4]], method=3)
+    with pytest.raises(ValueError, match="method"):
+        fe.mutual_information([[1, 2], [3, 4]], method="no-such-estimator")
+    with pytest.raises(ValueError, match="contingency must be 2-D"):
+        fe.mutual_info_score(None, None, contingency=np.ones((2, 2, 2), int))
+    with pytest.raises(ValueError, match="contingency must have a positive total"):
+        fe.mutual_info_score(None, None, contingency=np.zeros((2, 2), int))
+    with pytest.raises(ValueError, match="contingency must be non-negative"):
+        fe.mutual_info_score(None, None, contingency=[[1, -2], [3, 4]])
