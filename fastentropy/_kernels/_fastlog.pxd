@@ -11,9 +11,9 @@
 # Zero, subnormals, inf, NaN and negatives are handled by selects, not branches: subnormals are
 # scaled by 2^52 first (exact), and the special values are patched in at the end.
 #
-# The row loops compute terms into a small stack block (a loop with no reduction, so it
-# vectorises without -ffast-math) and add the block with eight accumulators in a fixed order:
-# the result depends only on the row, never on the thread count. On x86-64 with GCC/clang the
+# The row loops compute terms leaf by leaf into a small stack block (a loop with no reduction,
+# so it vectorises without -ffast-math) and add them in NumPy's pairwise order: the result
+# depends only on the row, never on the thread count, and sums match np.sum bit for bit. On x86-64 with GCC/clang the
 # loops are compiled a second time for AVX2+FMA and picked at run time (__builtin_cpu_supports);
 # elsewhere the baseline build is used. The selects need -fno-trapping-math to be if-converted
 # (set for this block only); it changes no values.
@@ -45,7 +45,6 @@ cdef extern from *:
     #  define FE_ALWAYS_INLINE static inline
     #endif
 
-    #define FE_BLOCK 256
 
     static inline uint64_t fe_as_u64(double x) { uint64_t u; memcpy(&u, &x, 8); return u; }
     static inline double fe_as_f64(uint64_t u) { double x; memcpy(&x, &u, 8); return x; }
@@ -78,91 +77,124 @@ cdef extern from *:
         return ok ? r : special;
     }
 
-    /* Sum of a block in a fixed order: eight interleaved accumulators, then a fixed tree. */
-    FE_ALWAYS_INLINE double fe_block_sum(const double* b, int64_t len) {
-        double acc[8] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
-        int64_t i = 0, j;
-        for (; i + 8 <= len; i += 8)
-            for (j = 0; j < 8; j++) acc[j] += b[i + j];
-        for (j = 0; i + j < len; j++) acc[j] += b[i + j];
-        return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+    /* NumPy's pairwise summation order, so that sums agree with np.sum bit for bit when the
+       terms do: fewer than 8 terms are added in sequence; up to FE_LEAF terms go to eight
+       interleaved accumulators joined by a fixed tree, the remainder added in sequence; longer
+       runs split in two halves at a multiple of 8. The row loops below compute each leaf's
+       terms into a small stack buffer (a loop without a reduction, so it vectorises without
+       -ffast-math) and sum it with this rule. Thread count never changes the order. */
+    #define FE_LEAF 128
+
+    FE_ALWAYS_INLINE double fe_leaf_sum(const double* b, int64_t n) {
+        int64_t i, j;
+        if (n < 8) {
+            double res = 0.0;
+            for (i = 0; i < n; i++) res += b[i];
+            return res;
+        }
+        double r[8];
+        for (j = 0; j < 8; j++) r[j] = b[j];
+        for (i = 8; i < n - (n % 8); i += 8)
+            for (j = 0; j < 8; j++) r[j] += b[i + j];
+        double res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+        for (; i < n; i++) res += b[i];
+        return res;
     }
 
-    /* Row sum and row minimum (NaN entries make the sum NaN and are ignored by the minimum). */
-    FE_ALWAYS_INLINE void fe_sum_min_impl(const double* x, int64_t n, double* sum, double* mn) {
-        double acc[8] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
+    FE_ALWAYS_INLINE int64_t fe_half(int64_t n) {
+        int64_t n2 = n / 2;
+        return n2 - n2 % 8;
+    }
+
+    /* Leaves (n <= FE_LEAF). Sum; minimum ignoring NaN. */
+    FE_ALWAYS_INLINE double fe_sum_leaf(const double* x, int64_t n) {
+        return fe_leaf_sum(x, n);
+    }
+    FE_ALWAYS_INLINE double fe_min_impl(const double* x, int64_t n) {
         double lo[8] = {HUGE_VAL, HUGE_VAL, HUGE_VAL, HUGE_VAL, HUGE_VAL, HUGE_VAL, HUGE_VAL, HUGE_VAL};
         int64_t i = 0, j;
         for (; i + 8 <= n; i += 8)
             for (j = 0; j < 8; j++) {
                 double v = x[i + j];
-                acc[j] += v;
                 lo[j] = v < lo[j] ? v : lo[j];
             }
         for (j = 0; i + j < n; j++) {
             double v = x[i + j];
-            acc[j] += v;
             lo[j] = v < lo[j] ? v : lo[j];
         }
         double m = lo[0];
         for (j = 1; j < 8; j++) m = lo[j] < m ? lo[j] : m;
-        *sum = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
-        *mn = m;
+        return m;
     }
-
-    /* -sum p log p with p = c / S (scipy's entr convention: 0 log 0 = 0, NaN propagates). */
-    FE_ALWAYS_INLINE double fe_entropy_row_impl(const double* c, int64_t n, double S) {
-        double buf[FE_BLOCK];
-        double total = 0.0;
-        for (int64_t start = 0; start < n; start += FE_BLOCK) {
-            int64_t len = n - start < FE_BLOCK ? n - start : FE_BLOCK;
-            const double* cc = c + start;
-            for (int64_t j = 0; j < len; j++) {
-                double p = cc[j] / S;
-                double t = -(p * fe_log(p));
-                buf[j] = (p == 0.0) ? 0.0 : t;
-            }
-            total += fe_block_sum(buf, len);
+    /* -sum p log p over a leaf, p = c / S (scipy's entr: 0 log 0 = 0, NaN propagates). */
+    FE_ALWAYS_INLINE double fe_entropy_leaf(const double* c, int64_t n, double S) {
+        double buf[FE_LEAF];
+        for (int64_t j = 0; j < n; j++) {
+            double p = c[j] / S;
+            double t = -(p * fe_log(p));
+            buf[j] = (p == 0.0) ? 0.0 : t;
         }
-        return total;
+        return fe_leaf_sum(buf, n);
     }
-
-    /* sum rel_entr(p, q), p = a / Sa, q = b / Sb (scipy.special.rel_entr's conventions). */
-    FE_ALWAYS_INLINE double fe_rel_entr_row_impl(const double* a, double Sa, const double* b, double Sb,
-                                            int64_t n) {
-        double buf[FE_BLOCK];
-        double total = 0.0;
-        for (int64_t start = 0; start < n; start += FE_BLOCK) {
-            int64_t len = n - start < FE_BLOCK ? n - start : FE_BLOCK;
-            const double* aa = a + start;
-            const double* bb = b + start;
-            for (int64_t j = 0; j < len; j++) {
-                double p = aa[j] / Sa;
-                double q = bb[j] / Sb;
-                double t = p * fe_log(p / q);
-                int zero = (p == 0.0) & (q >= 0.0);
-                int nan = (p != p) | (q != q);
-                double other = zero ? 0.0 : (nan ? NAN : HUGE_VAL);
-                buf[j] = ((p > 0.0) & (q > 0.0)) ? t : other;
-            }
-            total += fe_block_sum(buf, len);
+    /* sum rel_entr(p, q) over a leaf, p = a / Sa, q = b / Sb (scipy.special.rel_entr). */
+    FE_ALWAYS_INLINE double fe_rel_entr_leaf(const double* a, double Sa, const double* b, double Sb,
+                                             int64_t n) {
+        double buf[FE_LEAF];
+        for (int64_t j = 0; j < n; j++) {
+            double p = a[j] / Sa;
+            double q = b[j] / Sb;
+            double t = p * fe_log(p / q);
+            int zero = (p == 0.0) & (q >= 0.0);
+            int nan = (p != p) | (q != q);
+            double other = zero ? 0.0 : (nan ? NAN : HUGE_VAL);
+            buf[j] = ((p > 0.0) & (q > 0.0)) ? t : other;
         }
-        return total;
+        return fe_leaf_sum(buf, n);
     }
 
+    /* The recursive drivers, once per instruction set (ATTR) with suffix SUF. */
+    #if defined(__GNUC__)
+    #  define FE_NOINLINE __attribute__((noinline))
+    #else
+    #  define FE_NOINLINE
+    #endif
+    /* The recursive drivers, once per instruction set (ATTR) with suffix SUF. Leaves are kept
+       out of line so that the vectorised leaf loop is not cloned into every recursion level. */
+    #define FE_DEFINE_DRIVERS(SUF, ATTR)                                                    \
+    static ATTR FE_NOINLINE double fe_sumleaf_##SUF(const double* x, int64_t n) {           \
+        return fe_sum_leaf(x, n);                                                           \
+    }                                                                                       \
+    static ATTR FE_NOINLINE double fe_entleaf_##SUF(const double* c, int64_t n, double S) { \
+        return fe_entropy_leaf(c, n, S);                                                    \
+    }                                                                                       \
+    static ATTR FE_NOINLINE double fe_relleaf_##SUF(const double* a, double Sa,             \
+                                                    const double* b, double Sb, int64_t n) {\
+        return fe_rel_entr_leaf(a, Sa, b, Sb, n);                                           \
+    }                                                                                       \
+    static double fe_sum_##SUF(const double* x, int64_t n) {                                \
+        if (n <= FE_LEAF) return fe_sumleaf_##SUF(x, n);                                    \
+        int64_t n2 = fe_half(n);                                                            \
+        return fe_sum_##SUF(x, n2) + fe_sum_##SUF(x + n2, n - n2);                          \
+    }                                                                                       \
+    static ATTR double fe_min_##SUF(const double* x, int64_t n) {                           \
+        return fe_min_impl(x, n);                                                           \
+    }                                                                                       \
+    static double fe_entropy_##SUF(const double* c, int64_t n, double S) {                  \
+        if (n <= FE_LEAF) return fe_entleaf_##SUF(c, n, S);                                 \
+        int64_t n2 = fe_half(n);                                                            \
+        return fe_entropy_##SUF(c, n2, S) + fe_entropy_##SUF(c + n2, n - n2, S);            \
+    }                                                                                       \
+    static double fe_rel_entr_##SUF(const double* a, double Sa, const double* b,            \
+                                    double Sb, int64_t n) {                                 \
+        if (n <= FE_LEAF) return fe_relleaf_##SUF(a, Sa, b, Sb, n);                         \
+        int64_t n2 = fe_half(n);                                                            \
+        return fe_rel_entr_##SUF(a, Sa, b, Sb, n2)                                          \
+             + fe_rel_entr_##SUF(a + n2, Sa, b + n2, Sb, n - n2);                           \
+    }
+
+    FE_DEFINE_DRIVERS(base, )
     #if FE_DISPATCH
-    static __attribute__((target("avx2,fma"))) void fe_sum_min_avx2(
-            const double* x, int64_t n, double* sum, double* mn) {
-        fe_sum_min_impl(x, n, sum, mn);
-    }
-    static __attribute__((target("avx2,fma"))) double fe_entropy_row_avx2(
-            const double* c, int64_t n, double S) {
-        return fe_entropy_row_impl(c, n, S);
-    }
-    static __attribute__((target("avx2,fma"))) double fe_rel_entr_row_avx2(
-            const double* a, double Sa, const double* b, double Sb, int64_t n) {
-        return fe_rel_entr_row_impl(a, Sa, b, Sb, n);
-    }
+    FE_DEFINE_DRIVERS(avx2, __attribute__((target("avx2,fma"))))
     static int fe_use_avx2(void) {
         static int have = -1;   /* benign race: every thread computes the same value */
         if (have < 0) {
@@ -171,20 +203,23 @@ cdef extern from *:
         }
         return have;
     }
-    #  define FE_PICK(f, args) (fe_use_avx2() ? f##_avx2 args : f##_impl args)
+    #  define FE_PICK(f, args) (fe_use_avx2() ? f##_avx2 args : f##_base args)
     #else
-    #  define FE_PICK(f, args) (f##_impl args)
+    #  define FE_PICK(f, args) (f##_base args)
     #endif
 
+    /* Row sum (NumPy's order) and row minimum (NaN entries make the sum NaN; the minimum
+       ignores them). */
     static void fe_sum_min(const double* x, int64_t n, double* sum, double* mn) {
-        FE_PICK(fe_sum_min, (x, n, sum, mn));
+        *sum = FE_PICK(fe_sum, (x, n));
+        *mn = FE_PICK(fe_min, (x, n));
     }
     static double fe_entropy_row(const double* c, int64_t n, double S) {
-        return FE_PICK(fe_entropy_row, (c, n, S));
+        return FE_PICK(fe_entropy, (c, n, S));
     }
     static double fe_rel_entr_row(const double* a, double Sa, const double* b, double Sb,
                                   int64_t n) {
-        return FE_PICK(fe_rel_entr_row, (a, Sa, b, Sb, n));
+        return FE_PICK(fe_rel_entr, (a, Sa, b, Sb, n));
     }
 
     #if defined(__GNUC__) && !defined(__clang__)
