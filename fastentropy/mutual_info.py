@@ -67,29 +67,35 @@ def _check_object_labels(arr: np.ndarray, name: str) -> None:
             raise ValueError(f"{name} must not contain None labels")
 
 
-def _int_range(arr: np.ndarray) -> tuple[int, int] | None:
-    """(min, max) of an integer/bool label array when it fits int64 arithmetic, else None."""
+def _int_range(arr: np.ndarray, n_threads: int) -> tuple[np.ndarray, int, int] | None:
+    """(int64 values, min, max) of an integer/bool label array whose values fit int64 with room
+    for offset arithmetic, else None."""
     if arr.dtype.kind not in "iub" or arr.size == 0:
         return None
-    lo, hi = int(arr.min()), int(arr.max())
+    if arr.dtype.kind == "u" and arr.dtype.itemsize == 8 and int(arr.max()) > _INT64_MAX // 2:
+        return None
+    vals = np.ascontiguousarray(arr, dtype=np.int64)
+    # numpy's SIMD min and max (two passes) beat a fused scalar pass built without -march
+    lo, hi = int(vals.min()), int(vals.max())
     if lo < _INT64_MIN // 2 or hi > _INT64_MAX // 2:
         return None
-    return lo, hi
+    return vals, lo, hi
 
 
-def _encode(arr: np.ndarray, n: int) -> tuple[np.ndarray, int, int, np.ndarray | None, int]:
+def _encode(
+    arr: np.ndarray, n: int, n_threads: int
+) -> tuple[np.ndarray, int, int, np.ndarray | None, int]:
     """Codes for one label side: (int64 values, offset, width, classes or None, min).
 
     Integer labels in a modest range are used as they are, with an offset (O(n), no sort); the
     classes are then the offset rows that turn out non-empty, found after counting. Anything
     else goes through ``np.unique(return_inverse=True)``.
     """
-    rng = _int_range(arr)
+    rng = _int_range(arr, n_threads)
     if rng is not None:
-        lo, hi = rng
+        vals, lo, hi = rng
         width = hi - lo + 1
         if width <= max(2 * n, 1 << 12):
-            vals = np.ascontiguousarray(arr, dtype=np.int64)
             return vals, lo, width, None, lo
     classes, inverse = np.unique(arr, return_inverse=True)
     codes = np.ascontiguousarray(inverse.reshape(-1), dtype=np.int64)
@@ -102,8 +108,8 @@ def _contingency(
     n = x.shape[0]
     if n == 0:
         return np.zeros((0, 0), np.int64), np.unique(x), np.unique(y)
-    xv, x0, rx, xcls, xlo = _encode(x, n)
-    yv, y0, ry, ycls, ylo = _encode(y, n)
+    xv, x0, rx, xcls, xlo = _encode(x, n, n_threads)
+    yv, y0, ry, ycls, ylo = _encode(y, n, n_threads)
     # A sparse offset grid (two wide integer ranges) would cost more than sorting: re-encode.
     if (xcls is None or ycls is None) and rx * ry > max(8 * n, 1 << 16):
         if xcls is None and (ycls is not None or rx >= ry):
