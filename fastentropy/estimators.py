@@ -15,7 +15,7 @@ from typing import Any, Union
 
 import numpy as np
 
-from ._backend import kernels
+from ._backend import kernels, twin_kernels
 from ._parallel import resolve_n_jobs
 from ._validation import as_count_array, check_base, log_base_divisor, normalize_axis, rows_view
 
@@ -46,7 +46,6 @@ ESTIMATOR_METHODS: tuple[str, ...] = tuple(METHODS)
 #: methods for which ``return_std=True`` is defined
 _STD_METHODS = ("plugin", "miller_madow", "jackknife", "nsb")
 
-_INT64_MAX = np.iinfo(np.int64).max
 _TOTAL_LIMIT = 2**62  # row totals are summed in int64 by the kernels
 
 Scalar = np.float64
@@ -72,14 +71,41 @@ def _row_label(i: int, outer: tuple[int, ...]) -> str:
     return str(tuple(int(j) for j in np.unravel_index(i, outer)))
 
 
-def _check_totals(rows: np.ndarray) -> None:
-    """Reject rows whose total would overflow the kernels' int64 sums."""
-    n = rows.shape[1]
-    if rows.size == 0 or int(rows.max()) <= _TOTAL_LIMIT // n:
-        return
-    totals = rows.sum(axis=1, dtype=np.float64)
-    if (totals >= float(_TOTAL_LIMIT)).any():
-        raise ValueError(f"counts: row totals must be below 2**62, got {totals.max():.6g}")
+def _as_counts(counts: Any) -> np.ndarray:
+    """``counts`` as int64. Native int64 arrays are taken as they are: the kernel's own pass
+    flags rows with negative counts (diagnosed in :func:`_diagnose`), which saves a full pass
+    over big inputs; everything else goes through ``as_count_array``."""
+    if isinstance(counts, np.ndarray) and counts.dtype == np.int64 and counts.dtype.isnative:
+        if counts.ndim < 1:
+            raise ValueError(f"counts must have at least 1 dimension(s), got {counts.ndim}")
+        if counts.size == 0:
+            raise ValueError("counts must not be empty")
+        return counts
+    return as_count_array(counts, "counts", min_ndim=1)
+
+
+def _diagnose(rows: np.ndarray, bad: np.ndarray, outer: tuple[int, ...]) -> list[int]:
+    """Explain the rows the kernel left as NaN, in row order: a ValueError for a negative count,
+    an all-zero row or a total of 2**62 or more; returns the rows whose entries merely looked
+    large enough to overflow, to be estimated without the guard."""
+    sub = rows[bad]
+    if (sub < 0).any():
+        raise ValueError("counts must be non-negative counts")
+    rescue = []
+    for i, row in zip(bad, sub):
+        if not row.any():
+            raise ValueError(
+                f"counts: row {_row_label(int(i), outer)} has no observations "
+                "(all counts are zero); entropy is undefined there"
+            )
+        total = sum(int(v) for v in row[row != 0])  # exact: Python ints do not overflow
+        if total >= _TOTAL_LIMIT:
+            raise ValueError(
+                f"counts: row totals must be below 2**62, row {_row_label(int(i), outer)} "
+                f"sums to {total}"
+            )
+        rescue.append(int(i))
+    return rescue
 
 
 def _as_k(k: Any, rows: np.ndarray, outer: tuple[int, ...]) -> np.ndarray:
@@ -109,6 +135,8 @@ def _as_k(k: Any, rows: np.ndarray, outer: tuple[int, ...]) -> np.ndarray:
             f"k with shape {karr.shape} does not broadcast to the output shape {outer}"
         ) from None
     kf = kb.astype(np.float64).reshape(n_rows)
+    if (rows < 0).any():  # before the support check, which would count them
+        raise ValueError("counts must be non-negative counts")
     support = np.count_nonzero(rows, axis=1)
     bad = np.flatnonzero(kf < support)
     if bad.size:
@@ -265,13 +293,12 @@ def entropy_counts(
             f"return_std is only available for method in {list(_STD_METHODS)} (delta-method, "
             f"jackknife or posterior std), not method={method!r}"
         )
-    arr = as_count_array(counts, "counts", min_ndim=1)
+    arr = _as_counts(counts)
     ax = normalize_axis(axis, arr.ndim)
     base_val = check_base(base)
     rows, outer = rows_view(arr, ax)
     if rows.shape[1] == 0 or rows.shape[0] == 0:
         raise ValueError(f"counts must not be empty along axis {axis}, got shape {arr.shape}")
-    _check_totals(rows)
     kf = _as_k(k, rows, outer)
     n_threads = resolve_n_jobs(n_jobs)
 
@@ -280,23 +307,21 @@ def entropy_counts(
     out_std = np.empty(n_rows, dtype=np.float64) if return_std else None
     kernels("estimators").entropy_counts_rows(rows, kf, code, out, out_std, n_threads)
 
-    bad = np.isnan(out)
-    if bad.any() or (out_std is not None and np.isnan(out_std).any()):
-        totals = rows.sum(axis=1)
-        empty = np.flatnonzero(totals == 0)
-        if empty.size:
-            raise ValueError(
-                f"counts: row {_row_label(int(empty[0]), outer)} has no observations "
-                "(all counts are zero); entropy is undefined there"
-            )
-        if out_std is not None and np.isnan(out_std).any():
-            i = int(np.flatnonzero(np.isnan(out_std))[0])
-            raise ValueError(
-                f"return_std with method='jackknife' needs at least 2 observations per row; "
-                f"row {_row_label(i, outer)} has {int(totals[i])}"
-            )
-        raise FloatingPointError(  # pragma: no cover - would be a kernel bug
-            f"entropy_counts: method={method!r} produced NaN for valid input; please report"
+    bad = np.flatnonzero(np.isnan(out))
+    if bad.size:
+        # rows the kernel did not estimate: errors, or (rarely) huge entries with a safe total,
+        # which the one-row twin estimates without the kernel's overflow guard
+        twin = twin_kernels("estimators")
+        for i in _diagnose(rows, bad, outer):
+            h, s = twin.estimate_row(rows[i], kf[i], code)
+            out[i] = h
+            if out_std is not None:
+                out_std[i] = s
+    if out_std is not None and np.isnan(out_std).any():
+        i = int(np.flatnonzero(np.isnan(out_std))[0])
+        raise ValueError(
+            "return_std with method='jackknife' needs at least 2 observations per row; "
+            f"row {_row_label(i, outer)} has {int(rows[i].sum())}"
         )
 
     if base_val is not None:

@@ -534,3 +534,31 @@ def test_zero_rows_report_outer_index():
     c[1, 2] = 0
     with pytest.raises(ValueError, match=r"row \(1, 2\) has no observations"):
         H(c, "nsb")
+
+
+def test_int64_fast_path_guards(rng):
+    """int64 input skips the up-front validation pass: the kernel's guard must catch the rest."""
+    c = rng.integers(0, 5, (50, 8))
+    c[:, 0] += 1
+    bad = c.copy()
+    bad[37, 3] = -1
+    with pytest.raises(ValueError, match="counts must be non-negative"):
+        H(bad, "plugin")
+    with pytest.raises(ValueError, match="counts must be non-negative"):
+        H(bad, "nsb", k=10)
+    zero = c.copy()
+    zero[41] = 0
+    with pytest.raises(ValueError, match="row 41 has no observations"):
+        H(zero, "zhang")
+    # entries large enough to trip the overflow guard, with a total that is fine
+    huge = np.zeros((3, 8), dtype=np.int64)
+    huge[:, 0] = 2**59
+    huge[:, 1] = [1, 2**58, 3]
+    got = H(huge)
+    np.testing.assert_allclose(got, scipy.stats.entropy(huge.astype(float), axis=1), rtol=1e-12,
+                               atol=1e-15)
+    np.testing.assert_allclose(H(huge, "nsb"), [H(r, "nsb") for r in huge], rtol=1e-9)
+    with pytest.raises(ValueError, match="row totals must be below 2"):
+        H(np.array([[1, 1], [2**62, 2**62 - 1]], dtype=np.int64))
+    with pytest.raises(ValueError, match="row totals must be below 2"):
+        H(np.array([2**61] * 3, dtype=np.uint64))

@@ -81,18 +81,66 @@ cdef inline double _jk_g(int64_t c) noexcept nogil:
 
 # ---------------------------------------------------------------- estimators
 
-cdef double _plugin(const int64_t* c, Py_ssize_t n, double* std_out) noexcept nogil:
+cdef inline double _sum_nlogn(const int64_t* c, Py_ssize_t n, int64_t* N_out,
+                              int64_t* or_out) noexcept nogil:
+    # sum n_i log n_i, with sum n_i and the bitwise OR of the entries (for the caller's guard).
+    # The main loop is branch-free: it indexes the table with n & (TABLE_N - 1) and four partial
+    # sums break the add latency chain. Only if some entry is beyond the table (the OR says so)
+    # is the row summed again with the exact fallback, in the same order.
+    cdef Py_ssize_t i = 0
+    cdef int64_t N = 0, acc = 0, v0, v1, v2, v3
+    cdef double T0 = 0.0, T1 = 0.0, T2 = 0.0, T3 = 0.0
+    while i + 4 <= n:
+        v0 = c[i]
+        v1 = c[i + 1]
+        v2 = c[i + 2]
+        v3 = c[i + 3]
+        acc |= (v0 | v1) | (v2 | v3)
+        N += (v0 + v1) + (v2 + v3)
+        T0 += _NLOGN[v0 & (TABLE_N - 1)]
+        T1 += _NLOGN[v1 & (TABLE_N - 1)]
+        T2 += _NLOGN[v2 & (TABLE_N - 1)]
+        T3 += _NLOGN[v3 & (TABLE_N - 1)]
+        i += 4
+    while i < n:
+        v0 = c[i]
+        acc |= v0
+        N += v0
+        T0 += _NLOGN[v0 & (TABLE_N - 1)]
+        i += 1
+    N_out[0] = N
+    or_out[0] = acc
+    if acc >= TABLE_N:  # (acc < 0 means a negative entry: the caller discards the row)
+        T0 = 0.0
+        T1 = 0.0
+        T2 = 0.0
+        T3 = 0.0
+        i = 0
+        while i + 4 <= n:
+            T0 += _nlogn(c[i])
+            T1 += _nlogn(c[i + 1])
+            T2 += _nlogn(c[i + 2])
+            T3 += _nlogn(c[i + 3])
+            i += 4
+        while i < n:
+            T0 += _nlogn(c[i])
+            i += 1
+    return (T0 + T1) + (T2 + T3)
+
+
+cdef double _plugin_finish(const int64_t* c, Py_ssize_t n, int64_t N, double T, int method,
+                           double* std_out) noexcept nogil:
+    # plug-in / Miller-Madow from the sums: log N - T/N (+ (m - 1)/(2N))
     cdef Py_ssize_t i
-    cdef int64_t N = 0, v
-    cdef double T = 0.0, dN
-    for i in range(n):
-        v = c[i]
-        N += v
-        T += _nlogn(v)
-    dN = <double>N
+    cdef int64_t m = 0
+    cdef double dN = <double>N, H = log(dN) - T / dN
     if std_out != NULL:
-        std_out[0] = _delta_std(c, n, dN, log(dN) - T / dN)
-    return log(dN) - T / dN
+        std_out[0] = _delta_std(c, n, dN, H)
+    if method == M_MILLER_MADOW:
+        for i in range(n):
+            m += c[i] != 0
+        H += (<double>m - 1.0) / (2.0 * dN)
+    return H
 
 
 cdef double _delta_std(const int64_t* c, Py_ssize_t n, double dN, double H) noexcept nogil:
@@ -105,21 +153,6 @@ cdef double _delta_std(const int64_t* c, Py_ssize_t n, double dN, double H) noex
             d = log(<double>c[i]) - logN + H
             V += <double>c[i] * d * d
     return sqrt(V / dN / dN)
-
-
-cdef double _miller_madow(const int64_t* c, Py_ssize_t n, double* std_out) noexcept nogil:
-    cdef Py_ssize_t i
-    cdef int64_t N = 0, m = 0, v
-    cdef double T = 0.0, dN
-    for i in range(n):
-        v = c[i]
-        N += v
-        m += v != 0
-        T += _nlogn(v)
-    dN = <double>N
-    if std_out != NULL:
-        std_out[0] = _delta_std(c, n, dN, log(dN) - T / dN)
-    return log(dN) - T / dN + (<double>m - 1.0) / (2.0 * dN)
 
 
 cdef double _jackknife(const int64_t* c, Py_ssize_t n, double* std_out) noexcept nogil:
@@ -541,7 +574,8 @@ cdef double _nsb(const int64_t* c, Py_ssize_t n, double K, double* std_out) noex
 cdef double estimate_row(const int64_t* counts, Py_ssize_t n, double k, int method,
                          double* std_out) noexcept nogil:
     cdef Py_ssize_t i
-    cdef int64_t N = 0
+    cdef int64_t N = 0, acc
+    cdef double T
     for i in range(n):
         N += counts[i]
     if N <= 0:
@@ -551,10 +585,9 @@ cdef double estimate_row(const int64_t* counts, Py_ssize_t n, double k, int meth
     if std_out != NULL and method != M_NSB and method != M_JACKKNIFE and method != M_PLUGIN \
             and method != M_MILLER_MADOW:
         std_out[0] = NAN
-    if method == M_PLUGIN:
-        return _plugin(counts, n, std_out)
-    if method == M_MILLER_MADOW:
-        return _miller_madow(counts, n, std_out)
+    if method == M_PLUGIN or method == M_MILLER_MADOW:
+        T = _sum_nlogn(counts, n, &N, &acc)
+        return _plugin_finish(counts, n, N, T, method, std_out)
     if method == M_JACKKNIFE:
         return _jackknife(counts, n, std_out)
     if method == M_GRASSBERGER:
@@ -581,20 +614,43 @@ cdef double estimate_row(const int64_t* counts, Py_ssize_t n, double k, int meth
 
 
 def entropy_counts_rows(const int64_t[:, ::1] counts,   # IN (rows, n) counts, one row per estimate
-                        const double[::1] k,            # IN (rows,) alphabet size per row, >= n
+                        const double[::1] k,            # IN (rows,) alphabet size per row, >= support
                         int method,                     # IN method code (estimators.pxd)
-                        double[::1] out,                # OUT (rows,) entropy in nats; NaN if row total is 0
-                        double[::1] out_std,            # OUT (rows,) std where defined, or None
+                        double[::1] out,                # OUT (rows,) entropy in nats, or NaN (below)
+                        double[::1] out_std,            # OUT (rows,) std where defined (else NaN), or None
                         int n_threads):
-    cdef Py_ssize_t r, rows = counts.shape[0], n = counts.shape[1]
+    """Estimate every row. A row whose total is 0, that holds a negative count, or whose entries
+    are so large (bitwise OR >= 2**62 / n) that its int64 total might overflow is not estimated:
+    its ``out`` is NaN, for the facade to diagnose. This guard shares the one read of the row
+    from memory with the estimate (which re-reads it from cache), so the facade need not make
+    separate passes over big inputs."""
+    cdef Py_ssize_t r, i, rows = counts.shape[0], n = counts.shape[1]
     cdef bint want_std = out_std is not None
     cdef double* sp
+    cdef const int64_t* row
+    cdef int64_t acc, tot, limit
+    cdef double T
     if rows == 0 or n == 0:
         return
+    limit = (<int64_t>1 << 62) // n
     with nogil:
         for r in prange(rows, schedule='static', num_threads=n_threads):
-            if want_std:
-                sp = &out_std[r]
+            row = &counts[r, 0]
+            sp = &out_std[r] if want_std else NULL
+            if method == M_PLUGIN or method == M_MILLER_MADOW:
+                # the guard rides on the estimator's own single pass
+                T = _sum_nlogn(row, n, &tot, &acc)
             else:
-                sp = NULL
-            out[r] = estimate_row(&counts[r, 0], n, k[r], method, sp)
+                acc = 0
+                tot = 0
+                for i in range(n):
+                    acc = acc | row[i]
+                    tot = tot + row[i]
+            if acc < 0 or acc >= limit or tot == 0:
+                out[r] = NAN
+                if want_std:
+                    sp[0] = NAN
+            elif method == M_PLUGIN or method == M_MILLER_MADOW:
+                out[r] = _plugin_finish(row, n, tot, T, method, sp)
+            else:
+                out[r] = estimate_row(row, n, k[r], method, sp)

@@ -327,23 +327,32 @@ def estimate_row(counts: np.ndarray, k: float, method: int) -> tuple[float, floa
 
 
 def entropy_counts_rows(counts, k, method, out, out_std, n_threads):
-    """Row-wise estimates into ``out`` (and ``out_std`` unless None); NaN for all-zero rows."""
+    """Row-wise estimates into ``out`` (and ``out_std`` unless None). Rows with total 0, a
+    negative count, or a bitwise OR of entries >= 2**62 / n (possible int64 overflow of the
+    total) get NaN, as in the kernel."""
     C = np.asarray(counts, dtype=np.int64)
-    rows = C.shape[0]
-    if rows == 0 or C.shape[1] == 0:
+    rows, n = C.shape
+    if rows == 0 or n == 0:
         return
     K = np.asarray(k, dtype=np.float64)
+    acc = np.bitwise_or.reduce(C, axis=1)
+    with np.errstate(over="ignore"):
+        tot = C.sum(axis=1)
+    skip = (acc < 0) | (acc >= (1 << 62) // n) | (tot == 0)
+    ok = np.flatnonzero(~skip)
+    out[:] = np.nan
+    if out_std is not None:
+        out_std[:] = np.nan
+    if ok.size == 0:
+        return
     if method == M_NSB:
-        for r in range(rows):
-            if C[r].sum() <= 0:
-                h, s = math.nan, math.nan
-            else:
-                h, s = _nsb(C[r], float(K[r]))
+        for r in ok:
+            h, s = _nsb(C[r], float(K[r]))
             out[r] = h
             if out_std is not None:
                 out_std[r] = s
         return
-    H, std = _rows_closed_form(C, K, method)
-    out[:] = H
+    H, std = _rows_closed_form(C[ok], K[ok], method)
+    out[ok] = H
     if out_std is not None:
-        out_std[:] = std
+        out_std[ok] = std
