@@ -82,8 +82,16 @@ def _int_range(arr: np.ndarray, n_threads: int) -> tuple[np.ndarray, int, int] |
     return vals, lo, hi
 
 
+def _unique_inverse(arr: np.ndarray, name: str) -> tuple[np.ndarray, np.ndarray]:
+    try:
+        classes, inverse = np.unique(arr, return_inverse=True)
+    except TypeError as exc:  # e.g. a mix of numbers and strings in an object array
+        raise TypeError(f"{name} must hold mutually comparable labels: {exc}") from None
+    return classes, np.ascontiguousarray(inverse.reshape(-1), dtype=np.int64)
+
+
 def _encode(
-    arr: np.ndarray, n: int, n_threads: int
+    arr: np.ndarray, n: int, n_threads: int, name: str
 ) -> tuple[np.ndarray, int, int, np.ndarray | None, int]:
     """Codes for one label side: (int64 values, offset, width, classes or None, min).
 
@@ -97,27 +105,26 @@ def _encode(
         width = hi - lo + 1
         if width <= max(2 * n, 1 << 12):
             return vals, lo, width, None, lo
-    classes, inverse = np.unique(arr, return_inverse=True)
-    codes = np.ascontiguousarray(inverse.reshape(-1), dtype=np.int64)
+    classes, codes = _unique_inverse(arr, name)
     return codes, 0, classes.shape[0], classes, 0
 
 
 def _contingency(
-    x: np.ndarray, y: np.ndarray, n_threads: int
+    x: np.ndarray, y: np.ndarray, n_threads: int, xname: str = "x", yname: str = "y"
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     n = x.shape[0]
     if n == 0:
         return np.zeros((0, 0), np.int64), np.unique(x), np.unique(y)
-    xv, x0, rx, xcls, xlo = _encode(x, n, n_threads)
-    yv, y0, ry, ycls, ylo = _encode(y, n, n_threads)
+    xv, x0, rx, xcls, xlo = _encode(x, n, n_threads, xname)
+    yv, y0, ry, ycls, ylo = _encode(y, n, n_threads, yname)
     # A sparse offset grid (two wide integer ranges) would cost more than sorting: re-encode.
     if (xcls is None or ycls is None) and rx * ry > max(8 * n, 1 << 16):
         if xcls is None and (ycls is not None or rx >= ry):
-            xcls, inv = np.unique(x, return_inverse=True)
-            xv, x0, rx = np.ascontiguousarray(inv.reshape(-1), dtype=np.int64), 0, xcls.shape[0]
+            xcls, xv = _unique_inverse(x, xname)
+            x0, rx = 0, xcls.shape[0]
         if ycls is None and rx * ry > max(8 * n, 1 << 16):
-            ycls, inv = np.unique(y, return_inverse=True)
-            yv, y0, ry = np.ascontiguousarray(inv.reshape(-1), dtype=np.int64), 0, ycls.shape[0]
+            ycls, yv = _unique_inverse(y, yname)
+            y0, ry = 0, ycls.shape[0]
     table = np.zeros((rx, ry), dtype=np.int64)
     kernels("mutual_info").count_pairs(xv, yv, x0, y0, table, n_threads)
     if xcls is None:
@@ -355,7 +362,7 @@ def _table_from_labels(
 ) -> tuple[np.ndarray, int]:
     x, y = _check_pair(labels_true, labels_pred, "labels_true", "labels_pred")
     n_threads = resolve_n_jobs(n_jobs)
-    table, _, _ = _contingency(x, y, n_threads)
+    table, _, _ = _contingency(x, y, n_threads, "labels_true", "labels_pred")
     return table, n_threads
 
 

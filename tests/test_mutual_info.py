@@ -141,7 +141,8 @@ def test_emi_large_matches_twin(rng):
 
 def test_emi_skewed_marginals_match_full_sum():
     # one huge class next to singletons, and marginals near N: support edges on both sides
-    for a, b in [([97, 1, 1, 1], [50, 50]), ([3, 3, 94], [99, 1]), ([1] * 20, [10, 10])]:
+    for a, b in [([97, 1, 1, 1], [50, 50]), ([3, 3, 94], [99, 1]), ([1] * 20, [10, 10]),
+                 ([2500, 2500], [1000, 4000]), ([4990, 5, 5], [4000, 999, 1])]:
         got = math.fsum(_emi_kernel(fe._backend.kernels("mutual_info"), a, b))
         assert got == pytest.approx(_naive_emi(a, b), rel=1e-10, abs=1e-15)
 
@@ -154,7 +155,7 @@ def test_n_jobs_bitwise_identical(rng):
     x = rng.integers(0, 60, 300_000)
     y = rng.integers(0, 45, 300_000)
     ref_t = fe.contingency(x, y, n_jobs=1)[0]
-    tables = rng.integers(0, 20, size=(7, 13, 11))
+    tables = rng.integers(0, 20, size=(40, 30, 20))  # above the kernel's serial threshold
     ref_b = fe.mutual_information(tables, n_jobs=1)
     ref_ami = fe.adjusted_mutual_info_score(x, y, n_jobs=1)
     for n_jobs in (2, 3):
@@ -415,6 +416,8 @@ def test_bad_labels():
         fe.mutual_info_score([], [])
     with pytest.raises(TypeError, match="labels_true"):
         fe.mutual_info_score("abc", [0, 1, 2])
+    with pytest.raises(TypeError, match="labels_pred must hold mutually comparable"):
+        fe.adjusted_mutual_info_score([0, 1, 1], np.array([1, "a", 2.0], dtype=object))
     with pytest.raises(ValueError, match="average_method"):
         fe.adjusted_mutual_info_score([0, 1], [0, 1], average_method="median")
     with pytest.raises(TypeError, match="n_jobs"):

@@ -215,14 +215,19 @@ cdef double _pair_emi(int64_t a, int64_t b, int64_t n, double log_n,
 
     decreasing in k. The walk starts at the mode with unnormalised weight 1 and goes up and down
     with this ratio (no lgamma per term); the weights are normalised by their own sum, which is
-    1 / P(mode) up to the neglected tail, so no lgamma is needed at all and the large
-    log-factorials (~1e7 at N = 1e6) never cancel. A direction stops once a weight w_k falls below
-    EMI_TOL times the peak. Tail bound: past that point the ratio is below the average ratio over
-    the d steps walked (log-concavity), r <= exp(log(EMI_TOL) / d), so the tail is at most
-    w_k / (1 - r) <= EMI_TOL * peak * (1 + d / 41.4); with d below ~10 standard deviations
-    <= 5 sqrt(N), the neglected mass is < 1e-13 of the normaliser even at N = 1e12, and the
-    per-term factor k log(N k / (a b)) / N is bounded by log N, so the cell's error is far below
-    double rounding of the sum for any N this library sees.
+    1 / P(mode) up to the neglected tails, so no lgamma is needed at all and the log-factorials
+    of size ~N log N (~1e7 at N = 1e6, whose rounding limits scikit-learn's sum to ~1e-10
+    relative) never appear. A direction stops at the first weight w_k below EMI_TOL times the
+    peak.
+
+    Tail bound: after d steps from the mode, log w_k = sum of the d log-ratios < log EMI_TOL,
+    and as the ratios decrease (log-concavity) the next one is below their mean:
+    r <= EMI_TOL ** (1 / d). The terms beyond k then shrink geometrically, so the neglected
+    weight is at most w_k r / (1 - r) <= EMI_TOL (1 + d / 41.4) times the peak, hence times
+    the normaliser. The walk covers ~10-20 standard deviations of the law (sd <= sqrt(N) / 4),
+    so this is below 1e-13 relative for N up to 1e12; the factor k log(N k / (a b)) / N that
+    multiplies the weights is bounded by log N, so the cell's value moves by less than that
+    relative amount times log N / |value| -- far below the rounding of the sum itself.
     """
     cdef int64_t lo = a + b - n
     cdef int64_t hi = a if a < b else b
