@@ -43,7 +43,7 @@ __all__ = [
 ]
 
 # measure codes of kernels.pair_rows
-_CROSS, _JS, _TV, _BC, _CHI2, _RENYI, _RENYI0, _RENYIINF = range(8)
+_CROSS, _JS, _TV, _BC, _CHI2, _RENYI, _RENYI0, _RENYIINF, _RENYIDIRECT = range(9)
 # a power of two: rescaling a row by it is exact and does not change its normalised values
 _DOWNSCALE = 2.0**-64
 
@@ -607,7 +607,9 @@ def renyi_entropy(
     Renyi (1961), "On measures of entropy and information". Limits: ``alpha = 0`` gives
     ``log |support|`` (Hartley), ``alpha = 1`` the Shannon entropy, ``alpha = inf`` the
     min-entropy ``-log max p``. For other orders the sum is formed as
-    ``log1p(sum p * expm1((alpha - 1) log p))``, which stays accurate as ``alpha -> 1``.
+    ``log1p(sum p * expm1((alpha - 1) log p))``, which stays accurate as ``alpha -> 1``, and
+    directly as ``log(sum p^alpha)`` where that sum is below 1/2 (large orders), where the
+    first form would cancel.
     """
     a = _check_alpha(alpha, allow_inf=True)
     b = check_base(base)
@@ -624,7 +626,16 @@ def renyi_entropy(
             out = -np.log(out)
         else:
             _k().power_rows(rows, sums, 0, a, out, nt)
-            out = np.log1p(np.maximum(out, -1.0)) / (1.0 - a)
+            far = out < -0.5
+            with np.errstate(divide="ignore"):
+                if far.any():
+                    # sum p^alpha well below 1: log1p(s - 1) would cancel, the direct sum not
+                    direct = np.empty(rows.shape[0])
+                    _k().power_rows(rows, sums, 3, a, direct, nt)
+                    out = np.where(far, np.log(direct), np.log1p(np.maximum(out, -1.0)))
+                else:
+                    out = np.log1p(np.maximum(out, -1.0))
+            out = out / (1.0 - a)
     return _finish(out / log_base_divisor(b), outer)
 
 
@@ -664,7 +675,7 @@ def renyi_divergence(
     ``-log Q(supp p)``, ``alpha = 1`` the KL divergence, ``alpha = inf`` ``log max p/q``; for
     ``alpha > 1`` any ``p > 0`` with ``q = 0`` makes it ``+inf``, for ``alpha < 1`` only
     disjoint supports do. The sum is formed as ``log1p(sum p * expm1((alpha-1) log(p/q)))``,
-    accurate near ``alpha = 1``.
+    accurate near ``alpha = 1``, or directly where it is below 1/2.
     """
     a = _check_alpha(alpha, allow_inf=True)
     b = check_base(base)
@@ -678,9 +689,17 @@ def renyi_divergence(
         out, outer, _ = _pair_measure(p, q, axis, n_jobs, _RENYIINF)
         out = np.log(out)
     else:
-        out, outer, _ = _pair_measure(p, q, axis, n_jobs, _RENYI, a)
+        out, outer, (pr, ps, qr, qs, nt) = _pair_measure(p, q, axis, n_jobs, _RENYI, a)
         with np.errstate(divide="ignore"):
-            out = np.log1p(np.maximum(out, -1.0)) / (a - 1.0)
+            far = out < -0.5
+            if far.any():
+                # the sum is well below 1: log1p(s - 1) would cancel, the direct sum does not
+                direct = np.empty(out.shape[0])
+                _k().pair_rows(pr, ps, qr, qs, _RENYIDIRECT, a, direct, nt)
+                out = np.where(far, np.log(direct), np.log1p(np.maximum(out, -1.0)))
+            else:
+                out = np.log1p(np.maximum(out, -1.0))
+            out = out / (a - 1.0)
     out = np.maximum(out, 0.0)
     return _finish(out / log_base_divisor(b), outer)
 

@@ -80,6 +80,7 @@ cdef enum Measure:
     RENYI = 5      # sum p^a q^(1-a) - 1, as sum p expm1((a-1) log(p/q)) (finite a not in {0, 1})
     RENYI0 = 6     # sum of q over the support of p
     RENYIINF = 7   # max over the support of p of p / q
+    RENYIDIRECT = 8  # sum p^a q^(1-a), as sum p exp((a-1) log(p/q)) (when the sum is far from 1)
 
 
 cdef inline double _pair_row(const double* a, double sa, const double* b, double sb, int64_t n,
@@ -116,6 +117,12 @@ cdef inline double _pair_row(const double* a, double sa, const double* b, double
                     acc = INFINITY
                 else:
                     acc = acc - p
+        elif measure == RENYIDIRECT:
+            if p > 0.0:
+                if q > 0.0:
+                    acc = acc + p * exp((alpha - 1.0) * fe_log(p / q))
+                elif alpha > 1.0:
+                    acc = INFINITY
         elif measure == RENYI0:
             if p > 0.0:
                 acc = acc + q
@@ -133,8 +140,9 @@ def pair_rows(const double[:, ::1] p,      # IN (rp, n)
               const double[::1] p_sums,    # IN (rp,)
               const double[:, ::1] q,      # IN (rq, n)
               const double[::1] q_sums,    # IN (rq,)
-              int measure,                 # IN 0 cross, 1 js, 2 tv, 3 bc, 4 chi2, 5 renyi sum,
-                                           #    6 renyi alpha=0 mass, 7 renyi alpha=inf max ratio
+              int measure,                 # IN 0 cross, 1 js, 2 tv, 3 bc, 4 chi2, 5 renyi sum - 1,
+                                           #    6 renyi alpha=0 mass, 7 renyi alpha=inf max ratio,
+                                           #    8 renyi sum (direct)
               double alpha,                # IN Renyi order (measure 5 only)
               double[::1] out,             # OUT one value per row (see Measure)
               int n_threads):
@@ -153,7 +161,8 @@ def pair_rows(const double[:, ::1] p,      # IN (rp, n)
 
 cdef inline double _power_row(const double* c, double s, int64_t n, int mode,
                               double alpha) noexcept nogil:
-    # mode 0: sum p expm1((alpha-1) log p) (= sum p^alpha - 1); 1: support size; 2: max p
+    # mode 0: sum p expm1((alpha-1) log p) (= sum p^alpha - 1); 1: support size; 2: max p;
+    # 3: sum p^alpha directly (accurate when that sum is far from 1)
     cdef int64_t j
     cdef double p, acc = 0.0
     for j in range(n):
@@ -163,6 +172,8 @@ cdef inline double _power_row(const double* c, double s, int64_t n, int mode,
                 acc = acc + p * expm1((alpha - 1.0) * fe_log(p))
             elif mode == 1:
                 acc = acc + 1.0
+            elif mode == 3:
+                acc = acc + exp(alpha * fe_log(p))
             elif p > acc:
                 acc = p
     return acc
@@ -171,7 +182,7 @@ cdef inline double _power_row(const double* c, double s, int64_t n, int mode,
 def power_rows(const double[:, ::1] x,     # IN (rows, n)
                const double[::1] sums,     # IN row sums
                int mode,                   # IN 0: sum p^alpha - 1 (via expm1); 1: support size;
-                                           #    2: max p
+                                           #    2: max p; 3: sum p^alpha (direct)
                double alpha,               # IN order (mode 0 only)
                double[::1] out,            # OUT one value per row
                int n_threads):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
-CROSS, JS, TV, BC, CHI2, RENYI, RENYI0, RENYIINF = range(8)
+CROSS, JS, TV, BC, CHI2, RENYI, RENYI0, RENYIINF, RENYIDIRECT = range(9)
 
 
 def log_array(x: np.ndarray, out: np.ndarray, n_threads: int) -> None:
@@ -22,7 +22,8 @@ def row_stats(x: np.ndarray, sums: np.ndarray, mins: np.ndarray, n_threads: int)
         sums[:] = 0.0
         mins[:] = np.inf
         return
-    sums[:] = x.sum(axis=1)
+    with np.errstate(over="ignore"):  # an overflowing sum is reported as inf, as in the kernel
+        sums[:] = x.sum(axis=1)
     # NaN entries are ignored by the minimum, as in the kernel
     mins[:] = np.fmin.reduce(x, axis=1)
     mins[np.isnan(mins)] = np.inf
@@ -74,6 +75,12 @@ def _pair_terms(pn: np.ndarray, qn: np.ndarray, measure: int, alpha: float) -> n
         t = np.where(both, pn * np.expm1((alpha - 1.0) * np.log(ratio)), 0.0)
         t = np.where(pos_p & ~pos_q, np.inf if alpha > 1.0 else -pn, t)
         return t.sum(axis=1)
+    if measure == RENYIDIRECT:
+        both = pos_p & pos_q
+        ratio = np.where(both, pn / np.where(pos_q, qn, 1.0), 1.0)
+        t = np.where(both, pn * np.exp((alpha - 1.0) * np.log(ratio)), 0.0)
+        t = np.where(pos_p & ~pos_q, np.inf if alpha > 1.0 else 0.0, t)
+        return t.sum(axis=1)
     if measure == RENYI0:
         return np.where(pos_p, qn, 0.0).sum(axis=1)
     if measure == RENYIINF:
@@ -104,5 +111,8 @@ def power_rows(x, sums, mode: int, alpha: float, out, n_threads: int) -> None:
             out[:] = np.where(pos, pn * np.expm1((alpha - 1.0) * logp), 0.0).sum(axis=1)
         elif mode == 1:
             out[:] = pos.sum(axis=1)
+        elif mode == 3:
+            logp = np.log(np.where(pos, pn, 1.0))
+            out[:] = np.where(pos, np.exp(alpha * logp), 0.0).sum(axis=1)
         else:
             out[:] = np.where(pos, pn, 0.0).max(axis=1, initial=0.0)

@@ -1,0 +1,528 @@
+"""Entropies and divergences: kernel vs twin, thread-count determinism, scipy parity, closed
+forms, support conventions and bad input."""
+import math
+import warnings
+
+import numpy as np
+import pytest
+import scipy.stats
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+from scipy.spatial.distance import jensenshannon as sp_jensenshannon
+from scipy.special import rel_entr
+
+import fastentropy as fe
+from fastentropy._backend import backend
+
+from _kernel_pairs import pair
+
+# ------------------------------------------------------------------------------ strategies
+_weight = st.one_of(
+    st.just(0.0),
+    st.floats(min_value=1e-300, max_value=1e300, allow_nan=False, allow_infinity=False),
+    st.floats(min_value=0.0, max_value=10.0, allow_nan=False),
+)
+
+
+@st.composite
+def _rows(draw, n=None, rows=None):
+    r = draw(st.integers(1, 5)) if rows is None else rows
+    n = draw(st.integers(1, 300)) if n is None else n
+    x = draw(hnp.arrays(np.float64, (r, n), elements=_weight))
+    x[:, 0] += 1.0  # no all-zero rows: the facade rejects them before a kernel sees them
+    return x
+
+
+@st.composite
+def _pq(draw):
+    n = draw(st.integers(1, 300))
+    rp = draw(st.integers(1, 4))
+    rq = draw(st.sampled_from([1, rp]))
+    p = draw(_rows(n=n, rows=rp))
+    q = draw(_rows(n=n, rows=rq))
+    if rp == 1 and rq == 1:
+        pass
+    elif rp == 1:
+        pass
+    return p, q
+
+
+def _sums(mod, x):
+    s = np.empty(x.shape[0])
+    m = np.empty(x.shape[0])
+    mod.row_stats(x, s, m, 1)
+    return s, m
+
+
+def _close(a, b, rtol=1e-12, atol=1e-300):
+    np.testing.assert_allclose(a, b, rtol=rtol, atol=atol, equal_nan=True)
+
+
+# ------------------------------------------------------------------------------ kernel vs twin
+@given(st.data())
+def test_log_array_kernel_vs_twin(data):
+    ker, twin = pair("divergence")
+    x = data.draw(
+        hnp.arrays(
+            np.float64,
+            st.integers(0, 200),
+            elements=st.floats(allow_nan=True, allow_infinity=True, allow_subnormal=True),
+        )
+    )
+    a = np.empty_like(x)
+    b = np.empty_like(x)
+    ker.log_array(x, a, 2)
+    twin.log_array(x, b, 1)
+    # <= 1 ulp from NumPy's log everywhere, exact on the special values
+    np.testing.assert_array_equal(np.isnan(a), np.isnan(b))
+    fin = np.isfinite(b)
+    np.testing.assert_array_equal(a[~fin & ~np.isnan(b)], b[~fin & ~np.isnan(b)])
+    assert np.all(np.abs(a[fin] - b[fin]) <= np.spacing(np.abs(b[fin])) + 1e-300)
+
+
+@given(_rows())
+def test_row_stats_and_entropy_rows_kernel_vs_twin(x):
+    ker, twin = pair("divergence")
+    s1, m1 = _sums(ker, x)
+    s2, m2 = _sums(twin, x)
+    np.testing.assert_array_equal(s1, s2)  # NumPy's pairwise order, bit for bit
+    np.testing.assert_array_equal(m1, m2)
+    o1 = np.empty(x.shape[0])
+    o2 = np.empty(x.shape[0])
+    ker.entropy_rows(x, s1, o1, 3)
+    twin.entropy_rows(x, s1, o2, 1)
+    _close(o1, o2, atol=1e-13)
+
+
+@given(_pq())
+def test_kl_rows_kernel_vs_twin(pq):
+    ker, twin = pair("divergence")
+    p, q = pq
+    ps, _ = _sums(ker, p)
+    qs, _ = _sums(ker, q)
+    rows = max(p.shape[0], q.shape[0])
+    o1 = np.empty(rows)
+    o2 = np.empty(rows)
+    ker.kl_rows(p, ps, q, qs, o1, 2)
+    twin.kl_rows(p, ps, q, qs, o2, 1)
+    _close(o1, o2, atol=1e-13)
+
+
+@pytest.mark.parametrize("measure", range(9))
+@given(pq=_pq(), alpha=st.sampled_from([0.25, 0.5, 0.999, 2.0, 7.5]))
+def test_pair_rows_kernel_vs_twin(measure, pq, alpha):
+    ker, twin = pair("divergence")
+    p, q = pq
+    ps, _ = _sums(ker, p)
+    qs, _ = _sums(ker, q)
+    rows = max(p.shape[0], q.shape[0])
+    o1 = np.empty(rows)
+    o2 = np.empty(rows)
+    ker.pair_rows(p, ps, q, qs, measure, alpha, o1, 3)
+    twin.pair_rows(p, ps, q, qs, measure, alpha, o2, 1)
+    _close(o1, o2, rtol=1e-11, atol=1e-13)
+
+
+@pytest.mark.parametrize("mode", range(4))
+@given(x=_rows(), alpha=st.sampled_from([0.0, 0.5, 0.999999, 1.5, 3.0, 40.0]))
+def test_power_rows_kernel_vs_twin(mode, x, alpha):
+    ker, twin = pair("divergence")
+    s, _ = _sums(ker, x)
+    o1 = np.empty(x.shape[0])
+    o2 = np.empty(x.shape[0])
+    ker.power_rows(x, s, mode, alpha, o1, 2)
+    twin.power_rows(x, s, mode, alpha, o2, 1)
+    _close(o1, o2, rtol=1e-11, atol=1e-13)
+
+
+def test_fast_log_is_within_one_ulp_of_the_exact_log():
+    ker, _ = pair("divergence")
+    mpmath = pytest.importorskip("mpmath")
+    rng = np.random.default_rng(7)
+    x = np.concatenate(
+        [
+            np.exp(rng.uniform(-745, 709.7, 1500)),  # subnormals up to near the maximum
+            1.0 + rng.uniform(-0.3, 0.42, 1000),  # around the reduction boundaries
+            [5e-324, 2.2250738585072014e-308, 0.7071067811865476, 1.4142135623730951],
+        ]
+    )
+    out = np.empty_like(x)
+    ker.log_array(x, out, 1)
+    mpmath.mp.prec = 113
+    worst = max(
+        float(abs(mpmath.mpf(float(o)) - mpmath.log(mpmath.mpf(float(v)))) / np.spacing(abs(o)))
+        for o, v in zip(out, x)
+        if v != 1.0
+    )
+    assert worst <= 1.0, worst
+    specials = np.array([0.0, -0.0, -1.0, np.inf, -np.inf, np.nan, 1.0])
+    out = np.empty_like(specials)
+    ker.log_array(specials, out, 1)
+    np.testing.assert_array_equal(out, [-np.inf, -np.inf, np.nan, np.inf, np.nan, np.nan, 0.0])
+
+
+# ------------------------------------------------------------------------------ n_jobs
+def _all_calls(p, q):
+    return {
+        "entropy": lambda nj: fe.entropy(p, axis=1, n_jobs=nj),
+        "entropy_qk": lambda nj: fe.entropy(p, q, axis=1, n_jobs=nj),
+        "cross_entropy": lambda nj: fe.cross_entropy(p, q, n_jobs=nj),
+        "kl": lambda nj: fe.kl_divergence(p, q, n_jobs=nj),
+        "js": lambda nj: fe.jensen_shannon(p, q, n_jobs=nj),
+        "renyi": lambda nj: fe.renyi_entropy(p, 2.5, n_jobs=nj),
+        "renyi_div": lambda nj: fe.renyi_divergence(p, q, 0.5, n_jobs=nj),
+        "tsallis": lambda nj: fe.tsallis_entropy(p, 1.7, n_jobs=nj),
+        "tv": lambda nj: fe.total_variation(p, q, n_jobs=nj),
+        "hellinger": lambda nj: fe.hellinger(p, q, n_jobs=nj),
+        "bhattacharyya": lambda nj: fe.bhattacharyya(p, q, n_jobs=nj),
+        "chi2": lambda nj: fe.chi2_divergence(p, q, n_jobs=nj),
+        "perplexity": lambda nj: fe.perplexity(p, n_jobs=nj),
+    }
+
+
+def test_results_are_bitwise_identical_for_1_2_3_threads(rng):
+    p = rng.random((37, 515))
+    q = rng.random((37, 515)) + 0.01
+    for name, call in _all_calls(p, q).items():
+        r1 = call(1)
+        for nj in (2, 3):
+            np.testing.assert_array_equal(call(nj), r1, err_msg=name)
+
+
+# ------------------------------------------------------------------------------ scipy parity
+@pytest.mark.parametrize("axis", [0, 1, -1, None, (0, 1)])
+@pytest.mark.parametrize("base", [None, 2.0, 10])
+@pytest.mark.parametrize("with_q", [False, True])
+def test_entropy_matches_scipy(rng, axis, base, with_q):
+    pk = rng.random((6, 9))
+    pk[pk < 0.2] = 0.0
+    qk = rng.random((6, 9)) + 0.05 if with_q else None
+    for keepdims in (False, True):
+        ours = fe.entropy(pk, qk, base=base, axis=axis, keepdims=keepdims)
+        ref = scipy.stats.entropy(pk, qk, base=base, axis=axis, keepdims=keepdims)
+        assert np.shape(ours) == np.shape(ref)
+        assert type(ours) is type(ref)
+        _close(ours, ref, rtol=1e-13)
+
+
+def test_entropy_large_rows_match_scipy(rng):
+    x = rng.random((50, 3000))
+    _close(fe.entropy(x, axis=1), scipy.stats.entropy(x, axis=1), rtol=1e-13)
+    _close(fe.entropy(x.T), scipy.stats.entropy(x.T), rtol=1e-13)  # axis 0, a strided copy
+    y = rng.random(3000)
+    _close(fe.entropy(x, y, axis=1), scipy.stats.entropy(x, y, axis=1), rtol=1e-12)
+    _close(fe.entropy(y, x, axis=1), scipy.stats.entropy(y, x, axis=1), rtol=1e-12)
+
+
+@pytest.mark.parametrize("policy", ["propagate", "omit"])
+@pytest.mark.parametrize("axis", [0, 1, None])
+def test_entropy_nan_policy_matches_scipy(policy, axis):
+    pk = np.array([[1.0, np.nan, 2.0, 0.5], [1.0, 2.0, 3.0, 4.0], [np.nan, np.nan, np.nan, np.nan]])
+    qk = np.array([[2.0, 1.0, np.nan, 1.0], [1.0, 1.0, 1.0, 1.0], [1.0, 2.0, 3.0, 4.0]])
+    for q in (None, qk):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            ref = scipy.stats.entropy(pk, q, axis=axis, nan_policy=policy)
+        ours = fe.entropy(pk, q, axis=axis, nan_policy=policy)
+        _close(ours, ref, rtol=1e-13)
+
+
+def test_entropy_nan_policy_raise_and_bad_policy():
+    with pytest.raises(ValueError, match="nan"):
+        fe.entropy([1.0, np.nan], nan_policy="raise")
+    with pytest.raises(ValueError, match="nan_policy"):
+        fe.entropy([1.0, 2.0], nan_policy="ignore")
+
+
+def test_entropy_masked_arrays_match_scipy():
+    pk = np.ma.masked_array([[1.0, 2.0, 3.0], [4.0, -5.0, 6.0]], mask=[[0, 1, 0], [0, 1, 0]])
+    qk = np.ma.masked_array([[1.0, 1.0, 2.0], [1.0, 1.0, 1.0]], mask=[[0, 0, 1], [0, 0, 0]])
+    # the negative entry is masked: it is dropped, not rejected
+    _close(fe.entropy(pk, axis=1), scipy.stats.entropy(pk, axis=1))
+    _close(fe.entropy(pk, qk, axis=1), scipy.stats.entropy(pk, qk, axis=1))
+    allmasked = np.ma.masked_array([1.0, 2.0], mask=[1, 1])
+    assert fe.entropy(allmasked) == scipy.stats.entropy(allmasked) == 0.0
+
+
+@pytest.mark.parametrize(
+    "pk, kw",
+    [
+        ([], {}),
+        (np.zeros((0, 3)), {}),
+        (np.zeros((0, 3)), {"axis": 1}),
+        (np.zeros((3, 0)), {}),
+        (np.zeros((0, 3)), {"keepdims": True}),
+        ([0.0, 0.0], {}),  # 0 / 0: NaN, like scipy
+        ([np.inf, 1.0], {}),  # inf / inf: NaN, like scipy
+        (5.0, {}),
+        (np.ones((2, 3)), {"axis": None, "keepdims": True}),
+        (np.array([1, 2, 3], dtype=np.int8), {}),
+        (np.array([1, 2, 3], dtype=np.float32), {}),
+        ([True, False, True], {}),
+    ],
+)
+def test_entropy_edge_cases_match_scipy(pk, kw):
+    ours = fe.entropy(pk, **kw)
+    ref = scipy.stats.entropy(pk, **kw)
+    assert np.shape(ours) == np.shape(ref)
+    assert np.asarray(ours).dtype == np.asarray(ref).dtype
+    _close(ours, ref, rtol=1e-6)
+
+
+def test_entropy_broadcasting_and_shapes():
+    x = np.arange(1.0, 4.0)
+    y = np.array([[1.0], [2.0]])
+    _close(fe.entropy(x, y, axis=-1), scipy.stats.entropy(x, y, axis=-1))
+    with pytest.raises(ValueError, match="incompatible for broadcasting"):
+        fe.entropy(np.ones((10, 1, 12)), np.ones((11, 2)))
+    with pytest.raises(ValueError, match="incompatible for broadcasting"):
+        fe.entropy(np.ones((2, 3)), np.ones(3), axis=None)
+    with pytest.raises(np.exceptions.AxisError):
+        fe.entropy(np.ones((2, 3)), axis=2)
+    with pytest.raises(TypeError, match="axis"):
+        fe.entropy(np.ones((2, 3)), axis=1.5)
+
+
+def test_entropy_deliberate_differences_from_scipy():
+    with pytest.raises(ValueError, match="pk must be non-negative"):
+        fe.entropy([1.0, -1.0, 2.0])
+    with pytest.raises(ValueError, match="qk must be non-negative"):
+        fe.entropy([1.0, 1.0], [1.0, -np.inf])
+    with pytest.raises(ValueError, match="`base` must be a positive number"):
+        fe.entropy([1.0, 2.0], base=-2)
+    for bad in (1, 1.0, np.inf, np.nan, 0):
+        with pytest.raises(ValueError, match="base"):
+            fe.entropy([1.0, 2.0], base=bad)
+    # finite entries whose sum overflows: rescaled, not 0 as scipy's inf division gives
+    assert fe.entropy([1e308, 1e308, 1e308]) == pytest.approx(math.log(3), rel=1e-15)
+    assert fe.entropy([1e308, 1e308], [1e308, 1e308]) == 0.0
+    # tiny (subnormal) weights normalise exactly
+    assert fe.entropy([5e-324, 5e-324]) == pytest.approx(math.log(2), rel=1e-15)
+
+
+def test_entropy_layouts_and_dtypes(rng):
+    x = rng.random((40, 30))
+    ref = fe.entropy(x, axis=1)
+    _close(fe.entropy(np.asfortranarray(x), axis=1), ref, rtol=1e-15)
+    _close(fe.entropy(x[:, ::-1].copy()[:, ::-1], axis=1), ref, rtol=1e-15)
+    ro = x.copy()
+    ro.flags.writeable = False
+    _close(fe.entropy(ro, axis=1), ref, rtol=1e-15)
+    counts = rng.integers(0, 9, (5, 7)).astype(np.uint16)
+    counts[:, 0] += 1
+    _close(fe.entropy(counts, axis=1), scipy.stats.entropy(counts.astype(float), axis=1))
+    assert fe.entropy(x.astype(np.float32), axis=1).dtype == np.float32
+
+
+def test_kl_and_cross_entropy_match_rel_entr(rng):
+    p = rng.random((8, 50))
+    q = rng.random((8, 50)) + 1e-3
+    p[p < 0.3] = 0.0
+    pn = p / p.sum(1, keepdims=True)
+    qn = q / q.sum(1, keepdims=True)
+    kl = rel_entr(pn, qn).sum(axis=1)
+    _close(fe.kl_divergence(p, q), kl, rtol=1e-12)
+    _close(fe.kl_divergence(p, q, base=2), kl / math.log(2), rtol=1e-12)
+    h = scipy.stats.entropy(p, axis=1)
+    _close(fe.cross_entropy(p, q), h + kl, rtol=1e-12)
+    _close(fe.kl_divergence(p.T, q.T, axis=0), kl, rtol=1e-12)
+    # one q row broadcast against many p rows (the shared-row path) == materialised
+    _close(fe.kl_divergence(p, q[0]), fe.kl_divergence(p, np.tile(q[0], (8, 1))), rtol=0)
+    _close(fe.kl_divergence(p[0], q), rel_entr(pn[0], qn).sum(axis=1), rtol=1e-12)
+    out = fe.kl_divergence(p.reshape(2, 4, 50), q[:1].reshape(1, 1, 50))
+    assert out.shape == (2, 4)
+
+
+def test_support_conventions():
+    # KL = +inf where p > 0 meets q = 0; 0 log 0 = 0 where p = 0
+    assert fe.kl_divergence([0.5, 0.5], [1.0, 0.0]) == np.inf
+    assert fe.kl_divergence([1.0, 0.0], [0.5, 0.5]) == pytest.approx(math.log(2))
+    assert fe.cross_entropy([0.5, 0.5], [1.0, 0.0]) == np.inf
+    assert fe.chi2_divergence([0.5, 0.5], [1.0, 0.0]) == np.inf
+    assert fe.chi2_divergence([1.0, 0.0], [1.0, 0.0]) == 0.0
+    assert fe.jensen_shannon([1.0, 0.0], [0.0, 1.0]) == pytest.approx(math.log(2))
+    assert fe.bhattacharyya([1.0, 0.0], [0.0, 1.0]) == np.inf
+    assert fe.renyi_divergence([0.5, 0.5], [1.0, 0.0], 2.0) == np.inf
+    assert fe.renyi_divergence([0.5, 0.5], [1.0, 0.0], 0.5) == pytest.approx(
+        -2 * math.log(math.sqrt(0.5))
+    )
+    assert fe.renyi_divergence([1.0, 0.0], [0.0, 1.0], 0.5) == np.inf
+
+
+@pytest.mark.parametrize("base", [None, 2.0])
+@pytest.mark.parametrize("axis", [0, 1, -1])
+def test_jensenshannon_matches_scipy(rng, base, axis):
+    p = rng.random((5, 7))
+    q = rng.random((5, 7))
+    p[0, 0] = 0.0
+    for keepdims in (False, True):
+        ours = fe.jensenshannon(p, q, base, axis=axis, keepdims=keepdims)
+        ref = sp_jensenshannon(p, q, base, axis=axis, keepdims=keepdims)
+        assert np.shape(ours) == np.shape(ref)
+        _close(ours, ref, rtol=1e-12)
+    _close(fe.jensenshannon(p[0], q[0]), sp_jensenshannon(p[0], q[0]), rtol=1e-12)
+    _close(fe.jensenshannon(p, q, axis=None), sp_jensenshannon(p, q, axis=None), rtol=1e-12)
+    assert fe.jensenshannon([1.0, 0.0], [1.0, 0.0]) == 0.0  # scipy too; no NaN from rounding
+    # the divergence is the square of the distance (natural log)
+    _close(fe.jensen_shannon(p, q), fe.jensenshannon(p, q, axis=1) ** 2, rtol=1e-12)
+
+
+# ------------------------------------------------------------------------------ closed forms
+@pytest.mark.parametrize("alpha", [0.0, 0.3, 0.999, 1.0, 1.001, 2.0, 17.0, np.inf])
+def test_renyi_of_uniform_is_log_n(alpha):
+    for n in (1, 2, 7, 1000):
+        assert fe.renyi_entropy(np.ones(n), alpha) == pytest.approx(math.log(n), rel=1e-12, abs=1e-14)
+        assert fe.renyi_entropy(np.ones(n), alpha, base=2) == pytest.approx(
+            math.log2(n), rel=1e-12, abs=1e-14
+        )
+
+
+def test_renyi_limits_and_continuity(rng):
+    p = rng.random(40)
+    p[:5] = 0.0
+    pn = p / p.sum()
+    h = scipy.stats.entropy(p)
+    assert fe.renyi_entropy(p, 1.0) == pytest.approx(h, rel=1e-14)
+    for eps in (1e-3, 1e-6, 1e-9, 1e-12):
+        # O(eps) away from Shannon on both sides, and no loss of accuracy near alpha = 1
+        assert abs(fe.renyi_entropy(p, 1 + eps) - h) < 10 * eps + 1e-14
+        assert abs(fe.renyi_entropy(p, 1 - eps) - h) < 10 * eps + 1e-14
+    assert fe.renyi_entropy(p, 0.0) == pytest.approx(math.log(35))
+    assert fe.renyi_entropy(p, np.inf) == pytest.approx(-math.log(pn.max()))
+    assert fe.renyi_entropy(p, 2.0) == pytest.approx(-math.log((pn**2).sum()), rel=1e-13)
+    assert fe.renyi_entropy(p, 0.5) == pytest.approx(2 * math.log(np.sqrt(pn).sum()), rel=1e-13)
+    # large orders: sum p^alpha is tiny, the direct form keeps full accuracy
+    for a in (17.0, 60.0):
+        ref = math.log((pn**a).sum()) / (1 - a)
+        assert fe.renyi_entropy(p, a) == pytest.approx(ref, rel=1e-13)
+    # monotone non-increasing in alpha
+    vals = [fe.renyi_entropy(p, a) for a in (0, 0.5, 1, 2, 5, np.inf)]
+    assert all(a >= b - 1e-12 for a, b in zip(vals, vals[1:]))
+
+
+def test_renyi_divergence_forms(rng):
+    p = rng.random(30)
+    q = rng.random(30) + 0.01
+    pn, qn = p / p.sum(), q / q.sum()
+    kl = rel_entr(pn, qn).sum()
+    assert fe.renyi_divergence(p, q, 1.0) == pytest.approx(kl, rel=1e-13)
+    for eps in (1e-4, 1e-8):
+        assert abs(fe.renyi_divergence(p, q, 1 + eps) - kl) < 100 * eps + 1e-13
+        assert abs(fe.renyi_divergence(p, q, 1 - eps) - kl) < 100 * eps + 1e-13
+    for a in (0.5, 2.0, 3.5, 0.01, 40.0):
+        ref = math.log((pn**a * qn ** (1 - a)).sum()) / (a - 1)
+        assert fe.renyi_divergence(p, q, a) == pytest.approx(ref, rel=1e-12)
+    assert fe.renyi_divergence(p, q, np.inf) == pytest.approx(math.log((pn / qn).max()))
+    p0 = p.copy()
+    p0[:10] = 0.0
+    assert fe.renyi_divergence(p0, q, 0.0) == pytest.approx(-math.log(qn[10:].sum()))
+    # chi^2 = exp(D_2) - 1; Bhattacharyya = D_{1/2} / 2
+    assert fe.chi2_divergence(p, q) == pytest.approx(math.expm1(fe.renyi_divergence(p, q, 2)))
+    assert fe.bhattacharyya(p, q) == pytest.approx(fe.renyi_divergence(p, q, 0.5) / 2)
+    assert fe.renyi_divergence(p, p, 2.0) == 0.0
+
+
+def test_tsallis_limits(rng):
+    p = rng.random(25)
+    p[:3] = 0.0
+    pn = p / p.sum()
+    assert fe.tsallis_entropy(p, 1.0) == pytest.approx(scipy.stats.entropy(p), rel=1e-14)
+    assert abs(fe.tsallis_entropy(p, 1 + 1e-9) - scipy.stats.entropy(p)) < 1e-7
+    assert fe.tsallis_entropy(p, 0.0) == pytest.approx(22 - 1)
+    assert fe.tsallis_entropy(p, 2.0) == pytest.approx(1 - (pn**2).sum(), rel=1e-13)
+    assert fe.tsallis_entropy(p, 3.0) == pytest.approx((1 - (pn**3).sum()) / 2, rel=1e-13)
+    assert fe.tsallis_entropy([0.0, 5.0, 0.0], 2.5) == 0.0
+
+
+def test_tv_hellinger_bhattacharyya_chi2_hand_examples():
+    p = [0.5, 0.5, 0.0]
+    q = [0.25, 0.25, 0.5]
+    assert fe.total_variation(p, q) == pytest.approx(0.5)
+    bc = 2 * math.sqrt(0.125)
+    assert fe.hellinger(p, q) == pytest.approx(math.sqrt(1 - bc))
+    diff = np.sqrt(p) - np.sqrt(q)
+    assert fe.hellinger(p, q) == pytest.approx(np.linalg.norm(diff) / math.sqrt(2))
+    assert fe.bhattacharyya(p, q) == pytest.approx(-math.log(bc))
+    assert fe.bhattacharyya(p, q, base=2) == pytest.approx(-math.log2(bc))
+    assert fe.chi2_divergence(q, [1 / 3, 1 / 3, 1 / 3]) == pytest.approx(
+        3 * ((0.25 - 1 / 3) ** 2 * 2 + (0.5 - 1 / 3) ** 2)
+    )
+    assert fe.total_variation([1, 0], [0, 1]) == 1.0
+    assert fe.hellinger([1, 0], [0, 1]) == 1.0
+    assert fe.hellinger([3, 1], [6, 2]) == 0.0  # normalised rows are equal
+    assert fe.total_variation([[1, 1], [1, 3]], [1, 1]).tolist() == [0.0, 0.25]
+
+
+def test_perplexity_is_base_independent_exp_entropy(rng):
+    p = rng.random((4, 12))
+    np.testing.assert_allclose(fe.perplexity(p), np.exp(scipy.stats.entropy(p, axis=1)))
+    np.testing.assert_allclose(
+        fe.perplexity(p), 2 ** scipy.stats.entropy(p, axis=1, base=2), rtol=1e-14
+    )
+    assert fe.perplexity(np.ones(9)) == pytest.approx(9.0)
+
+
+def test_outputs_are_numpy_scalars_for_single_vectors():
+    for v in (
+        fe.kl_divergence([1, 2], [2, 1]),
+        fe.jensen_shannon([1, 2], [2, 1]),
+        fe.renyi_entropy([1, 2], 2),
+        fe.perplexity([1, 2]),
+        fe.entropy([1, 2]),
+    ):
+        assert isinstance(v, np.floating) and np.ndim(v) == 0
+
+
+# ------------------------------------------------------------------------------ bad input
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: fe.kl_divergence([1.0, -1.0], [1.0, 1.0]), "p must be non-negative"),
+        (lambda: fe.kl_divergence([1.0, 1.0], [1.0, -1.0]), "q must be non-negative"),
+        (lambda: fe.cross_entropy([1.0, np.nan], [1.0, 1.0]), "p must contain only finite"),
+        (lambda: fe.hellinger([1.0, 1.0], [np.inf, 1.0]), "q must contain only finite"),
+        (lambda: fe.total_variation([0.0, 0.0], [1.0, 1.0]), "p has a row of all zeros"),
+        (lambda: fe.chi2_divergence([[1.0, 1.0]], [[1.0, 1.0], [0, 0]]), "q has a row of all zeros"),
+        (lambda: fe.kl_divergence(np.ones((2, 3)), np.ones((3, 2))), "p and q cannot be broadcast"),
+        (lambda: fe.perplexity(np.ones((2, 0))), "p must not be empty"),
+        (lambda: fe.perplexity(3.0), "p must have at least 1 dimension"),
+        (lambda: fe.renyi_entropy([1, 2], -1.0), "alpha must be >= 0"),
+        (lambda: fe.renyi_entropy([1, 2], np.nan), "alpha must be >= 0"),
+        (lambda: fe.tsallis_entropy([1, 2], np.inf), "alpha must be finite"),
+        (lambda: fe.kl_divergence([1, 2], [1, 2], base=1), "base"),
+        (lambda: fe.kl_divergence([1, 2], [1, 2], base=-2), "base"),
+        (lambda: fe.jensenshannon(np.ones((2, 2)), np.ones(2), axis=None), "same shape"),
+        (lambda: fe.kl_divergence([1, 2], [1, 2], axis=3), "axis"),
+        (lambda: fe.entropy([1, 2], n_jobs=0), "n_jobs"),
+    ],
+)
+def test_bad_input_names_the_argument(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: fe.kl_divergence([1 + 1j, 2], [1, 2]), "p must be real"),
+        (lambda: fe.kl_divergence([1, 2], "ab"), "q must be"),
+        (lambda: fe.renyi_entropy([1, 2], "2"), "alpha must be a real number"),
+        (lambda: fe.entropy([1, 2], base="e"), "base"),
+        (lambda: fe.kl_divergence([1, 2], [1, 2], n_jobs=1.5), "n_jobs"),
+    ],
+)
+def test_bad_types_name_the_argument(call, match):
+    with pytest.raises(TypeError, match=match):
+        call()
+
+
+def test_overflowing_rows_are_rescaled_not_rejected():
+    big = np.array([1e308, 1e308, 5e307])
+    small = big / 1e300
+    assert fe.kl_divergence(big, [1, 1, 1]) == pytest.approx(fe.kl_divergence(small, [1, 1, 1]))
+    assert fe.perplexity(big) == pytest.approx(fe.perplexity(small))
+
+
+def test_backend_is_reported():
+    assert backend() in ("compiled", "numpy")
