@@ -1,4 +1,5 @@
 # Binning shared by histogram.pyx and samples.pyx: numpy's bin assignment, reproduced exactly.
+from libc.math cimport NAN
 from libc.stdint cimport int64_t
 
 cdef extern from *:
@@ -106,30 +107,40 @@ cdef inline bint linspace_edges(double start, double stop, Py_ssize_t nb, double
 
 
 cdef inline void row_min_max(const double* x, Py_ssize_t n, double* mn_out, double* mx_out) noexcept nogil:
-    """Min and max of ``x[0..n)``, NaN if any element is NaN (as ndarray.min/max)."""
-    cdef double mn0 = x[0], mx0 = x[0], mn1 = x[0], mx1 = x[0], v, w, bad = 0.0
+    """Min and max of ``x[0..n)``, n >= 1; both NaN if any element is NaN (as ndarray.min/max)."""
+    # four independent chains; NaN is skipped by the comparisons, so it is flagged on the side
+    cdef double mn0 = x[0], mn1 = x[0], mn2 = x[0], mn3 = x[0]
+    cdef double mx0 = x[0], mx1 = x[0], mx2 = x[0], mx3 = x[0], v0, v1, v2, v3
+    cdef int nan = 0
     cdef Py_ssize_t i = 0
-    # Two independent chains; NaN is tracked separately because comparisons skip it.
-    while i + 1 < n:
-        v = x[i]
-        w = x[i + 1]
-        mn0 = v if v < mn0 else mn0
-        mx0 = v if v > mx0 else mx0
-        mn1 = w if w < mn1 else mn1
-        mx1 = w if w > mx1 else mx1
-        bad += (v - v) + (w - w)
-        i += 2
-    if i < n:
-        v = x[i]
-        mn0 = v if v < mn0 else mn0
-        mx0 = v if v > mx0 else mx0
-        bad += v - v
-    if bad != bad:
-        # only NaN or inf make (v - v) NaN; recheck for a NaN proper
-        for i in range(n):
-            if x[i] != x[i]:
-                mn_out[0] = x[i]
-                mx_out[0] = x[i]
-                return
-    mn_out[0] = mn1 if mn1 < mn0 else mn0
-    mx_out[0] = mx1 if mx1 > mx0 else mx0
+    while i + 3 < n:
+        v0 = x[i]
+        v1 = x[i + 1]
+        v2 = x[i + 2]
+        v3 = x[i + 3]
+        mn0 = v0 if v0 < mn0 else mn0
+        mn1 = v1 if v1 < mn1 else mn1
+        mn2 = v2 if v2 < mn2 else mn2
+        mn3 = v3 if v3 < mn3 else mn3
+        mx0 = v0 if v0 > mx0 else mx0
+        mx1 = v1 if v1 > mx1 else mx1
+        mx2 = v2 if v2 > mx2 else mx2
+        mx3 = v3 if v3 > mx3 else mx3
+        nan |= (v0 != v0) | (v1 != v1) | (v2 != v2) | (v3 != v3)
+        i += 4
+    while i < n:
+        v0 = x[i]
+        mn0 = v0 if v0 < mn0 else mn0
+        mx0 = v0 if v0 > mx0 else mx0
+        nan |= v0 != v0
+        i += 1
+    if nan or mn0 != mn0:
+        mn_out[0] = NAN
+        mx_out[0] = NAN
+        return
+    mn0 = mn1 if mn1 < mn0 else mn0
+    mn2 = mn3 if mn3 < mn2 else mn2
+    mx0 = mx1 if mx1 > mx0 else mx0
+    mx2 = mx3 if mx3 > mx2 else mx2
+    mn_out[0] = mn2 if mn2 < mn0 else mn0
+    mx_out[0] = mx2 if mx2 > mx0 else mx0
