@@ -109,12 +109,11 @@ def _encode(
     return codes, 0, classes.shape[0], classes, 0
 
 
-def _contingency(
-    x: np.ndarray, y: np.ndarray, n_threads: int, xname: str = "x", yname: str = "y"
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _encode_pair(
+    x: np.ndarray, y: np.ndarray, n_threads: int, xname: str, yname: str
+) -> tuple[Any, ...]:
+    """Both sides encoded: (xv, x0, rx, xcls, xlo, yv, y0, ry, ycls, ylo), see _encode."""
     n = x.shape[0]
-    if n == 0:
-        return np.zeros((0, 0), np.int64), np.unique(x), np.unique(y)
     xv, x0, rx, xcls, xlo = _encode(x, n, n_threads, xname)
     yv, y0, ry, ycls, ylo = _encode(y, n, n_threads, yname)
     # A sparse offset grid (two wide integer ranges) would cost more than sorting: re-encode.
@@ -125,6 +124,13 @@ def _contingency(
         if ycls is None and rx * ry > max(8 * n, 1 << 16):
             ycls, yv = _unique_inverse(y, yname)
             y0, ry = 0, ycls.shape[0]
+    return xv, x0, rx, xcls, xlo, yv, y0, ry, ycls, ylo
+
+
+def _dense_table(
+    enc: tuple[Any, ...], x: np.ndarray, y: np.ndarray, n_threads: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    xv, x0, rx, xcls, xlo, yv, y0, ry, ycls, ylo = enc
     table = np.zeros((rx, ry), dtype=np.int64)
     kernels("mutual_info").count_pairs(xv, yv, x0, y0, table, n_threads)
     if xcls is None:
@@ -138,6 +144,35 @@ def _contingency(
         if not present.all():
             table = table[:, present]
     return np.ascontiguousarray(table), xcls, ycls
+
+
+def _sparse_cells(enc: tuple[Any, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(counts, row codes, column codes) of the non-zero cells, by sorting the cell codes."""
+    xv, x0, rx, _, _, yv, y0, ry, _, _ = enc
+    cell = (xv - x0) * ry + (yv - y0)
+    cells, counts = np.unique(cell, return_counts=True)
+    return counts.astype(np.int64), cells // ry, cells % ry
+
+
+# Dense tables above this many cells (and above 8 cells per sample) give way to sorted cells.
+_DENSE_CELLS = 1 << 22
+# The public contingency() refuses dense tables above this many cells (2 GiB of int64).
+_MAX_DENSE = 1 << 28
+
+
+def _contingency(
+    x: np.ndarray, y: np.ndarray, n_threads: int, xname: str = "x", yname: str = "y"
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    n = x.shape[0]
+    if n == 0:
+        return np.zeros((0, 0), np.int64), np.unique(x), np.unique(y)
+    enc = _encode_pair(x, y, n_threads, xname, yname)
+    if enc[2] * enc[7] > _MAX_DENSE:
+        raise ValueError(
+            f"{xname} and {yname} have {enc[2]} and {enc[7]} classes: a dense table of "
+            f"{enc[2] * enc[7]} cells is too large"
+        )
+    return _dense_table(enc, x, y, n_threads)
 
 
 def contingency(
@@ -357,25 +392,54 @@ del _f
 # scikit-learn-compatible clustering scores
 
 
-def _table_from_labels(
-    labels_true: Any, labels_pred: Any, n_jobs: int | None
-) -> tuple[np.ndarray, int]:
+class _Parts:
+    """What the scores need from two labelings: class counts, marginals, MI and entropies."""
+
+    def __init__(self, r: int, c: int, a: np.ndarray, b: np.ndarray,
+                 table: np.ndarray | None = None,
+                 cells: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> None:
+        self.r, self.c, self.a, self.b, self.table, self.cells = r, c, a, b, table, cells
+
+    def mi_h(self, n_threads: int) -> tuple[float, float, float]:
+        """Plug-in (MI, H(true), H(pred)) in nats, MI clipped at 0 as scikit-learn does."""
+        if self.table is not None:
+            q = _plugin_quantities(self.table.reshape((1,) + self.table.shape), n_threads)[0]
+            return max(float(q[3]), 0.0), float(q[0]), float(q[1])
+        assert self.cells is not None
+        counts, rows, cols = self.cells
+        a = self.a.astype(np.float64)
+        b = self.b.astype(np.float64)
+        n = float(a.sum())
+        cf = counts.astype(np.float64)
+        mi = float(np.sum(cf / n * np.log((cf * n) / (a[rows] * b[cols]))))
+        hx = float(np.sum(a[a > 0] / n * (math.log(n) - np.log(a[a > 0]))))
+        hy = float(np.sum(b[b > 0] / n * (math.log(n) - np.log(b[b > 0]))))
+        return max(mi, 0.0), hx, hy
+
+
+def _parts_from_labels(labels_true: Any, labels_pred: Any, n_jobs: int | None) -> tuple[_Parts, int]:
     x, y = _check_pair(labels_true, labels_pred, "labels_true", "labels_pred")
     n_threads = resolve_n_jobs(n_jobs)
-    table, _, _ = _contingency(x, y, n_threads, "labels_true", "labels_pred")
-    return table, n_threads
+    n = x.shape[0]
+    if n == 0:
+        empty = np.zeros(0, np.int64)
+        return _Parts(0, 0, empty, empty, table=np.zeros((0, 0), np.int64)), n_threads
+    enc = _encode_pair(x, y, n_threads, "labels_true", "labels_pred")
+    if enc[2] * enc[7] <= max(8 * n, _DENSE_CELLS):
+        table = _dense_table(enc, x, y, n_threads)[0]
+        return _Parts(table.shape[0], table.shape[1], table.sum(axis=1), table.sum(axis=0),
+                      table=table), n_threads
+    # Many classes on both sides (e.g. near-singleton clusterings): a dense table would be
+    # mostly zeros, so sort the n cell codes instead.
+    counts, rows, cols = _sparse_cells(enc)
+    a = np.bincount(rows, weights=counts, minlength=enc[2]).astype(np.int64)
+    b = np.bincount(cols, weights=counts, minlength=enc[7]).astype(np.int64)
+    r, c = int(np.count_nonzero(a)), int(np.count_nonzero(b))
+    return _Parts(r, c, a, b, cells=(counts, rows, cols)), n_threads
 
 
-def _mi_nats(table: np.ndarray, n_threads: int) -> tuple[float, float, float]:
-    """Plug-in (MI, H(true), H(pred)) of one 2-D table, MI clipped at 0, as scikit-learn does."""
-    q = _plugin_quantities(table.reshape((1,) + table.shape), n_threads)[0]
-    return max(float(q[3]), 0.0), float(q[0]), float(q[1])
-
-
-def _expected_mi(table: np.ndarray, n_threads: int) -> float:
-    """Expected MI (nats) of tables with the marginals of ``table``, hypergeometric model."""
-    a = table.sum(axis=1)
-    b = table.sum(axis=0)
+def _expected_mi(a: np.ndarray, b: np.ndarray, n_threads: int) -> float:
+    """Expected MI (nats) of tables with marginals ``a``, ``b``, hypergeometric model."""
     a = a[a > 0]
     b = b[b > 0]
     if a.size <= 1 or b.size <= 1:
@@ -432,31 +496,49 @@ def mutual_info_score(
     with a message (scikit-learn fails with "math domain error").
     """
     if contingency is None:
-        table, n_threads = _table_from_labels(labels_true, labels_pred, n_jobs)
-        if table.size == 0:
+        parts, n_threads = _parts_from_labels(labels_true, labels_pred, n_jobs)
+        if parts.r == 0:
             raise ValueError("labels_true and labels_pred must not be empty")
     else:
         n_threads = resolve_n_jobs(n_jobs)
-        table = _contingency_arg(contingency)
-    if table.shape[0] == 1 or table.shape[1] == 1:
+        parts = _contingency_arg(contingency)
+    if parts.r == 1 or parts.c == 1:
         return 0.0
-    return _mi_nats(table, n_threads)[0]
+    return parts.mi_h(n_threads)[0]
 
 
-def _contingency_arg(contingency: Any) -> np.ndarray:
+def _contingency_arg(contingency: Any) -> _Parts:
+    """A user's contingency table (dense array-like or scipy sparse) as score parts; ``r`` and
+    ``c`` are its shape, empty rows and columns included, as in scikit-learn's single-class
+    test."""
     try:
         import scipy.sparse as sp
-
-        if sp.issparse(contingency):
-            contingency = contingency.toarray()
     except ImportError:  # pragma: no cover
-        pass
+        sp = None
+    if sp is not None and sp.issparse(contingency):
+        coo = sp.coo_matrix(contingency)
+        coo.sum_duplicates()
+        counts = as_count_array(coo.data, "contingency", min_ndim=1, allow_empty=True)
+        if coo.ndim != 2:  # pragma: no cover - scipy's sparse matrices are 2-D
+            raise ValueError(f"contingency must be 2-D, got shape {coo.shape}")
+        keep = counts > 0
+        counts = counts[keep]
+        rows = np.asarray(coo.row, dtype=np.int64)[keep]
+        cols = np.asarray(coo.col, dtype=np.int64)[keep]
+        if counts.size == 0:
+            raise ValueError("contingency must have a positive total count")
+        r, c = coo.shape
+        a = np.bincount(rows, weights=counts, minlength=r).astype(np.int64)
+        b = np.bincount(cols, weights=counts, minlength=c).astype(np.int64)
+        return _Parts(r, c, a, b, cells=(counts, rows, cols))
     table = as_count_array(contingency, "contingency", min_ndim=2, allow_empty=True)
     if table.ndim != 2:
         raise ValueError(f"contingency must be 2-D, got shape {table.shape}")
     if table.size == 0 or table.sum() == 0:
         raise ValueError("contingency must have a positive total count")
-    return np.ascontiguousarray(table)
+    table = np.ascontiguousarray(table)
+    return _Parts(table.shape[0], table.shape[1], table.sum(axis=1), table.sum(axis=0),
+                  table=table)
 
 
 def normalized_mutual_info_score(
@@ -489,13 +571,13 @@ def normalized_mutual_info_score(
     empty), 0.0 when the MI is 0.
     """
     average_method = check_choice(average_method, "average_method", _AVERAGES)
-    table, n_threads = _table_from_labels(labels_true, labels_pred, n_jobs)
-    r, c = table.shape
+    parts, n_threads = _parts_from_labels(labels_true, labels_pred, n_jobs)
+    r, c = parts.r, parts.c
     if r == c == 1 or r == c == 0:
         return 1.0
     if r == 1 or c == 1:
         return 0.0
-    mi, hx, hy = _mi_nats(table, n_threads)
+    mi, hx, hy = parts.mi_h(n_threads)
     if mi == 0:
         return 0.0
     return float(mi / _average(hx, hy, average_method))
@@ -542,14 +624,14 @@ def adjusted_mutual_info_score(
     from 0 with their sign.
     """
     average_method = check_choice(average_method, "average_method", _AVERAGES)
-    table, n_threads = _table_from_labels(labels_true, labels_pred, n_jobs)
-    r, c = table.shape
+    parts, n_threads = _parts_from_labels(labels_true, labels_pred, n_jobs)
+    r, c = parts.r, parts.c
     if r == c == 1 or r == c == 0:
         return 1.0
     if r == 1 or c == 1:
         return 0.0
-    mi, hx, hy = _mi_nats(table, n_threads)
-    emi = _expected_mi(table, n_threads)
+    mi, hx, hy = parts.mi_h(n_threads)
+    emi = _expected_mi(parts.a, parts.b, n_threads)
     normalizer = _average(hx, hy, average_method)
     denominator = normalizer - emi
     denominator = min(denominator, -_EPS) if denominator < 0 else max(denominator, _EPS)
