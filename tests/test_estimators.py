@@ -72,6 +72,24 @@ def test_kernel_matches_twin(method, data):
 
 
 @pytest.mark.parametrize("method", METHODS)
+def test_kernel_matches_twin_long_rows(method, rng):
+    """Rows long enough for the kernel's per-row memo (n >= 128), counts inside and outside the
+    memo (64) and the tables (65536)."""
+    compiled, twin = pair("estimators")
+    rows = 3 if method == "nsb" else 40
+    c = rng.poisson(rng.uniform(0.05, 80, (rows, 1)), (rows, 300)).astype(np.int64)
+    c[:, 0] += 1
+    c[1::4, 5] = 70_000
+    c[2::4, :] = rng.integers(0, 3, (len(range(2, rows, 4)), 300))
+    c[2::4, 0] = 1
+    k = np.full(rows, 400.0)
+    h1, s1 = _run(compiled, c, k, est.METHODS[method])
+    h2, s2 = _run(twin, c, k, est.METHODS[method])
+    np.testing.assert_allclose(h1, h2, rtol=1e-9 if method == "nsb" else 1e-12, atol=1e-13)
+    np.testing.assert_allclose(s1, s2, rtol=1e-7, atol=1e-13)
+
+
+@pytest.mark.parametrize("method", METHODS)
 def test_threads_bitwise_identical(method, rng):
     compiled, _ = pair("estimators")
     rows = 61 if method == "nsb" else 1001

@@ -155,16 +155,81 @@ cdef double _delta_std(const int64_t* c, Py_ssize_t n, double dN, double H) noex
     return sqrt(V / dN / dN)
 
 
+cdef enum:
+    TAB_PSI = 0
+    TAB_GRASS = 1
+    TAB_JKG = 2
+    MEMO_N = 64
+
+
+cdef inline double _tab_exact(int which, int64_t v) noexcept nogil:
+    if which == TAB_PSI:
+        return _psi_int(v)
+    if which == TAB_GRASS:
+        return _grass(v)
+    return _jk_g(v)
+
+
+cdef inline double _sum_v_table(const int64_t* c, Py_ssize_t n, int which,
+                                int64_t* N_out) noexcept nogil:
+    # sum n_i f(n_i) over the row for a tabled f with f(0) = 0, and N; branch-free like
+    # _sum_nlogn, with an exact second pass only if some count is beyond the table
+    cdef const double* tab = &_JKG[0]
+    cdef Py_ssize_t i = 0
+    cdef int64_t N = 0, acc = 0, v0, v1, v2, v3
+    cdef double S0 = 0.0, S1 = 0.0, S2 = 0.0, S3 = 0.0
+    if which == TAB_PSI:
+        tab = &_PSI[0]
+    elif which == TAB_GRASS:
+        tab = &_GRASS[0]
+    while i + 4 <= n:
+        v0 = c[i]
+        v1 = c[i + 1]
+        v2 = c[i + 2]
+        v3 = c[i + 3]
+        acc |= (v0 | v1) | (v2 | v3)
+        N += (v0 + v1) + (v2 + v3)
+        S0 += <double>v0 * tab[v0 & (TABLE_N - 1)]
+        S1 += <double>v1 * tab[v1 & (TABLE_N - 1)]
+        S2 += <double>v2 * tab[v2 & (TABLE_N - 1)]
+        S3 += <double>v3 * tab[v3 & (TABLE_N - 1)]
+        i += 4
+    while i < n:
+        v0 = c[i]
+        acc |= v0
+        N += v0
+        S0 += <double>v0 * tab[v0 & (TABLE_N - 1)]
+        i += 1
+    N_out[0] = N
+    if acc >= TABLE_N:
+        S0 = 0.0
+        S1 = 0.0
+        S2 = 0.0
+        S3 = 0.0
+        i = 0
+        while i + 4 <= n:
+            if c[i] > 0:
+                S0 += <double>c[i] * _tab_exact(which, c[i])
+            if c[i + 1] > 0:
+                S1 += <double>c[i + 1] * _tab_exact(which, c[i + 1])
+            if c[i + 2] > 0:
+                S2 += <double>c[i + 2] * _tab_exact(which, c[i + 2])
+            if c[i + 3] > 0:
+                S3 += <double>c[i + 3] * _tab_exact(which, c[i + 3])
+            i += 4
+        while i < n:
+            if c[i] > 0:
+                S0 += <double>c[i] * _tab_exact(which, c[i])
+            i += 1
+    return (S0 + S1) + (S2 + S3)
+
+
 cdef double _jackknife(const int64_t* c, Py_ssize_t n, double* std_out) noexcept nogil:
     # H_JK = N H - (N - 1) mean_i H_{-i} = g(N) - (1/N) sum n_i g(n_i), g(n) = n log n - (n-1) log(n-1)
     cdef Py_ssize_t i
-    cdef int64_t N = 0, v
-    cdef double S = 0.0, dN, gbar, d, V = 0.0
-    for i in range(n):
-        v = c[i]
-        if v > 0:
-            N += v
-            S += <double>v * _jk_g(v)
+    cdef int64_t N, v
+    cdef double S, dN, gbar, d, V = 0.0
+    S = _sum_v_table(c, n, TAB_JKG, &N)
     dN = <double>N
     gbar = S / dN
     if std_out != NULL:
@@ -182,35 +247,27 @@ cdef double _jackknife(const int64_t* c, Py_ssize_t n, double* std_out) noexcept
 
 
 cdef double _grassberger(const int64_t* c, Py_ssize_t n) noexcept nogil:
-    cdef Py_ssize_t i
-    cdef int64_t N = 0, v
-    cdef double S = 0.0, dN
-    for i in range(n):
-        v = c[i]
-        if v > 0:
-            N += v
-            S += <double>v * _grass(v)
-    dN = <double>N
+    cdef int64_t N
+    cdef double S = _sum_v_table(c, n, TAB_GRASS, &N), dN = <double>N
     return log(dN) - S / dN
 
 
 cdef double _zhang(const int64_t* c, Py_ssize_t n) noexcept nogil:
-    cdef Py_ssize_t i
-    cdef int64_t N = 0, v
-    cdef double S = 0.0
-    for i in range(n):
-        v = c[i]
-        if v > 0:
-            N += v
-            S += <double>v * _psi_int(v)
+    cdef int64_t N
+    cdef double S = _sum_v_table(c, n, TAB_PSI, &N)
     return _psi_int(N) - S / <double>N
 
 
 cdef double _horvitz_thompson(const int64_t* c, Py_ssize_t n, bint coverage) noexcept nogil:
-    # H = -sum p log p / (1 - (1 - p)^N), p = C n_i / N (Chao-Shen) or n_i / N (plain HT)
+    # H = -sum p log p / (1 - (1 - p)^N), p = C n_i / N (Chao-Shen) or n_i / N (plain HT).
+    # The term depends on the row only through n_i, so long rows memoise it for small n_i
+    # (same values, same summation order: the memo changes no bit of the result).
     cdef Py_ssize_t i
     cdef int64_t N = 0, f1 = 0, v
-    cdef double dN, C = 1.0, logC = 0.0, logN, p, lp, H = 0.0
+    cdef double dN, C = 1.0, logC = 0.0, logN, p, lp, t, H = 0.0
+    cdef double memo[MEMO_N]
+    cdef unsigned char have[MEMO_N]
+    cdef bint use_memo = n >= 2 * MEMO_N
     for i in range(n):
         v = c[i]
         N += v
@@ -222,12 +279,22 @@ cdef double _horvitz_thompson(const int64_t* c, Py_ssize_t n, bint coverage) noe
         C = 1.0 - <double>f1 / dN
         logC = log(C)
     logN = log(dN)
+    if use_memo:
+        for i in range(MEMO_N):
+            have[i] = 0
     for i in range(n):
         v = c[i]
         if v > 0:
-            lp = logC + log(<double>v) - logN
-            p = exp(lp)
-            H -= p * lp / (-expm1(dN * log1p(-p)))
+            if use_memo and v < MEMO_N and have[v]:
+                t = memo[v]
+            else:
+                lp = logC + log(<double>v) - logN
+                p = exp(lp)
+                t = p * lp / (-expm1(dN * log1p(-p)))
+                if use_memo and v < MEMO_N:
+                    memo[v] = t
+                    have[v] = 1
+            H -= t
     return H
 
 
@@ -269,15 +336,13 @@ cdef double _chao_wang_jost(const int64_t* c, Py_ssize_t n) noexcept nogil:
     # Zhang's sum plus the unseen-species tail (f1/N)(1-A)^(1-N) [-log A - sum_{r<N} (1-A)^r / r]
     # = (f1/N) (1 - A) Phi(1 - A, 1, N), evaluated without the cancellation of the closed form.
     cdef Py_ssize_t i
-    cdef int64_t N = 0, f1 = 0, f2 = 0, v
-    cdef double S = 0.0, dN, A, H
+    cdef int64_t N, f1 = 0, f2 = 0, v
+    cdef double S, dN, A, H
+    S = _sum_v_table(c, n, TAB_PSI, &N)
     for i in range(n):
         v = c[i]
-        if v > 0:
-            N += v
-            f1 += v == 1
-            f2 += v == 2
-            S += <double>v * _psi_int(v)
+        f1 += v == 1
+        f2 += v == 2
     dN = <double>N
     H = _psi_int(N) - S / dN
     if f1 > 0:
@@ -312,6 +377,9 @@ cdef double _pseudocount(const int64_t* c, Py_ssize_t n, double K, int method) n
     cdef Py_ssize_t i
     cdef int64_t N = 0, m = 0, v
     cdef double a, S = 0.0, dN, D
+    cdef double memo[MEMO_N]
+    cdef unsigned char have[MEMO_N]
+    cdef bint use_memo = n >= 2 * MEMO_N
     for i in range(n):
         N += c[i]
     dN = <double>N
@@ -323,12 +391,20 @@ cdef double _pseudocount(const int64_t* c, Py_ssize_t n, double K, int method) n
         a = 1.0 / K
     else:
         a = sqrt(dN) / K
+    if use_memo:
+        for i in range(MEMO_N):
+            have[i] = 0
     for i in range(n):
         v = c[i]
         if v > 0:
             m += 1
             if method == M_LAPLACE:
                 S += _nlogn(v + 1)
+            elif use_memo and v < MEMO_N:  # memo: same values, same order, same bits
+                if not have[v]:
+                    memo[v] = xlogx(<double>v + a)
+                    have[v] = 1
+                S += memo[v]
             else:
                 S += xlogx(<double>v + a)
     S += (K - <double>m) * xlogx(a)
@@ -340,7 +416,10 @@ cdef double _shrink(const int64_t* c, Py_ssize_t n, double K) noexcept nogil:
     # James-Stein shrinkage of n_i / N towards 1/K (Hausser & Strimmer 2009, eq. 8)
     cdef Py_ssize_t i
     cdef int64_t N = 0, m = 0, v
-    cdef double dN, t = 1.0 / K, u, s2 = 0.0, d2 = 0.0, lam, p, H = 0.0
+    cdef double dN, t = 1.0 / K, u, s2 = 0.0, d2 = 0.0, lam, H = 0.0
+    cdef double memo[MEMO_N]
+    cdef unsigned char have[MEMO_N]
+    cdef bint use_memo = n >= 2 * MEMO_N
     for i in range(n):
         N += c[i]
     dN = <double>N
@@ -360,11 +439,19 @@ cdef double _shrink(const int64_t* c, Py_ssize_t n, double K) noexcept nogil:
             lam = 1.0
         elif lam < 0.0:
             lam = 0.0
+    if use_memo:
+        for i in range(MEMO_N):
+            have[i] = 0
     for i in range(n):
         v = c[i]
         if v > 0:
-            p = lam * t + (1.0 - lam) * (<double>v / dN)
-            H -= xlogx(p)
+            if use_memo and v < MEMO_N:  # memo: same values, same order, same bits
+                if not have[v]:
+                    memo[v] = xlogx(lam * t + (1.0 - lam) * (<double>v / dN))
+                    have[v] = 1
+                H -= memo[v]
+            else:
+                H -= xlogx(lam * t + (1.0 - lam) * (<double>v / dN))
     H -= (K - <double>m) * xlogx(lam * t)
     return H
 
