@@ -417,7 +417,9 @@ class _Parts:
         return max(mi, 0.0), hx, hy
 
 
-def _parts_from_labels(labels_true: Any, labels_pred: Any, n_jobs: int | None) -> tuple[_Parts, int]:
+def _parts_from_labels(
+    labels_true: Any, labels_pred: Any, n_jobs: int | None
+) -> tuple[_Parts, int]:
     x, y = _check_pair(labels_true, labels_pred, "labels_true", "labels_pred")
     n_threads = resolve_n_jobs(n_jobs)
     n = x.shape[0]
@@ -492,8 +494,9 @@ def mutual_info_score(
 
     Notes
     -----
-    Summed per cell after one pass for the marginals; equals scikit-learn's value to ~1e-15. Unlike scikit-learn, empty labelings raise a ``ValueError``
-    with a message (scikit-learn fails with "math domain error").
+    Summed per cell after one pass for the marginals; equals scikit-learn's value to ~1e-15.
+    Unlike scikit-learn, empty labelings raise a ``ValueError`` with a message (scikit-learn
+    fails with "math domain error").
     """
     if contingency is None:
         parts, n_threads = _parts_from_labels(labels_true, labels_pred, n_jobs)

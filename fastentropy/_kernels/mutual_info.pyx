@@ -106,10 +106,10 @@ def plugin_table_entropies(
         H(X,Y) = sum (n/N) log(N/n)          I(X;Y) = sum (n/N) log(N n / (a b))
         H(Y|X) = sum (n/N) log(a/n)          H(X|Y) = sum (n/N) log(b/n)
 
-    and H(X), H(Y) come from the marginals (two logs per non-zero cell). Each quantity is a sum of terms of its own size
-    (the conditional ones of non-negative terms), not a difference of entropies, so no
-    cancellation: I(X;Y) ~ 1e-3 next to entropies ~ 10 keeps full relative precision. Sums run
-    per row and then over rows, which keeps the rounding at O((R + C) eps).
+    and H(X), H(Y) come from the marginals (two logs per non-zero cell). Each quantity is a
+    sum of terms of its own size (the conditional ones of non-negative terms), not a difference
+    of entropies, so no cancellation: I(X;Y) ~ 1e-3 next to entropies ~ 10 keeps full relative
+    precision. Sums run per row and then over rows, which keeps the rounding at O((R + C) eps).
     """
     cdef Py_ssize_t n_tab = tables.shape[0]
     cdef Py_ssize_t n_rows = tables.shape[1]
@@ -251,7 +251,8 @@ cdef double _pair_emi(int64_t a, int64_t b, int64_t n, double log_n,
     peak = 1.0
     k = m
     while k < hi:
-        w = w * ((<double> (a - k) * <double> (b - k)) / (<double> (k + 1) * (nab + <double> (k + 1))))
+        w = w * ((<double> (a - k) * <double> (b - k))
+                 / (<double> (k + 1) * (nab + <double> (k + 1))))
         k = k + 1
         s = s + w
         acc = acc + w * <double> k * (_log_k(k, log_table, table_len) + c)

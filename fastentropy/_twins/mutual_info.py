@@ -103,7 +103,8 @@ def _pair_emi(a, b, n):
         logw -= logw.max(axis=1, keepdims=True)
         w = np.exp(logw)
         with np.errstate(divide="ignore"):
-            f = np.where(kk > 0, kk * (np.log(np.where(kk > 0, kk, 1.0)) + np.log(nf) - np.log(ai) - np.log(bi)), 0.0)
+            logk = np.log(np.where(kk > 0, kk, 1.0))
+            f = np.where(kk > 0, kk * (logk + np.log(nf) - np.log(ai) - np.log(bi)), 0.0)
         res[idx] = (w * f).sum(axis=1) / w.sum(axis=1)
         start = stop
     return res
@@ -120,4 +121,5 @@ def expected_mutual_info(a_vals, a_mult, b_vals, b_mult, n, out, n_threads=1):
     aa = np.repeat(np.asarray(a_vals, dtype=np.int64), n_b)
     bb = np.tile(np.asarray(b_vals, dtype=np.int64), n_a)
     e = _pair_emi(aa, bb, int(n)).reshape(n_a, n_b)
-    out[:] = np.asarray(a_mult, dtype=np.float64) * (e @ np.asarray(b_mult, dtype=np.float64)) / float(n)
+    rows = e @ np.asarray(b_mult, dtype=np.float64)
+    out[:] = np.asarray(a_mult, dtype=np.float64) * rows / float(n)
