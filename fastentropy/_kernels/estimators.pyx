@@ -159,7 +159,7 @@ cdef enum:
     TAB_PSI = 0
     TAB_GRASS = 1
     TAB_JKG = 2
-    MEMO_N = 64
+    MEMO_N = 128
 
 
 cdef inline double _tab_exact(int which, int64_t v) noexcept nogil:
@@ -264,10 +264,10 @@ cdef double _horvitz_thompson(const int64_t* c, Py_ssize_t n, bint coverage) noe
     # (same values, same summation order: the memo changes no bit of the result).
     cdef Py_ssize_t i
     cdef int64_t N = 0, f1 = 0, v
-    cdef double dN, C = 1.0, logC = 0.0, logN, p, lp, t, H = 0.0
+    cdef double dN, C = 1.0, logC = 0.0, logN, H = 0.0
     cdef double memo[MEMO_N]
     cdef unsigned char have[MEMO_N]
-    cdef bint use_memo = n >= 2 * MEMO_N
+    cdef bint use_memo = n >= MEMO_N
     for i in range(n):
         v = c[i]
         N += v
@@ -280,22 +280,31 @@ cdef double _horvitz_thompson(const int64_t* c, Py_ssize_t n, bint coverage) noe
         logC = log(C)
     logN = log(dN)
     if use_memo:
+        # memo[0] = 0 lets zero counts through without a (badly predicted) branch
         for i in range(MEMO_N):
             have[i] = 0
-    for i in range(n):
-        v = c[i]
-        if v > 0:
-            if use_memo and v < MEMO_N and have[v]:
-                t = memo[v]
-            else:
-                lp = logC + log(<double>v) - logN
-                p = exp(lp)
-                t = p * lp / (-expm1(dN * log1p(-p)))
-                if use_memo and v < MEMO_N:
-                    memo[v] = t
+        memo[0] = 0.0
+        have[0] = 1
+        for i in range(n):
+            v = c[i]
+            if v < MEMO_N:
+                if not have[v]:
+                    memo[v] = _ht_term(v, logC, logN, dN)
                     have[v] = 1
-            H -= t
+                H -= memo[v]
+            else:
+                H -= _ht_term(v, logC, logN, dN)
+    else:
+        for i in range(n):
+            v = c[i]
+            if v > 0:
+                H -= _ht_term(v, logC, logN, dN)
     return H
+
+
+cdef inline double _ht_term(int64_t v, double logC, double logN, double dN) noexcept nogil:
+    cdef double lp = logC + log(<double>v) - logN, p = exp(lp)
+    return p * lp / (-expm1(dN * log1p(-p)))
 
 
 cdef double _lerch_tail(double A, double N) noexcept nogil:
@@ -362,10 +371,11 @@ cdef double _bonachela(const int64_t* c, Py_ssize_t n, double K) noexcept nogil:
     cdef double S = 0.0, dN, pN
     for i in range(n):
         v = c[i]
-        if v > 0:
-            N += v
-            m += 1
-            S += (<double>v + 1.0) * _psi_int(v + 2)
+        N += v
+        m += v != 0
+        S += (<double>v + 1.0) * _psi_int(v + 2)
+    # the loop also added psi(2) for each of the n - m zero counts of the row
+    S -= (<double>n - <double>m) * _PSI[2]
     dN = <double>N
     pN = _psi_int(N + 3)
     # each of the K - m unseen symbols contributes psi(N+3) - psi(2)
@@ -379,7 +389,7 @@ cdef double _pseudocount(const int64_t* c, Py_ssize_t n, double K, int method) n
     cdef double a, S = 0.0, dN, D
     cdef double memo[MEMO_N]
     cdef unsigned char have[MEMO_N]
-    cdef bint use_memo = n >= 2 * MEMO_N
+    cdef bint use_memo = n >= MEMO_N
     for i in range(n):
         N += c[i]
     dN = <double>N
@@ -391,21 +401,30 @@ cdef double _pseudocount(const int64_t* c, Py_ssize_t n, double K, int method) n
         a = 1.0 / K
     else:
         a = sqrt(dN) / K
-    if use_memo:
+    for i in range(n):
+        m += c[i] != 0
+    if method == M_LAPLACE:
+        for i in range(n):  # (0 + 1) log(0 + 1) = 0: zero counts need no branch
+            S += _nlogn(c[i] + 1)
+    elif use_memo:
+        # memo (same values, same order, same bits); memo[0] = 0 passes zero counts branch-free
         for i in range(MEMO_N):
             have[i] = 0
-    for i in range(n):
-        v = c[i]
-        if v > 0:
-            m += 1
-            if method == M_LAPLACE:
-                S += _nlogn(v + 1)
-            elif use_memo and v < MEMO_N:  # memo: same values, same order, same bits
+        memo[0] = 0.0
+        have[0] = 1
+        for i in range(n):
+            v = c[i]
+            if v < MEMO_N:
                 if not have[v]:
                     memo[v] = xlogx(<double>v + a)
                     have[v] = 1
                 S += memo[v]
             else:
+                S += xlogx(<double>v + a)
+    else:
+        for i in range(n):
+            v = c[i]
+            if v > 0:
                 S += xlogx(<double>v + a)
     S += (K - <double>m) * xlogx(a)
     D = dN + K * a
@@ -419,18 +438,17 @@ cdef double _shrink(const int64_t* c, Py_ssize_t n, double K) noexcept nogil:
     cdef double dN, t = 1.0 / K, u, s2 = 0.0, d2 = 0.0, lam, H = 0.0
     cdef double memo[MEMO_N]
     cdef unsigned char have[MEMO_N]
-    cdef bint use_memo = n >= 2 * MEMO_N
+    cdef bint use_memo = n >= MEMO_N
     for i in range(n):
         N += c[i]
     dN = <double>N
-    for i in range(n):
+    for i in range(n):  # zero counts add (t - 0)^2: over the row, then the K - n unseen
         v = c[i]
-        if v > 0:
-            m += 1
-            u = <double>v / dN
-            s2 += u * u
-            d2 += (t - u) * (t - u)
-    d2 += (K - <double>m) * t * t
+        m += v != 0
+        u = <double>v / dN
+        s2 += u * u
+        d2 += (t - u) * (t - u)
+    d2 += (K - <double>n) * t * t
     if N <= 1 or d2 == 0.0:
         lam = 1.0
     else:
@@ -440,17 +458,24 @@ cdef double _shrink(const int64_t* c, Py_ssize_t n, double K) noexcept nogil:
         elif lam < 0.0:
             lam = 0.0
     if use_memo:
+        # memo (same values, same order, same bits); memo[0] = 0 passes zero counts branch-free
         for i in range(MEMO_N):
             have[i] = 0
-    for i in range(n):
-        v = c[i]
-        if v > 0:
-            if use_memo and v < MEMO_N:  # memo: same values, same order, same bits
+        memo[0] = 0.0
+        have[0] = 1
+        for i in range(n):
+            v = c[i]
+            if v < MEMO_N:
                 if not have[v]:
                     memo[v] = xlogx(lam * t + (1.0 - lam) * (<double>v / dN))
                     have[v] = 1
                 H -= memo[v]
             else:
+                H -= xlogx(lam * t + (1.0 - lam) * (<double>v / dN))
+    else:
+        for i in range(n):
+            v = c[i]
+            if v > 0:
                 H -= xlogx(lam * t + (1.0 - lam) * (<double>v / dN))
     H -= (K - <double>m) * xlogx(lam * t)
     return H
