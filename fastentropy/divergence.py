@@ -69,6 +69,12 @@ def _to_rows(moved: np.ndarray, k: int) -> np.ndarray:
     return np.ascontiguousarray(moved.reshape(rows, n))
 
 
+def _threads_for(n_threads: int, rows: int, n: int) -> int:
+    """Fewer threads for small jobs: waking an OpenMP team costs more than a few thousand
+    cells, and on a busy machine much more. Results never depend on the thread count."""
+    return max(1, min(n_threads, rows, (rows * n) // 32768))
+
+
 def _stats(rows: np.ndarray, n_threads: int) -> tuple[np.ndarray, np.ndarray]:
     sums = np.empty(rows.shape[0])
     mins = np.empty(rows.shape[0])
@@ -124,7 +130,7 @@ def _single(p: Any, axis: Any, name: str, n_jobs: int | None):
     moved = np.moveaxis(arr, ax, -1)
     outer = moved.shape[:-1]
     rows = _to_rows(moved, 1)
-    n_threads = resolve_n_jobs(n_jobs)
+    n_threads = _threads_for(resolve_n_jobs(n_jobs), rows.shape[0], rows.shape[1])
     rows, sums = _checked_rows(rows, name, n_threads)
     return rows, sums, outer, n_threads
 
@@ -144,7 +150,7 @@ def _pair(p: Any, q: Any, axis: Any, n_jobs: int | None):
     pm = np.moveaxis(np.broadcast_to(pa, shape), ax, -1)
     qm = np.moveaxis(np.broadcast_to(qa, shape), ax, -1)
     outer = pm.shape[:-1]
-    n_threads = resolve_n_jobs(n_jobs)
+    n_threads = _threads_for(resolve_n_jobs(n_jobs), math.prod(outer), shape[ax])
     p_rows, p_sums = _checked_rows(_to_rows(pm, 1), "p", n_threads)
     q_rows, q_sums = _checked_rows(_to_rows(qm, 1), "q", n_threads)
     return p_rows, p_sums, q_rows, q_sums, outer, n_threads
@@ -359,9 +365,17 @@ def entropy(
         rows = full
 
     names = ("pk", "qk")
+    n_threads = _threads_for(n_threads, R, n)
+    out = np.empty(R)
+    fused = len(rows) == 1
     stats = []
     for i, r in enumerate(rows):
-        sums, mins = _stats(r, n_threads)
+        if fused:  # sums, minima and entropies in one pass; validated just below
+            sums = np.empty(R)
+            mins = np.empty(R)
+            _k().entropy_stats_rows(r, sums, mins, out, n_threads)
+        else:
+            sums, mins = _stats(r, n_threads)
         if r.shape[0] and (mins < 0).any():
             raise ValueError(
                 f"{names[i]} must be non-negative (it holds negative entries); "
@@ -384,13 +398,16 @@ def entropy(
             overflow = inf_rows & ~has_inf
             if overflow.any():
                 rows[i], stats[i] = _rescale_overflow(r, sums, overflow, n_threads)
+                if fused:
+                    sub = np.empty(int(overflow.sum()))
+                    _k().entropy_rows(
+                        np.ascontiguousarray(rows[i][overflow]), stats[i][overflow], sub, 1
+                    )
+                    out[overflow] = sub
         if n:
             nan_out |= stats[i] == 0  # scipy: 0 / 0 = NaN
 
-    out = np.empty(R)
-    if len(rows) == 1:
-        _k().entropy_rows(rows[0], stats[0], out, n_threads)
-    else:
+    if not fused:
         _k().kl_rows(rows[0], stats[0], rows[1], stats[1], out, n_threads)
     out[nan_out] = np.nan
     if empty_rows is not None:

@@ -18,6 +18,13 @@ def entropy_rows(
     out: np.ndarray,  # double[::1]
     n_threads: int,
 ) -> None: ...
+def entropy_stats_rows(
+    x: np.ndarray,  # const double[:, ::1]
+    sums: np.ndarray,  # double[::1]
+    mins: np.ndarray,  # double[::1]
+    out: np.ndarray,  # double[::1]
+    n_threads: int,
+) -> None: ...
 def kl_rows(
     p: np.ndarray,  # const double[:, ::1]
     p_sums: np.ndarray,  # const double[::1]

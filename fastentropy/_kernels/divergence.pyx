@@ -52,6 +52,26 @@ def entropy_rows(const double[:, ::1] x,     # IN (rows, n)
         out[i] = fe_entropy_row(&x[i, 0], n, sums[i])
 
 
+def entropy_stats_rows(const double[:, ::1] x,  # IN (rows, n)
+                       double[::1] sums,         # OUT row sums (as row_stats)
+                       double[::1] mins,         # OUT row minima (as row_stats)
+                       double[::1] out,          # OUT -sum p log p, p = x / sum, nats
+                       int n_threads):
+    """row_stats and entropy_rows in one pass over memory: the row is still in L1 when the
+    entropy loop reads it. The facade validates sums/mins afterwards and discards on error."""
+    cdef Py_ssize_t i, rows = x.shape[0]
+    cdef int64_t n = x.shape[1]
+    if n == 0:
+        for i in range(rows):
+            sums[i] = 0.0
+            mins[i] = INFINITY
+            out[i] = 0.0
+        return
+    for i in prange(rows, nogil=True, schedule='static', num_threads=n_threads):
+        fe_sum_min(&x[i, 0], n, &sums[i], &mins[i])
+        out[i] = fe_entropy_row(&x[i, 0], n, sums[i])
+
+
 def kl_rows(const double[:, ::1] p,      # IN (rp, n)
             const double[::1] p_sums,    # IN (rp,)
             const double[:, ::1] q,      # IN (rq, n)

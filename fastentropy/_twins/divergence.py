@@ -41,6 +41,11 @@ def entropy_rows(x: np.ndarray, sums: np.ndarray, out: np.ndarray, n_threads: in
     out[:] = special.entr(_normalised(x, sums)).sum(axis=1)
 
 
+def entropy_stats_rows(x, sums, mins, out, n_threads: int) -> None:
+    row_stats(x, sums, mins, n_threads)
+    entropy_rows(x, sums, out, n_threads)
+
+
 def kl_rows(p, p_sums, q, q_sums, out, n_threads: int) -> None:
     if p.shape[1] == 0:
         out[:] = 0.0
