@@ -10,7 +10,6 @@ from the plug-in (maximum likelihood) estimate to the Bayesian NSB posterior mea
 """
 from __future__ import annotations
 
-import numbers
 from typing import Any, Union
 
 import numpy as np
@@ -48,7 +47,6 @@ _STD_METHODS = ("plugin", "miller_madow", "jackknife", "nsb")
 
 _TOTAL_LIMIT = 2**62  # row totals are summed in int64 by the kernels
 
-Scalar = np.float64
 Estimate = Union[np.ndarray, np.float64]
 
 
