@@ -57,7 +57,7 @@ def test_kernel_matches_twin(method, data):
     c, k = data
     code = est.METHODS[method]
     if method == "nsb":
-        c, k = c[:2], k[:2]  # the twin integrates row by row in Python
+        c, k = c[:1], k[:1]  # the twin integrates row by row in Python
     h1, s1 = _run(compiled, c, k, code)
     h2, s2 = _run(twin, c, k, code)
     # cancellation in log N - T/N-type forms: absolute error ~ 1e-15 log N
