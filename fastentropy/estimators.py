@@ -222,18 +222,19 @@ def entropy_counts(
       :math:`g(N) - \frac1N \sum_i n_i g(n_i)` with :math:`g(n) = n\log n - (n-1)\log(n-1)`.
       Its ``std`` is the jackknife standard error
       :math:`\sqrt{\frac{N-1}{N}\sum_j (\hat H_{-j} - \bar H_{-})^2}`.
-    - ``grassberger``: Grassberger (2003), eq. (35) with the paper's :math:`\log N`:
+    - ``grassberger``: Grassberger (2003), with the paper's :math:`\log N`:
       :math:`\log N - \frac1N\sum_i n_i G(n_i)`, :math:`G(n) = \psi(n) + \frac12 (-1)^n
       [\psi(\frac{n+1}2) - \psi(\frac n2)]` (not the 1988 form, not the :math:`\psi(N)` variant).
     - ``zhang``: Zhang (2012), computed through its closed form
-      :math:`\psi(N) - \frac1N\sum_i n_i \psi(n_i)` (equal to Zhang's series
-      :math:`\sum_{v=1}^{N-1}\frac1v\sum_i \hat p_i\prod_{j=0}^{v-1}(1 - \hat p_i - \frac jN)`
-      times its normalising factor; verified in the tests).
+      :math:`\psi(N) - \frac1N\sum_i n_i \psi(n_i)`, which equals Zhang's series
+      :math:`\sum_{v=1}^{N-1}\frac1v \frac{N^{v+1}(N-v-1)!}{N!}\sum_i \hat p_i
+      \prod_{j=0}^{v-1}(1 - \hat p_i - \frac jN)` (checked exactly in the tests) at O(K)
+      instead of O(NK) cost.
     - ``chao_shen``: Chao & Shen (2003): Good-Turing coverage :math:`C = 1 - f_1/N` (with
       :math:`f_1 = N` replaced by :math:`N-1`), :math:`\tilde p_i = C n_i / N`, and the
       Horvitz-Thompson sum :math:`-\sum_i \tilde p_i\log\tilde p_i / (1 - (1-\tilde p_i)^N)`.
     - ``horvitz_thompson``: the same Horvitz-Thompson sum with :math:`\tilde p_i = n_i/N`.
-    - ``chao_wang_jost``: Chao, Wang & Jost (2013), eq. (7):
+    - ``chao_wang_jost``: Chao, Wang & Jost (2013):
       :math:`\sum_{1 \le n_i \le N-1}\frac{n_i}N\sum_{k=n_i}^{N-1}\frac1k + \frac{f_1}N
       (1-A)^{1-N}[-\log A - \sum_{r=1}^{N-1}\frac1r(1-A)^r]` with
       :math:`A = 2f_2/((N-1)f_1 + 2f_2)`, or :math:`2/((N-1)(f_1-1)+2)` if :math:`f_2 = 0`,
@@ -248,7 +249,7 @@ def entropy_counts(
       probabilities :math:`(n_i + a)/(N + K a)` over all :math:`K` symbols, with :math:`a = 1/2`,
       :math:`1`, :math:`1/K` and :math:`\sqrt N / K` (Hausser & Strimmer 2009, Table 1).
     - ``shrink``: James-Stein shrinkage of :math:`\hat p_i = n_i/N` towards :math:`1/K`
-      (Hausser & Strimmer 2009, eq. 8):
+      (Hausser & Strimmer 2009):
       :math:`\lambda = (1 - \sum_i \hat p_i^2) / ((N-1)\sum_i (1/K - \hat p_i)^2)` clipped to
       :math:`[0, 1]` (1 when :math:`N = 1` or the denominator is 0), then the plug-in entropy
       of :math:`\lambda/K + (1-\lambda)\hat p_i` over all :math:`K` symbols.

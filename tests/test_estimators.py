@@ -184,7 +184,7 @@ def test_jackknife_leave_one_out(c):
 
 
 def _zhang_series(c):
-    """Zhang (2012), eq. (8) as printed, in exact rational arithmetic."""
+    """Zhang (2012), the series as printed, in exact rational arithmetic."""
     c = [int(x) for x in c if x > 0]
     N = sum(c)
     total = Fraction(0)
@@ -207,7 +207,7 @@ def test_zhang_equals_its_series(c):
 
 
 def _grassberger_direct(c):
-    """Grassberger (2003) eq. (35): log N - (1/N) sum n_i G(n_i), digammas at 40 digits."""
+    """Grassberger (2003): log N - (1/N) sum n_i G(n_i), digammas at 40 digits."""
     mpmath.mp.dps = 40
     c = [int(x) for x in c if x > 0]
     N = sum(c)
@@ -255,7 +255,7 @@ def test_chao_shen_and_horvitz_thompson(c):
 
 
 def _cwj_direct(c):
-    """Chao, Wang & Jost (2013) eq. (7) as printed, at enough digits to survive its cancellation."""
+    """Chao, Wang & Jost (2013) as printed, at enough digits to survive its cancellation."""
     c = [int(x) for x in c if x > 0]
     N = sum(c)
     mpmath.mp.dps = 60 + N
@@ -321,7 +321,7 @@ def test_pseudocount_formula(method, a, c, K):
 
 
 def test_shrink_hand_computation():
-    # Hausser & Strimmer (2009) eq. (8), by hand for counts (4, 2, 0) and K = 4:
+    # Hausser & Strimmer (2009) lambda, by hand for counts (4, 2, 0) and K = 4:
     # u = (2/3, 1/3, 0, 0), t = 1/4; 1 - sum u^2 = 4/9;
     # sum (t - u)^2 = (5/12)^2 + (1/12)^2 + 2 (1/4)^2 = 25/144 + 1/144 + 18/144 = 44/144;
     # lambda = (4/9) / (5 * 44/144) = 64/220 = 16/55

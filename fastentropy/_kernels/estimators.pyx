@@ -432,7 +432,7 @@ cdef double _pseudocount(const int64_t* c, Py_ssize_t n, double K, int method) n
 
 
 cdef double _shrink(const int64_t* c, Py_ssize_t n, double K) noexcept nogil:
-    # James-Stein shrinkage of n_i / N towards 1/K (Hausser & Strimmer 2009, eq. 8)
+    # James-Stein shrinkage of n_i / N towards 1/K (Hausser & Strimmer 2009)
     cdef Py_ssize_t i
     cdef int64_t N = 0, m = 0, v
     cdef double dN, t = 1.0 / K, u, s2 = 0.0, d2 = 0.0, lam, H = 0.0
