@@ -8,8 +8,8 @@ new function cannot escape the walk. From the rows we derive, per function:
 - bad inputs (negative counts/probabilities, NaN, inf, object/complex/str dtypes, empty, 0-d,
   ragged, mismatched shapes, bad bins/range/k/method/alpha/base/axis/n_jobs...): each must raise
   ``ValueError`` or ``TypeError`` whose message names the offending argument;
-- good inputs in float32, every integer width, big-endian, non-contiguous and Fortran order,
-  which must give the same answer as float64 C-order input.
+- good inputs in float32, every integer width, big-endian, non-contiguous, Fortran order and
+  read-only, which must give the same answer as float64 C-order input.
 
 Drop-in functions (``entropy`` like scipy, ``histogram*`` like numpy, the sklearn scores) have a
 ``ref``: where the reference library *accepts* a "bad" input (scipy's entropy propagates NaN,
@@ -388,7 +388,7 @@ def bad_cases() -> list[Case]:
 
 
 INT_DTYPES = ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64")
-LAYOUT_VARIANTS = ("float32", *INT_DTYPES, "big_endian", "non_contiguous", "fortran")
+LAYOUT_VARIANTS = ("float32", *INT_DTYPES, "big_endian", "non_contiguous", "fortran", "read_only")
 
 
 def _variant(arr: np.ndarray, variant: str) -> np.ndarray:
@@ -404,6 +404,10 @@ def _variant(arr: np.ndarray, variant: str) -> np.ndarray:
         return view
     if variant == "fortran":
         return np.asfortranarray(arr)
+    if variant == "read_only":  # e.g. a memory-mapped file: kernels must take const views
+        out = arr.copy()
+        out.setflags(write=False)
+        return out
     raise AssertionError(variant)
 
 
