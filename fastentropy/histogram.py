@@ -77,11 +77,11 @@ def _unsigned_subtract(a: Any, b: Any) -> Any:
     )
 
 
-def _kernel_data(a: np.ndarray) -> np.ndarray | None:
+def _kernel_data(a: np.ndarray, contiguous: bool = True) -> np.ndarray | None:
     """``a`` (1-D) in a dtype the kernels read exactly as numpy compares it, or None."""
     kind = a.dtype.kind
     if a.dtype in (np.float64, np.float32):
-        return np.ascontiguousarray(a)
+        return np.ascontiguousarray(a) if contiguous else a
     if kind == "f" and a.dtype.itemsize < 4:
         return np.ascontiguousarray(a, dtype=np.float32)
     if kind in "biu":
@@ -110,7 +110,12 @@ def _edges_as_double(edges: np.ndarray) -> np.ndarray | None:
 
 def _min_max(a: np.ndarray, n_threads: int) -> tuple[Any, Any]:
     """``(a.min(), a.max())`` as numpy scalars of ``a.dtype``; one threaded pass for floats."""
-    if a.size >= _MINMAX_KERNEL_SIZE and a.dtype in (np.float64, np.float32) and a.ndim == 1:
+    if (
+        a.size >= _MINMAX_KERNEL_SIZE
+        and a.dtype in (np.float64, np.float32)
+        and a.ndim == 1
+        and a.flags.c_contiguous
+    ):
         out = np.zeros(3)
         kernels("histogram").min_max(np.ascontiguousarray(a), out, n_threads)
         if out[2] == 0.0:
@@ -371,8 +376,10 @@ def _dd_impl(
     weights: Any,
     n_threads: int,
     numpy_fallback: Any,
+    sample: np.ndarray | None = None,
 ) -> tuple[np.ndarray, list[np.ndarray]]:
-    """numpy.histogramdd on the columns ``cols`` (1-D, one common dtype, equal lengths)."""
+    """numpy.histogramdd on the columns ``cols`` (1-D, one common dtype, equal lengths);
+    ``sample`` is the (N, D) array they come from, if any."""
     D = len(cols)
     N = cols[0].shape[0] if D else 0
     nbin = np.empty(D, np.intp)
@@ -418,7 +425,7 @@ def _dd_impl(
         dedges[i] = np.diff(edges[i])
 
     # Kernel plan: every axis needs exactly-convertible edges and data.
-    datas = [_kernel_data(c) for c in cols]
+    datas = [_kernel_data(c, contiguous=False) for c in cols]
     e64 = [_edges_as_double(e) for e in edges]
     ok = D >= 1 and all(d is not None for d in datas) and all(e is not None for e in e64)
     ok = ok and all(nb >= 3 for nb in nbin)
@@ -449,14 +456,15 @@ def _dd_impl(
     if weights is None and D == 2:
         partial = np.zeros((max(n_threads, 1), cells), dtype=np.int64)
         dt = np.result_type(datas[0], datas[1])
-        x, y = (np.ascontiguousarray(d, dtype=dt) for d in datas)
+        x, y = (np.ascontiguousarray(d, dtype=dt) for d in datas)  # copies strided columns
         k.hist_2d(x, y, e64[0], e64[1], firsts[0], scales[0], tols[0], int(modes[0]),
                   firsts[1], scales[1], tols[1], int(modes[1]), partial, n_threads)
         hist = partial.sum(axis=0).astype(float)
     else:
-        sample = np.empty((N, D), dtype=np.float64)
-        for i in _range(D):
-            sample[:, i] = datas[i]
+        if sample is None or sample.dtype != np.float64:
+            sample = np.empty((N, D), dtype=np.float64)
+            for i in _range(D):
+                sample[:, i] = datas[i]
         flat_edges = np.concatenate(e64)
         offsets = np.zeros(D + 1, dtype=np.int64)
         offsets[1:] = np.cumsum([e.shape[0] for e in e64])
@@ -536,7 +544,7 @@ def histogramdd(
         hist, edges = np.histogramdd(raw, bins, range, density, weights)
         return hist, edges
 
-    return _dd_impl(cols, bins, range, density, weights, n_threads, fallback)
+    return _dd_impl(cols, bins, range, density, weights, n_threads, fallback, sample)
 
 
 def histogram2d(

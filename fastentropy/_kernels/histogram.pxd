@@ -72,14 +72,16 @@ cdef inline Py_ssize_t find_bin(double v, const double* e, Py_ssize_t nb, double
         if b != nb - 1 and v >= e[b + 1]:
             b += 1
         return b
+    # branchless bisection for the largest b with e[b] <= v (e[0] <= v holds here): the
+    # number of steps depends only on nb, and the data-dependent choice is a conditional move
     lo = 0
-    hi = nb
-    while hi - lo > 1:
-        mid = (lo + hi) >> 1
-        if e[mid] <= v:
-            lo = mid
-        else:
-            hi = mid
+    hi = nb + 1
+    while hi > 1:
+        mid = hi >> 1
+        lo = lo + mid if e[lo + mid] <= v else lo
+        hi -= mid
+    if lo > nb - 1:
+        lo = nb - 1
     return lo
 
 

@@ -205,6 +205,27 @@ def hist_1d_weighted(const real_t[::1] x,      # IN (n,) samples
         free(part)
 
 
+cdef void _count_block_dd(const char* base, Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t start,
+                          Py_ssize_t stop, Py_ssize_t D, const double* edges,
+                          const int64_t* offsets, const Py_ssize_t* nbs, const double* firsts,
+                          const double* scales, const double* tols, const int* modes,
+                          int64_t* h) noexcept nogil:
+    cdef Py_ssize_t i, d, b, flat
+    cdef const char* row
+    for i in range(start, stop):
+        row = base + i * s0
+        flat = 0
+        for d in range(D):
+            b = find_bin((<const double*>(row + d * s1))[0], edges + offsets[d], nbs[d],
+                         firsts[d], scales[d], tols[d], modes[d])
+            if b < 0:
+                flat = -1
+                break
+            flat = flat * nbs[d] + b
+        if flat >= 0:
+            h[flat] += 1
+
+
 def hist_dd(const double[:, :] sample,     # IN (n, D) samples, any strides
             const double[::1] edges,       # IN all axes' edges concatenated
             const int64_t[::1] offsets,    # IN (D + 1,) axis d's edges are edges[offsets[d]:offsets[d+1]]
@@ -217,31 +238,26 @@ def hist_dd(const double[:, :] sample,     # IN (n, D) samples, any strides
     cdef Py_ssize_t n = sample.shape[0]
     cdef Py_ssize_t D = sample.shape[1]
     cdef Py_ssize_t nblocks = (n + BLOCK - 1) // BLOCK
-    cdef Py_ssize_t blk, i, d, b, flat, start, stop, tid
-    cdef Py_ssize_t* nbs = <Py_ssize_t*> malloc(D * sizeof(Py_ssize_t))
+    cdef Py_ssize_t blk, d, start, stop, tid
+    cdef Py_ssize_t s0 = sample.strides[0]
+    cdef Py_ssize_t s1 = sample.strides[1]
+    cdef const char* base
+    cdef Py_ssize_t* nbs
+    if n == 0 or D == 0:
+        return
+    base = <const char*> &sample[0, 0]
+    nbs = <Py_ssize_t*> malloc(D * sizeof(Py_ssize_t))
     if nbs == NULL:
         raise MemoryError()
     for d in range(D):
         nbs[d] = offsets[d + 1] - offsets[d] - 1
-    if n == 0:
-        free(nbs)
-        return
     with nogil, parallel(num_threads=n_threads):
         tid = omp_get_thread_num()
         for blk in prange(nblocks, schedule='static'):
             start = blk * BLOCK
             stop = min(start + BLOCK, n)
-            for i in range(start, stop):
-                flat = 0
-                for d in range(D):
-                    b = find_bin(sample[i, d], &edges[offsets[d]], nbs[d], firsts[d], scales[d],
-                                 tols[d], modes[d])
-                    if b < 0:
-                        flat = -1
-                        break
-                    flat = flat * nbs[d] + b
-                if flat >= 0:
-                    partial[tid, flat] += 1
+            _count_block_dd(base, s0, s1, start, stop, D, &edges[0], &offsets[0], nbs,
+                            &firsts[0], &scales[0], &tols[0], &modes[0], &partial[tid, 0])
     free(nbs)
 
 
