@@ -126,6 +126,24 @@ def test_emi_kernel_matches_twin_and_full_sum(a, b_split, threads):
     assert got == pytest.approx(ref, rel=1e-10, abs=1e-13)
 
 
+def test_emi_matches_40_digit_reference():
+    # exact hypergeometric sum in 40-digit arithmetic: ours should be at rounding level
+    mp = pytest.importorskip("mpmath")
+    a = np.array([400, 250, 100, 40, 10])
+    b = np.array([500, 250, 50])
+    n = int(a.sum())
+    with mp.workdps(40):
+        ref = mp.mpf(0)
+        for ai in a.tolist():
+            for bj in b.tolist():
+                for k in range(max(1, ai + bj - n), min(ai, bj) + 1):
+                    p = mp.binomial(ai, k) * mp.binomial(n - ai, bj - k) / mp.binomial(n, bj)
+                    ref += p * mp.mpf(k) / n * mp.log(mp.mpf(n) * k / (ai * bj))
+    compiled, twin = pair("mutual_info")
+    for mod in (compiled, twin):
+        assert math.fsum(_emi_kernel(mod, a, b)) == pytest.approx(float(ref), rel=1e-13)
+
+
 def test_emi_large_matches_twin(rng):
     compiled, twin = pair("mutual_info")
     x = rng.integers(0, 40, 200_000)

@@ -42,15 +42,15 @@ def count_pairs(
     cdef int64_t* local = NULL
     cdef int64_t** partial = NULL
     cdef int64_t* dst = &out[0, 0] if n_cells > 0 else NULL
-    cdef int64_t acc
+    cdef int64_t* part
     cdef int failed = 0
     cdef int* failed_flag = &failed  # written through a pointer: prange privatises scalars
 
     if n == 0 or n_cells == 0:
         return
     # Per-thread tables cost n_threads * R * C to zero and to merge; below a few labels per
-    # cell and thread the serial loop wins (measured: bench_mutual_info.py, contingency cases).
-    if n_threads <= 1 or n_blocks < 2 or n_cells * 4 * n_threads > n:
+    # cell and thread, or ~1e5 labels in all (~0.2 ms), the serial loop wins.
+    if n_threads <= 1 or n < (1 << 17) or n_cells * 4 * n_threads > n:
         with nogil:
             for i in range(n):
                 dst[(x[i] - x0) * n_cols + (y[i] - y0)] += 1
@@ -78,13 +78,14 @@ def count_pairs(
             for i in range(start, stop):
                 local[(x[i] - x0) * n_cols + (y[i] - y0)] += 1
     if not failed:
+        # The merge is serial: with at most n / (4 n_threads) cells per table it costs a
+        # fraction of the counting, and a second parallel region would cost a wake-up.
         with nogil:
-            for cell in prange(n_cells, schedule='static', num_threads=n_threads):
-                acc = 0
-                for t in range(n_threads):
-                    if partial[t] != NULL:
-                        acc = acc + partial[t][cell]
-                dst[cell] = dst[cell] + acc
+            for t in range(n_threads):
+                part = partial[t]
+                if part != NULL:
+                    for cell in range(n_cells):
+                        dst[cell] = dst[cell] + part[cell]
     for t in range(n_threads):
         free(partial[t])
     free(partial)
