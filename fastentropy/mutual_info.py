@@ -67,7 +67,7 @@ def _check_object_labels(arr: np.ndarray, name: str) -> None:
             raise ValueError(f"{name} must not contain None labels")
 
 
-def _int_range(arr: np.ndarray, n_threads: int) -> tuple[np.ndarray, int, int] | None:
+def _int_range(arr: np.ndarray) -> tuple[np.ndarray, int, int] | None:
     """(int64 values, min, max) of an integer/bool label array whose values fit int64 with room
     for offset arithmetic, else None."""
     if arr.dtype.kind not in "iub" or arr.size == 0:
@@ -91,7 +91,7 @@ def _unique_inverse(arr: np.ndarray, name: str) -> tuple[np.ndarray, np.ndarray]
 
 
 def _encode(
-    arr: np.ndarray, n: int, n_threads: int, name: str
+    arr: np.ndarray, n: int, name: str
 ) -> tuple[np.ndarray, int, int, np.ndarray | None, int]:
     """Codes for one label side: (int64 values, offset, width, classes or None, min).
 
@@ -99,7 +99,7 @@ def _encode(
     classes are then the offset rows that turn out non-empty, found after counting. Anything
     else goes through ``np.unique(return_inverse=True)``.
     """
-    rng = _int_range(arr, n_threads)
+    rng = _int_range(arr)
     if rng is not None:
         vals, lo, hi = rng
         width = hi - lo + 1
@@ -110,12 +110,12 @@ def _encode(
 
 
 def _encode_pair(
-    x: np.ndarray, y: np.ndarray, n_threads: int, xname: str, yname: str
+    x: np.ndarray, y: np.ndarray, xname: str, yname: str
 ) -> tuple[Any, ...]:
     """Both sides encoded: (xv, x0, rx, xcls, xlo, yv, y0, ry, ycls, ylo), see _encode."""
     n = x.shape[0]
-    xv, x0, rx, xcls, xlo = _encode(x, n, n_threads, xname)
-    yv, y0, ry, ycls, ylo = _encode(y, n, n_threads, yname)
+    xv, x0, rx, xcls, xlo = _encode(x, n, xname)
+    yv, y0, ry, ycls, ylo = _encode(y, n, yname)
     # A sparse offset grid (two wide integer ranges) would cost more than sorting: re-encode.
     if (xcls is None or ycls is None) and rx * ry > max(8 * n, 1 << 16):
         if xcls is None and (ycls is not None or rx >= ry):
@@ -166,7 +166,7 @@ def _contingency(
     n = x.shape[0]
     if n == 0:
         return np.zeros((0, 0), np.int64), np.unique(x), np.unique(y)
-    enc = _encode_pair(x, y, n_threads, xname, yname)
+    enc = _encode_pair(x, y, xname, yname)
     if enc[2] * enc[7] > _MAX_DENSE:
         raise ValueError(
             f"{xname} and {yname} have {enc[2]} and {enc[7]} classes: a dense table of "
@@ -426,7 +426,7 @@ def _parts_from_labels(
     if n == 0:
         empty = np.zeros(0, np.int64)
         return _Parts(0, 0, empty, empty, table=np.zeros((0, 0), np.int64)), n_threads
-    enc = _encode_pair(x, y, n_threads, "labels_true", "labels_pred")
+    enc = _encode_pair(x, y, "labels_true", "labels_pred")
     if enc[2] * enc[7] <= max(8 * n, _DENSE_CELLS):
         table = _dense_table(enc, x, y, n_threads)[0]
         return _Parts(table.shape[0], table.shape[1], table.sum(axis=1), table.sum(axis=0),
