@@ -203,7 +203,9 @@ def contingency(
     -----
     Integer labels spanning a range of at most ~``2 n`` values are counted directly by offset
     (O(n), no sort); other labels are encoded with ``np.unique(return_inverse=True)``.
-    Empty inputs give a (0, 0) table.
+    Empty inputs give a (0, 0) table. A table of more than 2**28 cells (2 GiB) is refused with
+    a ``ValueError``; the clustering scores never build one (they sort the cell codes instead
+    when both labelings have many classes).
 
     Examples
     --------
