@@ -70,15 +70,20 @@ def _row_label(i: int, outer: tuple[int, ...]) -> str:
 
 
 def _as_counts(counts: Any) -> np.ndarray:
-    """``counts`` as int64. Native int64 arrays are taken as they are: the kernel's own pass
-    flags rows with negative counts (diagnosed in :func:`_diagnose`), which saves a full pass
-    over big inputs; everything else goes through ``as_count_array``."""
-    if isinstance(counts, np.ndarray) and counts.dtype == np.int64 and counts.dtype.isnative:
+    """``counts`` as int64. Integer arrays (all but uint64, which may exceed int64) are only
+    widened, which keeps the sign: the kernel's own pass flags rows with negative counts
+    (explained by :func:`_diagnose`), which saves a full validation pass over big inputs.
+    Everything else goes through ``as_count_array``."""
+    if (
+        isinstance(counts, np.ndarray)
+        and counts.dtype.kind in "iu"
+        and not (counts.dtype.kind == "u" and counts.dtype.itemsize >= 8)
+    ):
         if counts.ndim < 1:
             raise ValueError(f"counts must have at least 1 dimension(s), got {counts.ndim}")
         if counts.size == 0:
             raise ValueError("counts must not be empty")
-        return counts
+        return counts.astype(np.int64, copy=False)
     return as_count_array(counts, "counts", min_ndim=1)
 
 

@@ -564,6 +564,9 @@ def test_int64_fast_path_guards(rng):
         H(bad, "plugin")
     with pytest.raises(ValueError, match="counts must be non-negative"):
         H(bad, "nsb", k=10)
+    for dtype in (np.int8, np.int16, np.int32):
+        with pytest.raises(ValueError, match="counts must be non-negative"):
+            H(bad.astype(dtype), "jackknife")
     zero = c.copy()
     zero[41] = 0
     with pytest.raises(ValueError, match="row 41 has no observations"):
