@@ -135,7 +135,7 @@ def _unit(base: float) -> str:
     if base == math.e:
         return "nats"
     if base == 10:
-        return "dits"
+        return "hartleys"
     return f"log base {base:g}"
 
 
@@ -377,7 +377,7 @@ def run_demo(n_jobs: int | None = None, base: float = 2.0, out: Callable[[str], 
 
     X, y = load_digits()
     out(f"fastentropy {fe.__version__} demo: UCI handwritten digits, {X.shape[0]} images of 8x8 "
-        f"pixels (intensity 0..16), logarithm base {base:g} ({_unit(base)})")
+        f"pixels (intensity 0..16), logarithm base {'e' if base == math.e else f'{base:g}'} ({_unit(base)})")
     skipped = []
     if _available(fe, "entropy_counts", "bincount_rows"):
         section_entropy(out, fe, X, y, base, n_jobs)

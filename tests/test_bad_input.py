@@ -594,12 +594,22 @@ def walk() -> dict[str, dict[str, Any]]:
     return run_walk([c.id for c in _BAD + _LAYOUT])
 
 
+def missing_rows() -> list[str]:
+    return [n for n in public_callables() if n not in SPECS]
+
+
 def test_every_public_function_has_a_row():
-    missing = [n for n in public_callables() if n not in SPECS]
+    missing = missing_rows()
     assert not missing, (
         f"public functions without a row in tests/test_bad_input.py SPECS: {missing}; "
         "add one (how to call it, which arguments are arrays) so the bad-input walk covers them"
     )
+
+
+def test_the_row_check_notices_a_new_function(monkeypatch):
+    monkeypatch.setattr(fe, "__all__", [*fe.__all__, "brand_new_estimator"])
+    monkeypatch.setattr(fe, "brand_new_estimator", lambda x: x, raising=False)
+    assert missing_rows() == ["brand_new_estimator"]
 
 
 def test_no_stale_rows():

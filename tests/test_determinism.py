@@ -198,9 +198,22 @@ def _cases() -> list[tuple[str, str, Builder]]:
 _CASES = _cases()
 
 
+def missing_rows() -> list[str]:
+    return [n for n in batch_functions() if not BATCH.get(n)]
+
+
 def test_every_batch_function_has_a_row():
-    missing = [n for n in batch_functions() if not BATCH.get(n)]
+    missing = missing_rows()
     assert not missing, f"functions with n_jobs but no determinism case in tests/test_determinism.py: {missing}"
+
+
+def test_the_row_check_notices_a_new_batch_function(monkeypatch):
+    def brand_new(x: Any, *, n_jobs: int | None = None) -> Any:
+        return x
+
+    monkeypatch.setattr(fe, "__all__", [*fe.__all__, "brand_new"])
+    monkeypatch.setattr(fe, "brand_new", brand_new, raising=False)
+    assert missing_rows() == ["brand_new"]
 
 
 def _arrays(result: Any) -> list[np.ndarray]:
