@@ -420,6 +420,17 @@ def test_nsb_degenerate_alphabet():
     assert h == 0.0 and s == 0.0
 
 
+@pytest.mark.parametrize("N", [1, 2, 3, 7, 10, 49, 1000, 65535, 65536, 10**7 + 1])
+def test_one_symbol_gives_exact_zero(N):
+    """Estimators that are exactly 0 for a single observed symbol must not round below it."""
+    c = np.array([[0, N, 0], [N, 0, 0]])
+    for m in ("plugin", "zhang", "jackknife", "chao_shen", "horvitz_thompson"):
+        assert (H(c, m, k=1) == 0.0).all(), m
+    if N > 1:
+        assert (H(c, "chao_wang_jost") == 0.0).all()
+    assert (H(c, "miller_madow") == 0.0).all()
+
+
 def test_every_method_close_to_truth_with_lots_of_data(rng):
     p = rng.dirichlet(np.ones(8))
     c = rng.multinomial(2_000_000, p)

@@ -134,6 +134,8 @@ cdef double _plugin_finish(const int64_t* c, Py_ssize_t n, int64_t N, double T, 
     cdef Py_ssize_t i
     cdef int64_t m = 0
     cdef double dN = <double>N, H = log(dN) - T / dN
+    if H < 0.0:  # one observed symbol: log N - (N log N)/N can round to -1 ulp
+        H = 0.0
     if std_out != NULL:
         std_out[0] = _delta_std(c, n, dN, H)
     if method == M_MILLER_MADOW:
@@ -243,7 +245,8 @@ cdef double _jackknife(const int64_t* c, Py_ssize_t n, double* std_out) noexcept
                     d = _jk_g(v) - gbar
                     V += <double>v * d * d
             std_out[0] = sqrt(V / (dN * (dN - 1.0)))
-    return _jk_g(N) - gbar
+    # g is increasing, so the estimate is >= 0; one observed symbol can round to -1 ulp
+    return _jk_g(N) - gbar if _jk_g(N) > gbar else 0.0
 
 
 cdef double _grassberger(const int64_t* c, Py_ssize_t n) noexcept nogil:
@@ -254,8 +257,8 @@ cdef double _grassberger(const int64_t* c, Py_ssize_t n) noexcept nogil:
 
 cdef double _zhang(const int64_t* c, Py_ssize_t n) noexcept nogil:
     cdef int64_t N
-    cdef double S = _sum_v_table(c, n, TAB_PSI, &N)
-    return _psi_int(N) - S / <double>N
+    cdef double S = _sum_v_table(c, n, TAB_PSI, &N), H = _psi_int(N) - S / <double>N
+    return H if H > 0.0 else 0.0  # a sum of positive terms; one symbol can round to -1 ulp
 
 
 cdef double _horvitz_thompson(const int64_t* c, Py_ssize_t n, bint coverage) noexcept nogil:
@@ -354,6 +357,8 @@ cdef double _chao_wang_jost(const int64_t* c, Py_ssize_t n) noexcept nogil:
         f2 += v == 2
     dN = <double>N
     H = _psi_int(N) - S / dN
+    if H < 0.0:  # as in _zhang
+        H = 0.0
     if f1 > 0:
         if f2 > 0:
             A = 2.0 * f2 / ((dN - 1.0) * f1 + 2.0 * f2)

@@ -141,6 +141,7 @@ def _rows_closed_form(C: np.ndarray, K: np.ndarray, method: int) -> tuple[np.nda
     with np.errstate(divide="ignore", invalid="ignore"):
         if method in (M_PLUGIN, M_MILLER_MADOW):
             H = np.log(N) - _nlogn(C).sum(axis=1) / N
+            H = np.where(H < 0.0, 0.0, H)  # one observed symbol can round to -1 ulp
             lp = np.log(np.where(nz, C, 1)) - np.log(N)[:, None]
             V = np.where(nz, C * (lp + H[:, None]) ** 2, 0.0).sum(axis=1)
             std = np.sqrt(V / N / N)
@@ -150,6 +151,7 @@ def _rows_closed_form(C: np.ndarray, K: np.ndarray, method: int) -> tuple[np.nda
             g = np.where(nz, _jk_g(C), 0.0)
             gbar = (C * g).sum(axis=1) / N
             H = _jk_g(Ni) - gbar
+            H = np.where(H > 0.0, H, 0.0)
             V = (C * (g - gbar[:, None]) ** 2).sum(axis=1)
             std = np.where(Ni >= 2, np.sqrt(V / (N * (N - 1.0))), np.nan)
         elif method == M_GRASSBERGER:
@@ -157,6 +159,7 @@ def _rows_closed_form(C: np.ndarray, K: np.ndarray, method: int) -> tuple[np.nda
         elif method in (M_ZHANG, M_CHAO_WANG_JOST):
             S = (C * np.where(nz, _psi_int(np.maximum(C, 1)), 0.0)).sum(axis=1)
             H = _psi_int(np.maximum(Ni, 1)) - S / N
+            H = np.where(H > 0.0, H, 0.0)
             if method == M_CHAO_WANG_JOST:
                 f1 = (C == 1).sum(axis=1).astype(np.float64)
                 f2 = (C == 2).sum(axis=1).astype(np.float64)
