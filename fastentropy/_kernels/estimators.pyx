@@ -14,7 +14,7 @@ from fastentropy._twins.estimators import _tables
 from cython.parallel cimport prange
 from libc.stdint cimport int64_t
 from libc.stdlib cimport malloc, free, qsort
-from libc.math cimport log, log1p, exp, expm1, sqrt, NAN, isnan
+from libc.math cimport log, log1p, exp, expm1, sqrt, lgamma, NAN, isnan
 
 from fastentropy._kernels._special cimport digamma, trigamma_r, lnpoch, xlogx
 
@@ -497,6 +497,7 @@ cdef struct NSBRow:
     double K        # alphabet size
     double N        # total count
     double z        # number of unseen symbols, K - m
+    double m        # number of observed symbols
     Py_ssize_t G    # number of distinct nonzero counts
     double* val     # the distinct counts
     double* mult    # their multiplicities
@@ -514,8 +515,14 @@ cdef double _nsb_logw(NSBRow* R, double t) noexcept nogil:
     # 1/b terms cancel exactly: (K-1)/((Kb+1)(b+1)) + K r(Kb+1)/(Kb+1) - r(b+1)/(b+1)
     dxi = (K - 1.0) / (Kb1 * b1) + K * trigamma_r(Kb1) / Kb1 - trigamma_r(b1) / b1
     L = -lnpoch(K * b, R.N)
-    for g in range(R.G):
-        L += R.mult[g] * lnpoch(b, R.val[g])
+    if b < 1e3:
+        # sum_g mult_g (lgamma(n_g + b) - lgamma(b)), with the shared lgamma(b) taken out
+        L -= R.m * lgamma(b)
+        for g in range(R.G):
+            L += R.mult[g] * lgamma(R.val[g] + b)
+    else:
+        for g in range(R.G):
+            L += R.mult[g] * lnpoch(b, R.val[g])
     return log(dxi) + t + L
 
 
@@ -553,6 +560,8 @@ cdef void _nsb_panel(NSBRow* R, double a, double b, double fstar, double href,
     for q in range(GL_N):
         t = a + h * (_GL_X[q] + 1.0)
         wq = h * _GL_W[q] * exp(_nsb_logw(R, t) - fstar)
+        if wq < 1e-40:  # (weights are relative to the peak: this node adds nothing)
+            continue
         if want_var:
             _nsb_moments(R, t, &mu, &v)
             acc[2] += wq * (mu - href) * (mu - href)
@@ -607,29 +616,30 @@ cdef double _nsb(const int64_t* c, Py_ssize_t n, double K, double* std_out) noex
     R.K = K
     R.N = <double>N
     R.z = K - <double>m
+    R.m = <double>m
     R.G = G
 
-    # 1. bracket the posterior mode of t = log(beta) on a unit grid: the density grows like
+    # 1. bracket the posterior mode of t = log(beta) on a grid of step 2: the density grows like
     #    beta^m as beta -> 0 and decays like 1/beta as beta -> inf, so the range covers it.
     t_lo = -log(K) - 30.0
     t_hi = log(R.N) + 30.0
     best_t = t_lo
     best_f = _nsb_logw(&R, t_lo)
-    t = t_lo + 1.0
+    t = t_lo + 2.0
     while t <= t_hi:
         f = _nsb_logw(&R, t)
         if f > best_f:
             best_f = f
             best_t = t
-        t += 1.0
+        t += 2.0
     # 2. golden-section search for the mode inside the bracket
-    lo = best_t - 1.0
-    hi = best_t + 1.0
+    lo = best_t - 2.0
+    hi = best_t + 2.0
     x1 = hi - GR * (hi - lo)
     x2 = lo + GR * (hi - lo)
     f1 = _nsb_logw(&R, x1)
     f2 = _nsb_logw(&R, x2)
-    for it in range(60):
+    for it in range(48):
         if f1 >= f2:
             hi = x2
             x2 = x1

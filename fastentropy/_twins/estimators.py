@@ -263,12 +263,12 @@ def _nsb(counts: np.ndarray, K: float) -> tuple[float, float]:
     f = lambda t: float(R.logw(t))  # noqa: E731
     t_lo = -math.log(K) - 30.0
     t_hi = math.log(R.N) + 30.0
-    # the kernel steps t += 1 from t_lo; reproduce its grid exactly
+    # the kernel steps t += 2 from t_lo; reproduce its grid exactly
     grid = [t_lo]
-    t = t_lo + 1.0
+    t = t_lo + 2.0
     while t <= t_hi:
         grid.append(t)
-        t += 1.0
+        t += 2.0
     fg = R.logw(np.array(grid))
     j = 0
     for i in range(1, len(grid)):
@@ -276,10 +276,10 @@ def _nsb(counts: np.ndarray, K: float) -> tuple[float, float]:
             j = i
     best_t, best_f = grid[j], float(fg[j])
     GR = 0.6180339887498949
-    lo, hi = best_t - 1.0, best_t + 1.0
+    lo, hi = best_t - 2.0, best_t + 2.0
     x1, x2 = hi - GR * (hi - lo), lo + GR * (hi - lo)
     f1, f2 = f(x1), f(x2)
-    for _ in range(60):
+    for _ in range(48):
         if f1 >= f2:
             hi, x2, f2 = x2, x1, f1
             x1 = hi - GR * (hi - lo)
