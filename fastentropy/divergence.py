@@ -342,8 +342,22 @@ def entropy(
     moved = [np.moveaxis(s, axes, dest) for s in samples]
     outer = moved[0].shape[: len(shape) - k]
     n = math.prod(moved[0].shape[len(shape) - k :])
-    rows = [_to_rows(m, k) for m in moved]
     R = math.prod(outer)
+    if (
+        len(samples) == 1
+        and masks[0] is None
+        and nan_policy != "omit"
+        and axes == (0,)
+        and samples[0].ndim >= 2
+        and samples[0].flags.c_contiguous
+        and n > 0
+        and R > 0
+    ):
+        # scipy's default axis=0 on C-ordered data: reduce down the columns, no transposed copy
+        col = _entropy_axis0(samples[0].reshape(n, R), nan_policy, n_threads)
+        if col is not None:
+            return _entropy_finish(col, b, out_dtype, outer, keepdims, reduced)
+    rows = [_to_rows(m, k) for m in moved]
 
     # Masked elements (always) and NaN pairs (nan_policy='omit') are dropped pairwise, as scipy
     # does; zeroing a pair in both arrays removes it from every sum exactly.
@@ -412,12 +426,49 @@ def entropy(
     out[nan_out] = np.nan
     if empty_rows is not None:
         out[empty_rows] = 0.0
+    return _entropy_finish(out, b, out_dtype, outer, keepdims, reduced)
+
+
+def _entropy_finish(
+    out: np.ndarray,
+    b: float | None,
+    out_dtype: type,
+    outer: tuple[int, ...],
+    keepdims: bool,
+    reduced: tuple[int, ...],
+) -> Any:
     if b is not None:
         out /= math.log(b)
     res = out.astype(out_dtype, copy=False).reshape(outer)
     if keepdims:
         res = np.expand_dims(res, reduced)
     return res[()] if res.ndim == 0 else res
+
+
+def _entropy_axis0(x: np.ndarray, nan_policy: str, n_threads: int) -> np.ndarray | None:
+    """Entropy of each column of a C-contiguous (n, m) array, with scipy's NaN/inf/zero rules;
+    None when a column sum overflows (the general path rescales such columns)."""
+    n, m = x.shape
+    sums = np.empty(m)
+    mins = np.empty(m)
+    out = np.empty(m)
+    _k().entropy_cols(x, sums, mins, out, _threads_for(n_threads, m, n))
+    if (mins < 0).any():
+        raise ValueError(
+            "pk must be non-negative (it holds negative entries); "
+            "scipy.stats.entropy would return a meaningless value here"
+        )
+    nan_cols = np.isnan(sums)
+    if nan_policy == "raise" and nan_cols.any():
+        raise ValueError("The input contains nan values")
+    inf_cols = np.isinf(sums)
+    if inf_cols.any():
+        if not np.isinf(x[:, inf_cols]).any(axis=0).all():
+            return None
+        nan_cols |= inf_cols  # scipy: inf / inf = NaN
+    nan_cols |= sums == 0  # scipy: 0 / 0 = NaN
+    out[nan_cols] = np.nan
+    return out
 
 
 # ----------------------------------------------------------------------------------------------

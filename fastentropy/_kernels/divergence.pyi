@@ -25,6 +25,13 @@ def entropy_stats_rows(
     out: np.ndarray,  # double[::1]
     n_threads: int,
 ) -> None: ...
+def entropy_cols(
+    x: np.ndarray,  # const double[:, ::1]
+    sums: np.ndarray,  # double[::1]
+    mins: np.ndarray,  # double[::1]
+    out: np.ndarray,  # double[::1]
+    n_threads: int,
+) -> None: ...
 def kl_rows(
     p: np.ndarray,  # const double[:, ::1]
     p_sums: np.ndarray,  # const double[::1]

@@ -11,7 +11,8 @@ from cython.parallel cimport prange
 from libc.math cimport log, log1p, expm1, exp, sqrt, fabs, INFINITY, NAN
 from libc.stdint cimport int64_t
 
-from fastentropy._kernels._fastlog cimport fe_log, fe_sum_min, fe_entropy_row, fe_rel_entr_row
+from fastentropy._kernels._fastlog cimport (
+    FE_COLS, fe_log, fe_sum_min, fe_entropy_row, fe_rel_entr_row, fe_col_stats, fe_col_entropy)
 
 
 def log_array(const double[::1] x,  # IN
@@ -70,6 +71,30 @@ def entropy_stats_rows(const double[:, ::1] x,  # IN (rows, n)
     for i in prange(rows, nogil=True, schedule='static', num_threads=n_threads):
         fe_sum_min(&x[i, 0], n, &sums[i], &mins[i])
         out[i] = fe_entropy_row(&x[i, 0], n, sums[i])
+
+
+def entropy_cols(const double[:, ::1] x,  # IN (n, m): m distributions down the columns
+                 double[::1] sums,         # OUT (m,) column sums
+                 double[::1] mins,         # OUT (m,) column minima (NaN ignored)
+                 double[::1] out,          # OUT (m,) -sum p log p per column, nats
+                 int n_threads):
+    """Axis-0 entropy without a transposed copy: threads own fixed blocks of FE_COLS columns
+    and walk down the rows; every column is summed in row order (NumPy's axis-0 order)."""
+    cdef Py_ssize_t b, j0, w, n = x.shape[0], m = x.shape[1]
+    cdef Py_ssize_t nblocks = (m + FE_COLS - 1) // FE_COLS
+    if m == 0:
+        return
+    if n == 0:
+        for b in range(m):
+            sums[b] = 0.0
+            mins[b] = INFINITY
+            out[b] = 0.0
+        return
+    for b in prange(nblocks, nogil=True, schedule='static', num_threads=n_threads):
+        j0 = b * FE_COLS
+        w = m - j0 if m - j0 < FE_COLS else FE_COLS
+        fe_col_stats(&x[0, 0], n, m, j0, w, &sums[j0], &mins[j0])
+        fe_col_entropy(&x[0, 0], n, m, j0, w, &sums[j0], &out[j0])
 
 
 def kl_rows(const double[:, ::1] p,      # IN (rp, n)

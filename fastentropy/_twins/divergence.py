@@ -46,6 +46,20 @@ def entropy_stats_rows(x, sums, mins, out, n_threads: int) -> None:
     entropy_rows(x, sums, out, n_threads)
 
 
+def entropy_cols(x, sums, mins, out, n_threads: int) -> None:
+    if x.shape[0] == 0:
+        sums[:] = 0.0
+        mins[:] = np.inf
+        out[:] = 0.0
+        return
+    with np.errstate(over="ignore"):
+        sums[:] = x.sum(axis=0)
+    mins[:] = np.fmin.reduce(x, axis=0)
+    mins[np.isnan(mins)] = np.inf
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out[:] = special.entr(x / sums).sum(axis=0)
+
+
 def kl_rows(p, p_sums, q, q_sums, out, n_threads: int) -> None:
     if p.shape[1] == 0:
         out[:] = 0.0
