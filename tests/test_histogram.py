@@ -393,3 +393,31 @@ def test_supported_cases_run_the_kernel_not_numpy(monkeypatch, rng):
     fe.histogram(1e6 + x * 1e-9, 10)
     fe.histogram2d(x, x[::-1], [8, np.linspace(-1, 1, 5)])
     fe.histogramdd(np.stack([x, x, x], 1), 4, weights=x)
+
+
+@given(st.floats(-1e9, 1e9), st.floats(1e-6, 1e6), st.integers(1, 300), st.integers(0, 2**32 - 1))
+def test_values_within_ulps_of_random_edges(lo, span, nb, seed):
+    rng = np.random.default_rng(seed)
+    hi = lo + span
+    if not hi > lo:
+        return
+    e = np.linspace(lo, hi, nb + 1)
+    if np.any(e[:-1] >= e[1:]):
+        return
+    near = e[rng.integers(0, nb + 1, size=400)]
+    steps = rng.integers(-3, 4, size=400)
+    x = near.copy()
+    for s in (-3, -2, -1, 1, 2, 3):
+        sel = steps == s
+        for _ in range(abs(s)):
+            x[sel] = np.nextafter(x[sel], np.inf if s > 0 else -np.inf)
+    x = np.concatenate([x, rng.uniform(lo, hi, 200)])
+    same_as_numpy(fe.histogram, np.histogram, x, nb, range=(lo, hi))
+    same_as_numpy(fe.histogram, np.histogram, x, nb)
+    counts, _ = fe.histogram_rows(x[None, :], nb, range=(lo, hi))
+    np.testing.assert_array_equal(counts[0], np.histogram(x, nb, range=(lo, hi))[0])
+    np.testing.assert_allclose(
+        fe.entropy_samples(x, bins=nb, range=(lo, hi), k=nb + 1),
+        fe.entropy_counts(np.histogram(x, nb, range=(lo, hi))[0], k=nb + 1),
+        rtol=1e-13,
+    )

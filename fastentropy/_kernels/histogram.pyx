@@ -14,7 +14,7 @@ from libc.string cimport memset
 
 from fastentropy._kernels._openmp_helpers cimport omp_get_thread_num
 from fastentropy._kernels.histogram cimport (
-    BIN_NUMPY, BIN_SEARCH, BIN_UNIFORM, find_bin, linspace_edges, row_min_max)
+    BIN_NUMPY, BIN_SEARCH, BIN_UNIFORM, count_uniform, find_bin, linspace_edges, row_min_max)
 
 ctypedef fused real_t:
     double
@@ -102,6 +102,10 @@ cdef void _count_block(const real_t* x, Py_ssize_t n, const double* e, Py_ssize_
     cdef int64_t* h2 = local + 2 * nb
     cdef int64_t* h3 = local + 3 * nb
     i = 0
+    if real_t is double:
+        if mode == BIN_UNIFORM and nb < 2147483647:
+            count_uniform(x, n, e, nb, first, scale, tol, local)
+            return
     if ncopy == 4:
         # interleaved sub-histograms break the store-to-load chain of runs in one bin
         while i + 3 < n:
@@ -344,6 +348,9 @@ cdef void _count_row(const double* x, Py_ssize_t n, const double* e, Py_ssize_t 
     cdef Py_ssize_t i, b
     cdef double first = e[0]
     cdef double scale = <double>nb / (e[nb] - e[0]) if mode == BIN_UNIFORM else e[nb] - e[0]
+    if mode == BIN_UNIFORM and nb < 2147483647:
+        count_uniform(x, n, e, nb, first, scale, tol, h)
+        return
     for i in range(n):
         b = find_bin(x[i], e, nb, first, scale, tol, mode)
         if b >= 0:

@@ -16,7 +16,7 @@ from libc.string cimport memset
 
 from fastentropy._kernels.estimators cimport estimate_row
 from fastentropy._kernels.histogram cimport (
-    BIN_NUMPY, BIN_UNIFORM, find_bin, linspace_edges, row_min_max)
+    BIN_NUMPY, BIN_UNIFORM, count_uniform, find_bin, linspace_edges, row_min_max)
 
 cdef enum:
     ST_OK = 0
@@ -83,10 +83,13 @@ cdef signed char _uniform_row(const double* x, Py_ssize_t n, double lo, double h
         scale = hi - lo
         tol = 0.0
     memset(c, 0, nb * sizeof(int64_t))
-    for i in range(n):
-        b = find_bin(x[i], e, nb, first, scale, tol, mode)
-        if b >= 0:
-            c[b] += 1
+    if mode == BIN_UNIFORM:
+        count_uniform(x, n, e, nb, first, scale, tol, c)
+    else:
+        for i in range(n):
+            b = find_bin(x[i], e, nb, first, scale, tol, mode)
+            if b >= 0:
+                c[b] += 1
     return _estimate(c, nb, k, method, out)
 
 
@@ -151,11 +154,15 @@ def entropy_rows_edges(const double[:, ::1] x,       # IN (rows, n) samples
                 s = 0 if shared else r
                 nb = offsets[s + 1] - offsets[s] - 1
                 memset(c, 0, nb * sizeof(int64_t))
-                for i in range(n):
-                    b = find_bin(x[r, i], &edges[offsets[s]], nb, firsts[s], scales[s], tols[s],
-                                 modes[s])
-                    if b >= 0:
-                        c[b] += 1
+                if modes[s] == BIN_UNIFORM and n > 0:
+                    count_uniform(&x[r, 0], n, &edges[offsets[s]], nb, firsts[s], scales[s],
+                                  tols[s], c)
+                else:
+                    for i in range(n):
+                        b = find_bin(x[r, i], &edges[offsets[s]], nb, firsts[s], scales[s],
+                                     tols[s], modes[s])
+                        if b >= 0:
+                            c[b] += 1
                 status[r] = _estimate(c, nb, k[r], method, &out[r])
         free(c)
 
