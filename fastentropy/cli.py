@@ -42,15 +42,18 @@ def _n_jobs_arg(text: str) -> int:
     return value
 
 
+_BASE_HELP = "must be a positive number other than 1, or 'e'; got {!r}"
+
+
 def _base_arg(text: str) -> float:
     if text.strip().lower() == "e":
         return math.e
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a positive number other than 1 or 'e', got {text!r}") from None
+        raise argparse.ArgumentTypeError(_BASE_HELP.format(text)) from None
     if not math.isfinite(value) or value <= 0 or value == 1:
-        raise argparse.ArgumentTypeError(f"must be a positive number other than 1 or 'e', got {text!r}")
+        raise argparse.ArgumentTypeError(_BASE_HELP.format(text))
     return value
 
 
@@ -117,7 +120,9 @@ def _table(
     out("-" * len(title))
 
     def line(items: Sequence[str]) -> str:
-        parts = [s.ljust(w) if i < left else s.rjust(w) for i, (s, w) in enumerate(zip(items, widths))]
+        parts = [
+            s.ljust(w) if i < left else s.rjust(w) for i, (s, w) in enumerate(zip(items, widths))
+        ]
         return "  ".join(parts).rstrip()
 
     out(line(list(headers)))
@@ -158,23 +163,35 @@ def _methods(fe: Any) -> list[str]:
     return [m for m in DEMO_METHODS if m in offered]
 
 
-def section_entropy(out, fe, X, y, base, n_jobs) -> None:
+def section_entropy(
+    out: Callable[[str], None],
+    fe: Any,
+    X: np.ndarray,
+    y: np.ndarray,
+    base: float,
+    n_jobs: int | None,
+) -> None:
     unit = _unit(base)
     methods = _methods(fe)
     label_counts = np.bincount(y, minlength=10)
     # a single row: nothing to split between threads
-    h_label = [float(fe.entropy_counts(label_counts, method=m, base=base, k=10, n_jobs=1)) for m in methods]
+    h_label = [
+        float(fe.entropy_counts(label_counts, method=m, base=base, k=10, n_jobs=1)) for m in methods
+    ]
+    h_max = math.log(10) / math.log(base)
     _table(
         out,
         f"(a) Entropy of the digit label, N={len(y)} images, 10 classes [{unit}]",
         ["quantity", *methods],
-        [["H(label)", *h_label], ["log(10), the maximum", *[math.log(10) / math.log(base)] * len(methods)]],
+        [["H(label)", *h_label], ["log(10), the maximum", *[h_max] * len(methods)]],
     )
 
     counts = _pixel_counts(fe, X, n_jobs)  # (64, 17): all pixels' histograms in one call
     shown = [8 * r + c for r, c in DEMO_PIXELS]
     est = {
-        m: np.asarray(fe.entropy_counts(counts[shown], method=m, base=base, k=N_LEVELS, n_jobs=n_jobs))
+        m: np.asarray(
+            fe.entropy_counts(counts[shown], method=m, base=base, k=N_LEVELS, n_jobs=n_jobs)
+        )
         for m in methods
     }
     rows = [
@@ -206,10 +223,12 @@ def section_entropy(out, fe, X, y, base, n_jobs) -> None:
     rows = []
     bias = {}
     for m in methods:
-        h = np.asarray(fe.entropy_counts(sub_counts, method=m, base=base, k=N_LEVELS, n_jobs=n_jobs))
-        err = h[:, varying] - reference
+        h = np.asarray(
+            fe.entropy_counts(sub_counts, method=m, base=base, k=N_LEVELS, n_jobs=n_jobs)
+        )[:, varying]
+        err = h - reference
         bias[m] = float(err.mean())
-        rows.append([m, bias[m], float(np.sqrt((err**2).mean())), float(h[:, varying].std(axis=0).mean())])
+        rows.append([m, bias[m], float(np.sqrt((err**2).mean())), float(h.std(axis=0).mean())])
     best = min(bias, key=lambda m: abs(bias[m]))
     _table(
         out,
@@ -226,7 +245,14 @@ def section_entropy(out, fe, X, y, base, n_jobs) -> None:
     )
 
 
-def section_mutual_information(out, fe, X, y, base, n_jobs) -> None:
+def section_mutual_information(
+    out: Callable[[str], None],
+    fe: Any,
+    X: np.ndarray,
+    y: np.ndarray,
+    base: float,
+    n_jobs: int | None,
+) -> None:
     unit = _unit(base)
     # All 64 contingency tables (pixel level x digit) from one batch bincount: code = 10*level + y
     codes = X.T * 10 + y[None, :]  # (64, n)
@@ -235,7 +261,9 @@ def section_mutual_information(out, fe, X, y, base, n_jobs) -> None:
     corrected = "miller_madow"
     mi_plugin = np.asarray(fe.mutual_information(tables, method="plugin", base=base, n_jobs=n_jobs))
     try:
-        mi_corr = np.asarray(fe.mutual_information(tables, method=corrected, base=base, n_jobs=n_jobs))
+        mi_corr = np.asarray(
+            fe.mutual_information(tables, method=corrected, base=base, n_jobs=n_jobs)
+        )
     except (ValueError, TypeError, NotImplementedError):
         corrected, mi_corr = None, None
     h_label = float(fe.entropy_counts(np.bincount(y), base=base, n_jobs=1))
@@ -247,16 +275,22 @@ def section_mutual_information(out, fe, X, y, base, n_jobs) -> None:
             row.append(mi_corr[j])
         row.append(mi_plugin[j] / h_label)
         rows.append(row)
-    headers = ["rank", "pixel", "MI plugin"] + ([f"MI {corrected}"] if mi_corr is not None else []) + ["MI/H(label)"]
+    headers = ["rank", "pixel", "MI plugin"]
+    headers += [f"MI {corrected}"] if mi_corr is not None else []
+    headers += ["MI/H(label)"]
     _table(
         out,
         f"(b) Feature ranking: I(pixel; digit), top 10 of 64 pixels [{unit}]",
         headers,
         rows,
-        note=f"H(label) = {h_label:.4f} {unit}; all 64 tables are one mutual_information call.",
+        note=(
+            f"Ranked by the {corrected or 'plugin'} estimate. H(label) = {h_label:.4f} {unit}; "
+            "all 64 tables are one mutual_information call."
+        ),
     )
 
-    if not _available(fe, "mutual_info_score", "normalized_mutual_info_score", "adjusted_mutual_info_score"):
+    scores = ("mutual_info_score", "normalized_mutual_info_score", "adjusted_mutual_info_score")
+    if not _available(fe, *scores):
         return
     ink = X.sum(axis=1)
     splits = {
@@ -281,7 +315,14 @@ def section_mutual_information(out, fe, X, y, base, n_jobs) -> None:
     )
 
 
-def section_divergence(out, fe, X, y, base, n_jobs) -> None:
+def section_divergence(
+    out: Callable[[str], None],
+    fe: Any,
+    X: np.ndarray,
+    y: np.ndarray,
+    base: float,
+    n_jobs: int | None,
+) -> None:
     unit = _unit(base)
     # Where the ink is: each digit's total intensity per pixel, with one pseudo-count per pixel
     # so that KL is finite (a pixel never inked by one digit would make it infinite).
@@ -312,23 +353,26 @@ def section_divergence(out, fe, X, y, base, n_jobs) -> None:
     nearest = ""
     if hasattr(fe, "jensen_shannon"):
         # All 100 ordered pairs in one call; each digit's nearest other digit by JS.
-        js = np.asarray(fe.jensen_shannon(np.repeat(ink, 10, axis=0), np.tile(ink, (10, 1)), base=base, n_jobs=n_jobs))
+        p_all, q_all = np.repeat(ink, 10, axis=0), np.tile(ink, (10, 1))
+        js = np.asarray(fe.jensen_shannon(p_all, q_all, base=base, n_jobs=n_jobs))
         js = js.reshape(10, 10) + np.diag(np.full(10, np.inf))
-        nearest = "\nNearest other digit by JS: " + ", ".join(f"{d}->{int(np.argmin(js[d]))}" for d in range(10)) + "."
+        pairs = ", ".join(f"{d}->{int(np.argmin(js[d]))}" for d in range(10))
+        nearest = f"\nNearest other digit by JS: {pairs}."
     _table(
         out,
         "(c) Divergences between where two digits put their ink (64-pixel distributions)",
         ["p vs q", *[label for label, _ in cols]],
         rows,
         note=(
-            f"p, q: total intensity per pixel over all images of a digit (+1 per pixel), normalised.\n"
-            f"KL and JS in {unit}; Hellinger and TV are in [0, 1]. One call per column for all pairs."
+            "p, q: total intensity per pixel over all images of a digit (+1 per pixel), "
+            f"normalised.\nKL and JS in {unit}; Hellinger and TV are in [0, 1]. "
+            "One call per column for all pairs."
             + nearest
         ),
     )
 
 
-def section_iris(out, fe, base, n_jobs) -> None:
+def section_iris(out: Callable[[str], None], fe: Any, base: float, n_jobs: int | None) -> None:
     from .datasets import IRIS_FEATURE_NAMES, load_iris
 
     unit = _unit(base)
@@ -339,7 +383,9 @@ def section_iris(out, fe, base, n_jobs) -> None:
     # One call per (rule, method) bins all four measurements; a named rule is resolved per row
     # exactly as numpy.histogram_bin_edges resolves it (numpy gives the bin widths shown here).
     h = {
-        (rule, m): np.asarray(fe.entropy_samples(X.T, bins=rule, method=m, base=base, n_jobs=n_jobs))
+        (rule, m): np.asarray(
+            fe.entropy_samples(X.T, bins=rule, method=m, base=base, n_jobs=n_jobs)
+        )
         for rule in rules
         for m in methods
     }
@@ -357,7 +403,8 @@ def section_iris(out, fe, base, n_jobs) -> None:
     _table(
         out,
         f"(d) Iris (150 flowers): entropy of each binned measurement [{unit}]",
-        ["feature", "bin rule", "bins", "width (cm)", *[f"H {m}" for m in methods], "H + log(width)"],
+        ["feature", "bin rule", "bins", "width (cm)", *[f"H {m}" for m in methods],
+         "H + log(width)"],
         rows,
         left=2,
         note=(
@@ -368,7 +415,9 @@ def section_iris(out, fe, base, n_jobs) -> None:
 
 
 # --------------------------------------------------------------------------- the demo
-def run_demo(n_jobs: int | None = None, base: float = 2.0, out: Callable[[str], None] = print) -> None:
+def run_demo(
+    n_jobs: int | None = None, base: float = 2.0, out: Callable[[str], None] = print
+) -> None:
     """Print the demo tables (see ``fastentropy demo --help``)."""
     t0 = time.perf_counter()
     import fastentropy as fe
@@ -376,8 +425,9 @@ def run_demo(n_jobs: int | None = None, base: float = 2.0, out: Callable[[str], 
     from .datasets import load_digits
 
     X, y = load_digits()
+    base_name = "e" if base == math.e else f"{base:g}"
     out(f"fastentropy {fe.__version__} demo: UCI handwritten digits, {X.shape[0]} images of 8x8 "
-        f"pixels (intensity 0..16), logarithm base {'e' if base == math.e else f'{base:g}'} ({_unit(base)})")
+        f"pixels (intensity 0..16), logarithm base {base_name} ({_unit(base)})")
     skipped = []
     if _available(fe, "entropy_counts", "bincount_rows"):
         section_entropy(out, fe, X, y, base, n_jobs)

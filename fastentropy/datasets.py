@@ -13,7 +13,12 @@ import numpy as np
 
 __all__ = ["load_digits", "load_iris", "IRIS_FEATURE_NAMES", "IRIS_TARGET_NAMES"]
 
-IRIS_FEATURE_NAMES = ("sepal length (cm)", "sepal width (cm)", "petal length (cm)", "petal width (cm)")
+IRIS_FEATURE_NAMES = (
+    "sepal length (cm)",
+    "sepal width (cm)",
+    "petal length (cm)",
+    "petal width (cm)",
+)
 IRIS_TARGET_NAMES = ("setosa", "versicolor", "virginica")
 
 
@@ -62,5 +67,6 @@ def load_iris() -> tuple[np.ndarray, np.ndarray]:
     n_rows, n_features = int(fields[0]), int(fields[1])
     table = np.loadtxt(io.StringIO(body), delimiter=",", dtype=np.float64, ndmin=2)
     if table.shape != (n_rows, n_features + 1):
-        raise RuntimeError(f"iris.csv is damaged: expected {(n_rows, n_features + 1)}, got {table.shape}")
+        expected = (n_rows, n_features + 1)
+        raise RuntimeError(f"iris.csv is damaged: expected shape {expected}, got {table.shape}")
     return np.ascontiguousarray(table[:, :n_features]), table[:, n_features].astype(np.int64)

@@ -30,7 +30,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 from typing import Any, Callable
 
 import numpy as np
@@ -102,7 +101,12 @@ def _put(arr: np.ndarray, value: float) -> np.ndarray:
 #: Scalar-argument bad values: argument -> {case: value}.
 BAD_SCALARS: dict[str, dict[str, Any]] = {
     "bins": {"zero": 0, "negative": -3, "float": 2.5, "unknown_rule": "nonsense"},
-    "range": {"nan": (0.0, math.nan), "inf": (0.0, math.inf), "reversed": (3.0, 1.0), "one_value": (1.0,)},
+    "range": {
+        "nan": (0.0, math.nan),
+        "inf": (0.0, math.inf),
+        "reversed": (3.0, 1.0),
+        "one_value": (1.0,),
+    },
     "k": {"below_support": 2, "zero": 0, "negative": -1, "float": 2.5},
     "method": {"unknown": "no_such_method", "not_str": 3},
     "alpha": {"nan": math.nan, "negative": -1.0, "str": "two"},
@@ -135,7 +139,7 @@ class Spec:
     ref: Callable[..., Any] | None = None
     skip: dict[str, str] = dataclasses.field(default_factory=dict)
     layout: Callable[[], dict[str, np.ndarray]] | None = None
-    integer_dtype: bool = False  # ... in an integer dtype, as np.bincount requires (no float32 variant)
+    integer_dtype: bool = False  # integer dtypes only, as np.bincount (no float32 variant)
 
 
 def _sp_entropy(**kw: Any) -> Any:
@@ -180,6 +184,11 @@ DIVERGENCE_SCALARS = ("axis", "base", "n_jobs")
 PROB_LAYOUT = lambda: {"p": _prob_rows((6, 9)), "q": _prob_rows((6, 9))}  # noqa: E731
 PROB1_LAYOUT = lambda: {"p": _prob_rows((6, 9))}  # noqa: E731
 TABLE_LAYOUT = lambda: {"table": _int_valued((5, 4, 3))}  # noqa: E731
+
+TABLE_FUNCTIONS = (
+    "joint_entropy", "conditional_entropy", "mutual_information", "variation_of_information",
+)
+LABEL_SCORES = ("mutual_info_score", "normalized_mutual_info_score", "adjusted_mutual_info_score")
 
 SPECS: dict[str, Spec | None] = {
     # no array input
@@ -242,7 +251,7 @@ SPECS: dict[str, Spec | None] = {
         args={"x": SAMPLES},
         roles={"x": "samples"},
         scalars=("bins", "range", "axis", "n_jobs"),
-        skip={"x-empty": "an empty row is a histogram of no data: zero counts on [0, 1], as np.histogram([])"},
+        skip={"x-empty": "an empty row is a histogram of no data: zeros on [0, 1] (np.histogram)"},
         layout=lambda: {"x": _int_valued((5, 40))},
     ),
     "bincount_rows": Spec(
@@ -258,7 +267,7 @@ SPECS: dict[str, Spec | None] = {
             args={"p": PROB, "q": PROB_Q},
             roles={"p": "prob", "q": "prob"},
             pair=("p", "q"),
-            scalars=DIVERGENCE_SCALARS if name not in ("total_variation", "hellinger") else ("axis", "n_jobs"),
+            scalars=DIVERGENCE_SCALARS,
             layout=PROB_LAYOUT,
         )
         for name in (
@@ -318,7 +327,7 @@ SPECS: dict[str, Spec | None] = {
             scalars=("method", "base", "n_jobs"),
             layout=TABLE_LAYOUT,
         )
-        for name in ("joint_entropy", "conditional_entropy", "mutual_information", "variation_of_information")
+        for name in TABLE_FUNCTIONS
     },
     **{
         name: Spec(
@@ -329,7 +338,7 @@ SPECS: dict[str, Spec | None] = {
             ref=_sk(name),
             layout=lambda: {"labels_true": _int_valued((40,)), "labels_pred": _int_valued((40,))},
         )
-        for name in ("mutual_info_score", "normalized_mutual_info_score", "adjusted_mutual_info_score")
+        for name in LABEL_SCORES
     },
 }
 
@@ -354,7 +363,9 @@ class Case:
 
 
 #: Scalar arguments tried wherever the signature has them (the rest are listed per row).
-AUTO_SCALARS = ("method", "k", "base", "axis", "n_jobs", "bins", "range", "alpha", "minlength", "nan_policy")
+AUTO_SCALARS = (
+    "method", "k", "base", "axis", "n_jobs", "bins", "range", "alpha", "minlength", "nan_policy",
+)
 
 
 def _scalar_args(func: str, spec: Spec) -> list[str]:
@@ -373,17 +384,22 @@ def bad_cases() -> list[Case]:
                 cid = f"{func}-{arg}-{cname}"
                 if cid in spec.skip or f"{arg}-{cname}" in spec.skip:
                     continue
-                cases.append(Case(cid, func, "bad", (lambda a=arg, m=make, s=spec: {**s.args, a: m()}), (arg,)))
+                build = lambda a=arg, m=make, s=spec: {**s.args, a: m()}  # noqa: E731
+                cases.append(Case(cid, func, "bad", build, (arg,)))
         if spec.pair:
             a, b = spec.pair
-            long = lambda s=spec, a=a: np.concatenate([np.asarray(s.args[a]), np.asarray(s.args[a])[:1]])  # noqa: E731
-            cases.append(Case(f"{func}-{a}-{b}-shape_mismatch", func, "bad", (lambda s=spec, a=a, long=long: {**s.args, a: long()}), (a, b)))
+            def longer(s: Spec = spec, a: str = a) -> dict[str, Any]:
+                first = np.asarray(s.args[a])
+                return {**s.args, a: np.concatenate([first, first[:1]])}
+
+            cases.append(Case(f"{func}-{a}-{b}-shape_mismatch", func, "bad", longer, (a, b)))
         for arg in _scalar_args(func, spec):
             for cname, value in BAD_SCALARS[arg].items():
                 cid = f"{func}-{arg}-{cname}"
                 if cid in spec.skip or f"{arg}-{cname}" in spec.skip:
                     continue
-                cases.append(Case(cid, func, "bad", (lambda a=arg, v=value, s=spec: {**s.args, a: v}), (arg,)))
+                build = lambda a=arg, v=value, s=spec: {**s.args, a: v}  # noqa: E731
+                cases.append(Case(cid, func, "bad", build, (arg,)))
     return cases
 
 
@@ -433,7 +449,9 @@ def layout_cases() -> list[Case]:
                 continue
             if variant == "float32" and spec.integer_dtype:
                 continue  # a float dtype is rejected there (a bad case of its own)
-            build = lambda f=func, b=base, v=variant: {**_plain(f), **{k: _variant(x, v) for k, x in b.items()}}
+            def build(f: str = func, b: dict = base, v: str = variant) -> dict[str, Any]:
+                return {**_plain(f), **{k: _variant(x, v) for k, x in b.items()}}
+
             cases.append(Case(f"{func}-{variant}", func, "layout", build, variant=variant))
     return cases
 
@@ -502,12 +520,14 @@ def _run_layout(case: Case) -> dict[str, Any]:
     try:
         expected = _flatten(func(**base_kwargs))
     except Exception as exc:  # noqa: BLE001
-        return {"status": "fail", "detail": f"float64 C-order call raised {type(exc).__name__}: {exc}"}
+        detail = f"float64 C-order call raised {type(exc).__name__}: {exc}"
+        return {"status": "fail", "detail": detail}
     kwargs = case.build()
     try:
         got = _flatten(func(**kwargs))
     except Exception as exc:  # noqa: BLE001
-        return {"status": "fail", "detail": f"{case.variant} input raised {type(exc).__name__}: {exc}"}
+        detail = f"{case.variant} input raised {type(exc).__name__}: {exc}"
+        return {"status": "fail", "detail": detail}
     if len(got) != len(expected):
         return {"status": "fail", "detail": f"{len(got)} outputs, expected {len(expected)}"}
     rtol = 1e-6 if case.variant == "float32" else 1e-12
@@ -515,7 +535,8 @@ def _run_layout(case: Case) -> dict[str, Any]:
         if g.shape != e.shape:
             return {"status": "fail", "detail": f"output {i}: shape {g.shape}, expected {e.shape}"}
         try:
-            ok = np.allclose(g.astype(np.float64), e.astype(np.float64), rtol=rtol, atol=0, equal_nan=True)
+            g64, e64 = g.astype(np.float64), e.astype(np.float64)
+            ok = np.allclose(g64, e64, rtol=rtol, atol=0, equal_nan=True)
         except (TypeError, ValueError):
             ok = bool(np.array_equal(g, e))
         if not ok:
@@ -571,9 +592,14 @@ def run_walk(ids: list[str], script: str | None = None) -> dict[str, dict[str, A
                 current = None
         if current is None:
             for cid in todo:  # the child died before its first case (import error...)
-                results.setdefault(cid, {"status": "crash", "detail": f"child exited {p.returncode}: {err[-3000:]}"})
+                detail = f"child exited {p.returncode}: {err[-3000:]}"
+                results.setdefault(cid, {"status": "crash", "detail": detail})
             break
-        what = f"hung (>{CHILD_TIMEOUT:.0f} s)" if hung else f"crashed the interpreter (exit code {p.returncode})"
+        what = (
+            f"hung (>{CHILD_TIMEOUT:.0f} s)"
+            if hung
+            else f"crashed the interpreter (exit code {p.returncode})"
+        )
         results[current] = {"status": "crash", "detail": f"{what}\n{err[-3000:]}"}
         todo = [cid for cid in todo if cid not in results]
     return results
@@ -650,7 +676,8 @@ def test_bad_input(case: Case, walk):
         return
     if ref is not None and ref["status"] == "raised" and ref["msg"] == res["msg"]:
         return  # the drop-in's message is the reference library's own
-    pytest.fail(f"{case.id}: {res['type']} message does not name {' or '.join(case.names)}: {res['msg']!r}")
+    names = " or ".join(case.names)
+    pytest.fail(f"{case.id}: {res['type']} message does not name {names}: {res['msg']!r}")
 
 
 @pytest.mark.parametrize("case", _LAYOUT, ids=[c.id for c in _LAYOUT])

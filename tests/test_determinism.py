@@ -72,6 +72,11 @@ def _labels(salt: int, n: int = 20011, k: int = 37) -> np.ndarray:
     return _rng(salt).integers(0, k, size=n)
 
 
+TABLE_FUNCTIONS = (
+    "joint_entropy", "conditional_entropy", "mutual_information", "variation_of_information",
+)
+LABEL_SCORES = ("mutual_info_score", "normalized_mutual_info_score", "adjusted_mutual_info_score")
+
 Builder = Callable[[], tuple[tuple[Any, ...], dict[str, Any]]]
 
 #: name -> list of (case id, builder returning (args, kwargs) without n_jobs).
@@ -85,8 +90,14 @@ BATCH: dict[str, list[tuple[str, Builder]]] = {
     ],
     "histogram": [
         ("bins100", lambda: ((_samples(20).ravel(),), {"bins": 100})),
-        ("range_density", lambda: ((_samples(21).ravel(),), {"bins": 37, "range": (-2.0, 5.0), "density": True})),
-        ("weights", lambda: ((_samples(22).ravel(),), {"bins": 64, "weights": _samples(23).ravel()})),
+        (
+            "range_density",
+            lambda: ((_samples(21).ravel(),), {"bins": 37, "range": (-2.0, 5.0), "density": True}),
+        ),
+        (
+            "weights",
+            lambda: ((_samples(22).ravel(),), {"bins": 64, "weights": _samples(23).ravel()}),
+        ),
         ("rule_auto", lambda: ((_samples(24).ravel(),), {"bins": "auto"})),
     ],
     "histogram_bin_edges": [
@@ -95,7 +106,13 @@ BATCH: dict[str, list[tuple[str, Builder]]] = {
     ],
     "histogram2d": [
         ("bins", lambda: ((_samples(27).ravel(), _samples(28).ravel()), {"bins": (33, 17)})),
-        ("range", lambda: ((_samples(29).ravel(), _samples(30).ravel()), {"bins": 20, "range": [[-1, 1], [0, 3]]})),
+        (
+            "range",
+            lambda: (
+                (_samples(29).ravel(), _samples(30).ravel()),
+                {"bins": 20, "range": [[-1, 1], [0, 3]]},
+            ),
+        ),
     ],
     "histogramdd": [
         ("d3", lambda: ((_samples(31)[:, :3000].reshape(-1, 3),), {"bins": (9, 10, 11)})),
@@ -129,21 +146,24 @@ BATCH: dict[str, list[tuple[str, Builder]]] = {
         )
     },
     "renyi_divergence": [
-        (f"alpha{a}", lambda a=a: ((_probs(300), _probs(301)), {"alpha": a})) for a in (0.5, 2.0, np.inf)
+        (f"alpha{a}", lambda a=a: ((_probs(300), _probs(301)), {"alpha": a}))
+        for a in (0.5, 2.0, np.inf)
     ],
-    "renyi_entropy": [(f"alpha{a}", lambda a=a: ((_probs(302),), {"alpha": a})) for a in (0.0, 0.5, 2.0, np.inf)],
-    "tsallis_entropy": [(f"alpha{a}", lambda a=a: ((_probs(303),), {"alpha": a})) for a in (0.5, 2.0)],
+    "renyi_entropy": [
+        (f"alpha{a}", lambda a=a: ((_probs(302),), {"alpha": a})) for a in (0.0, 0.5, 2.0, np.inf)
+    ],
+    "tsallis_entropy": [
+        (f"alpha{a}", lambda a=a: ((_probs(303),), {"alpha": a})) for a in (0.5, 2.0)
+    ],
     "perplexity": [("rows", lambda: ((_probs(304),), {}))],
     **{
         name: [("plugin", lambda s=i: ((_tables(400 + s),), {}))]
-        for i, name in enumerate(
-            ["joint_entropy", "conditional_entropy", "mutual_information", "variation_of_information"]
-        )
+        for i, name in enumerate(TABLE_FUNCTIONS)
     },
     "contingency": [("labels", lambda: ((_labels(500), _labels(501, k=23)), {}))],
     **{
         name: [("labels", lambda s=i: ((_labels(510 + s), _labels(520 + s, k=23)), {}))]
-        for i, name in enumerate(["mutual_info_score", "normalized_mutual_info_score", "adjusted_mutual_info_score"])
+        for i, name in enumerate(LABEL_SCORES)
     },
 }
 
@@ -158,7 +178,12 @@ _NSB_ROWS = 67
 for _m in _entropy_methods():
     _rows = _NSB_ROWS if _m == "nsb" else ROWS
     BATCH["entropy_counts"].append(
-        (_m, lambda m=_m, r=_rows: ((_counts(zlib.crc32(m.encode()) % 1000, rows=r),), {"method": m, "k": 37}))
+        (
+            _m,
+            lambda m=_m, r=_rows: (
+                (_counts(zlib.crc32(m.encode()) % 1000, rows=r),), {"method": m, "k": 37}
+            ),
+        )
     )
     if _m != "nsb":  # methods where the other batch paths are cheap enough
         BATCH["entropy_samples"].append(
@@ -167,9 +192,14 @@ for _m in _entropy_methods():
 for _m in ("jackknife", "nsb"):
     _rows = _NSB_ROWS if _m == "nsb" else ROWS
     BATCH["entropy_counts"].append(
-        (f"{_m}_std", lambda m=_m, r=_rows: ((_counts(11, rows=r),), {"method": m, "k": 37, "return_std": True}))
+        (
+            f"{_m}_std",
+            lambda m=_m, r=_rows: (
+                (_counts(11, rows=r),), {"method": m, "k": 37, "return_std": True}
+            ),
+        )
     )
-for _i, _name in enumerate(["joint_entropy", "conditional_entropy", "mutual_information", "variation_of_information"]):
+for _i, _name in enumerate(TABLE_FUNCTIONS):
     for _m in _entropy_methods():
         # each method's own kernel is covered through entropy_counts; here the non-plug-in path
         if _m in ("miller_madow", "chao_shen"):
@@ -204,7 +234,7 @@ def missing_rows() -> list[str]:
 
 def test_every_batch_function_has_a_row():
     missing = missing_rows()
-    assert not missing, f"functions with n_jobs but no determinism case in tests/test_determinism.py: {missing}"
+    assert not missing, f"functions with n_jobs but no case in tests/test_determinism.py: {missing}"
 
 
 def test_the_row_check_notices_a_new_batch_function(monkeypatch):
@@ -223,7 +253,9 @@ def _arrays(result: Any) -> list[np.ndarray]:
 
 
 def _bytes_equal(a: np.ndarray, b: np.ndarray) -> bool:
-    return a.dtype == b.dtype and a.shape == b.shape and np.ascontiguousarray(a).tobytes() == np.ascontiguousarray(b).tobytes()
+    if a.dtype != b.dtype or a.shape != b.shape:
+        return False
+    return np.ascontiguousarray(a).tobytes() == np.ascontiguousarray(b).tobytes()
 
 
 @pytest.mark.parametrize("name,cid,build", _CASES, ids=[f"{n}-{c}" for n, c, _ in _CASES])
@@ -238,7 +270,7 @@ def test_bitwise_identical_across_n_jobs(name, cid, build):
         for i, (g, r) in enumerate(zip(got, ref)):
             if not _bytes_equal(g, r):
                 diff = np.flatnonzero(g.ravel() != r.ravel()) if g.shape == r.shape else "shape"
-                pytest.fail(f"{name}({cid}) output {i} differs between n_jobs=1 and n_jobs={n}: at {diff}")
+                pytest.fail(f"{name}({cid}) output {i}: n_jobs=1 and n_jobs={n} differ at {diff}")
 
 
 def test_inputs_are_big_enough_to_split():
@@ -246,5 +278,7 @@ def test_inputs_are_big_enough_to_split():
     for name, cid, build in _CASES:
         args, _ = build()
         big = max(np.asarray(a).size for a in args)
-        rows = max(np.asarray(a).size // max(np.asarray(a).shape[-1], 1) for a in args if np.ndim(a) >= 2) if any(np.ndim(a) >= 2 for a in args) else 0
-        assert big >= 10_000 or rows >= 60, f"{name}({cid}): input too small ({big} elements, {rows} rows)"
+        rows = max(
+            [np.asarray(a).size // max(np.shape(a)[-1], 1) for a in args if np.ndim(a) >= 2] or [0]
+        )
+        assert big >= 10_000 or rows >= 60, f"{name}({cid}): {big} elements, {rows} rows"
