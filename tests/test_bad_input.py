@@ -140,6 +140,10 @@ class Spec:
     skip: dict[str, str] = dataclasses.field(default_factory=dict)
     layout: Callable[[], dict[str, np.ndarray]] | None = None
     integer_dtype: bool = False  # integer dtypes only, as np.bincount (no float32 variant)
+    #: further bad calls: case name -> (argument overrides, names the message may use)
+    extra: dict[str, tuple[Callable[[], dict[str, Any]], tuple[str, ...]]] = dataclasses.field(
+        default_factory=dict
+    )
 
 
 def _sp_entropy(**kw: Any) -> Any:
@@ -180,6 +184,13 @@ def _prob_rows(shape: tuple[int, ...]) -> np.ndarray:
     return _int_valued(shape, 1, 9)
 
 
+def _weight_cases(n: int) -> dict[str, tuple[Callable[[], dict[str, Any]], tuple[str, ...]]]:
+    """Bad ``weights`` for the numpy drop-ins, whose samples number ``n``."""
+    return {
+        "weights-length_mismatch": (lambda: {"weights": np.ones(n + 1)}, ("weights",)),
+        "weights-complex": (lambda: {"weights": np.ones(n) * 1j}, ("weights",)),
+        "weights-str": (lambda: {"weights": np.array(["a"] * n)}, ("weights",)),
+    }
 DIVERGENCE_SCALARS = ("axis", "base", "n_jobs")
 PROB_LAYOUT = lambda: {"p": _prob_rows((6, 9)), "q": _prob_rows((6, 9))}  # noqa: E731
 PROB1_LAYOUT = lambda: {"p": _prob_rows((6, 9))}  # noqa: E731
@@ -222,6 +233,7 @@ SPECS: dict[str, Spec | None] = {
         args={"a": SAMPLES},
         roles={"a": "samples"},
         scalars=("bins", "range"),
+        extra=_weight_cases(len(SAMPLES)),
         ref=_np("histogram"),
         layout=lambda: {"a": _int_valued((40,))},
     ),
@@ -229,6 +241,7 @@ SPECS: dict[str, Spec | None] = {
         args={"a": SAMPLES},
         roles={"a": "samples"},
         scalars=("bins", "range"),
+        extra=_weight_cases(len(SAMPLES)),
         ref=_np("histogram_bin_edges"),
         layout=lambda: {"a": _int_valued((40,))},
     ),
@@ -237,6 +250,7 @@ SPECS: dict[str, Spec | None] = {
         roles={"x": "samples", "y": "samples"},
         pair=("x", "y"),
         scalars=("bins",),
+        extra=_weight_cases(len(SAMPLES)),
         ref=_np("histogram2d"),
         layout=lambda: {"x": _int_valued((40,)), "y": _int_valued((40,))},
     ),
@@ -244,6 +258,7 @@ SPECS: dict[str, Spec | None] = {
         args={"sample": SAMPLE2D},
         roles={"sample": "sample2d"},
         scalars=("bins",),
+        extra=_weight_cases(len(SAMPLE2D)),
         ref=_np("histogramdd"),
         layout=lambda: {"sample": _int_valued((40, 3))},
     ),
@@ -393,6 +408,9 @@ def bad_cases() -> list[Case]:
                 return {**s.args, a: np.concatenate([first, first[:1]])}
 
             cases.append(Case(f"{func}-{a}-{b}-shape_mismatch", func, "bad", longer, (a, b)))
+        for cname, (overrides, names) in spec.extra.items():
+            build = lambda s=spec, o=overrides: {**s.args, **o()}  # noqa: E731
+            cases.append(Case(f"{func}-{cname}", func, "bad", build, names))
         for arg in _scalar_args(func, spec):
             for cname, value in BAD_SCALARS[arg].items():
                 cid = f"{func}-{arg}-{cname}"
