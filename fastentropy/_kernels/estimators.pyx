@@ -8,13 +8,12 @@ each output is written by exactly one thread and results do not depend on the th
 Integer counts need no ``log`` in the common case: ``n log n``, ``digamma(n)`` and the
 Grassberger ``G(n)`` come from tables for ``n < TABLE_N`` (built once at import, read-only).
 """
-import numpy as np
 from fastentropy._twins.estimators import _tables
 
 from cython.parallel cimport prange
 from libc.stdint cimport int64_t
 from libc.stdlib cimport malloc, free, qsort
-from libc.math cimport log, log1p, exp, expm1, sqrt, lgamma, NAN, isnan
+from libc.math cimport log, log1p, exp, expm1, sqrt, lgamma, NAN
 
 from fastentropy._kernels._special cimport digamma, trigamma_r, lnpoch, xlogx
 
