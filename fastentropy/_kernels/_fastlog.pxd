@@ -153,6 +153,34 @@ cdef extern from *:
     }
 
     /* The recursive drivers, once per instruction set (ATTR) with suffix SUF. */
+    /* Jensen-Shannon terms over a leaf: (p log(p/m) + q log(q/m)) / 2, m = (p + q) / 2. */
+    FE_ALWAYS_INLINE double fe_js_leaf(const double* a, double Sa, const double* b, double Sb,
+                                       int64_t n) {
+        double buf[FE_LEAF];
+        for (int64_t j = 0; j < n; j++) {
+            double p = a[j] / Sa;
+            double q = b[j] / Sb;
+            double m = 0.5 * (p + q);
+            double tp = p * fe_log(p / m);
+            double tq = q * fe_log(q / m);
+            buf[j] = 0.5 * (((p > 0.0) ? tp : 0.0) + ((q > 0.0) ? tq : 0.0));
+        }
+        return fe_leaf_sum(buf, n);
+    }
+    /* Cross-entropy terms over a leaf: -p log q; 0 where p = 0, +inf where p > 0 = q. */
+    FE_ALWAYS_INLINE double fe_cross_leaf(const double* a, double Sa, const double* b, double Sb,
+                                          int64_t n) {
+        double buf[FE_LEAF];
+        for (int64_t j = 0; j < n; j++) {
+            double p = a[j] / Sa;
+            double q = b[j] / Sb;
+            double t = -(p * fe_log(q));
+            double pos = (q > 0.0) ? t : HUGE_VAL;
+            buf[j] = (p > 0.0) ? pos : 0.0;
+        }
+        return fe_leaf_sum(buf, n);
+    }
+
     #if defined(__GNUC__)
     #  define FE_NOINLINE __attribute__((noinline))
     #else
@@ -170,6 +198,27 @@ cdef extern from *:
     static ATTR FE_NOINLINE double fe_relleaf_##SUF(const double* a, double Sa,             \
                                                     const double* b, double Sb, int64_t n) {\
         return fe_rel_entr_leaf(a, Sa, b, Sb, n);                                           \
+    }                                                                                       \
+    static ATTR FE_NOINLINE double fe_jsleaf_##SUF(const double* a, double Sa,              \
+                                                   const double* b, double Sb, int64_t n) { \
+        return fe_js_leaf(a, Sa, b, Sb, n);                                                 \
+    }                                                                                       \
+    static ATTR FE_NOINLINE double fe_crossleaf_##SUF(const double* a, double Sa,           \
+                                                      const double* b, double Sb, int64_t n) {\
+        return fe_cross_leaf(a, Sa, b, Sb, n);                                              \
+    }                                                                                       \
+    static double fe_js_##SUF(const double* a, double Sa, const double* b, double Sb,       \
+                              int64_t n) {                                                  \
+        if (n <= FE_LEAF) return fe_jsleaf_##SUF(a, Sa, b, Sb, n);                          \
+        int64_t n2 = fe_half(n);                                                            \
+        return fe_js_##SUF(a, Sa, b, Sb, n2) + fe_js_##SUF(a + n2, Sa, b + n2, Sb, n - n2); \
+    }                                                                                       \
+    static double fe_cross_##SUF(const double* a, double Sa, const double* b, double Sb,    \
+                                 int64_t n) {                                               \
+        if (n <= FE_LEAF) return fe_crossleaf_##SUF(a, Sa, b, Sb, n);                       \
+        int64_t n2 = fe_half(n);                                                            \
+        return fe_cross_##SUF(a, Sa, b, Sb, n2)                                             \
+             + fe_cross_##SUF(a + n2, Sa, b + n2, Sb, n - n2);                              \
     }                                                                                       \
     static double fe_sum_##SUF(const double* x, int64_t n) {                                \
         if (n <= FE_LEAF) return fe_sumleaf_##SUF(x, n);                                    \
@@ -276,6 +325,13 @@ cdef extern from *:
         return FE_PICK(fe_rel_entr, (a, Sa, b, Sb, n));
     }
 
+    static double fe_js_row(const double* a, double Sa, const double* b, double Sb, int64_t n) {
+        return FE_PICK(fe_js, (a, Sa, b, Sb, n));
+    }
+    static double fe_cross_row(const double* a, double Sa, const double* b, double Sb,
+                               int64_t n) {
+        return FE_PICK(fe_cross, (a, Sa, b, Sb, n));
+    }
     static void fe_col_stats(const double* x, int64_t n, int64_t m, int64_t j0, int64_t w,
                              double* sums, double* mins) {
         FE_PICK(fe_col_stats, (x, n, m, j0, w, sums, mins));
@@ -294,6 +350,10 @@ cdef extern from *:
     double fe_entropy_row(const double* c, int64_t n, double S) noexcept nogil
     double fe_rel_entr_row(const double* a, double Sa, const double* b, double Sb,
                            int64_t n) noexcept nogil
+    double fe_js_row(const double* a, double Sa, const double* b, double Sb,
+                     int64_t n) noexcept nogil
+    double fe_cross_row(const double* a, double Sa, const double* b, double Sb,
+                        int64_t n) noexcept nogil
     int FE_COLS
     void fe_col_stats(const double* x, int64_t n, int64_t m, int64_t j0, int64_t w,
                       double* sums, double* mins) noexcept nogil

@@ -12,7 +12,8 @@ from libc.math cimport log, log1p, expm1, exp, sqrt, fabs, INFINITY, NAN
 from libc.stdint cimport int64_t
 
 from fastentropy._kernels._fastlog cimport (
-    FE_COLS, fe_log, fe_sum_min, fe_entropy_row, fe_rel_entr_row, fe_col_stats, fe_col_entropy)
+    FE_COLS, fe_log, fe_sum_min, fe_entropy_row, fe_rel_entr_row, fe_js_row, fe_cross_row,
+    fe_col_stats, fe_col_entropy)
 
 
 def log_array(const double[::1] x,  # IN
@@ -131,20 +132,12 @@ cdef enum Measure:
 cdef inline double _pair_row(const double* a, double sa, const double* b, double sb, int64_t n,
                              int measure, double alpha) noexcept nogil:
     cdef int64_t j
-    cdef double p, q, m, t, acc = 0.0
+    # CROSS and JS go through the vectorised C row loops (see pair_rows)
+    cdef double p, q, t, acc = 0.0
     for j in range(n):
         p = a[j] / sa
         q = b[j] / sb
-        if measure == CROSS:
-            if p > 0.0:
-                acc = acc - p * fe_log(q) if q > 0.0 else INFINITY
-        elif measure == JS:
-            m = 0.5 * (p + q)
-            if p > 0.0:
-                acc = acc + 0.5 * p * fe_log(p / m)
-            if q > 0.0:
-                acc = acc + 0.5 * q * fe_log(q / m)
-        elif measure == TV:
+        if measure == TV:
             acc = acc + fabs(p - q)
         elif measure == BC:
             acc = acc + sqrt(p * q)
@@ -201,7 +194,12 @@ def pair_rows(const double[:, ::1] p,      # IN (rp, n)
     for i in prange(rows, nogil=True, schedule='static', num_threads=n_threads):
         ip = i if rp > 1 else 0
         iq = i if rq > 1 else 0
-        out[i] = _pair_row(&p[ip, 0], p_sums[ip], &q[iq, 0], q_sums[iq], n, measure, alpha)
+        if measure == JS:  # the vectorised pairwise-summed loops
+            out[i] = fe_js_row(&p[ip, 0], p_sums[ip], &q[iq, 0], q_sums[iq], n)
+        elif measure == CROSS:
+            out[i] = fe_cross_row(&p[ip, 0], p_sums[ip], &q[iq, 0], q_sums[iq], n)
+        else:
+            out[i] = _pair_row(&p[ip, 0], p_sums[ip], &q[iq, 0], q_sums[iq], n, measure, alpha)
 
 
 cdef inline double _power_row(const double* c, double s, int64_t n, int mode,
