@@ -593,6 +593,7 @@ def jensenshannon(
     *,
     axis: int | None = 0,
     keepdims: bool = False,
+    n_jobs: int | None = None,
 ) -> Any:
     """Jensen-Shannon distance: a drop-in for :func:`scipy.spatial.distance.jensenshannon`.
 
@@ -607,6 +608,9 @@ def jensenshannon(
         arrays as one distribution each.
     keepdims : bool, default False
         Keep the reduced axis as a length-1 dimension.
+    n_jobs : int or None
+        Threads (None: OpenMP default, -1: all cores); not in scipy's signature. Results do not
+        depend on it.
 
     Returns
     -------
@@ -629,10 +633,10 @@ def jensenshannon(
                 f"with axis=None, p and q must have the same shape, got {pa.shape} and {qa.shape}"
             )
         ndim = pa.ndim
-        out, outer, _ = _pair_measure(pa.ravel(), qa.ravel(), -1, None, _JS)
+        out, outer, _ = _pair_measure(pa.ravel(), qa.ravel(), -1, n_jobs, _JS)
         kept: tuple[int, ...] = tuple(range(ndim))
     else:
-        out, outer, _ = _pair_measure(p, q, axis, None, _JS)
+        out, outer, _ = _pair_measure(p, q, axis, n_jobs, _JS)
         ndim = len(outer) + 1
         kept = (normalize_axis(axis, ndim),)
     np.maximum(out, 0.0, out=out)

@@ -41,10 +41,8 @@ def _pq(draw):
     rq = draw(st.sampled_from([1, rp]))
     p = draw(_rows(n=n, rows=rp))
     q = draw(_rows(n=n, rows=rq))
-    if rp == 1 and rq == 1:
-        pass
-    elif rp == 1:
-        pass
+    if draw(st.booleans()):  # the other way round: many q rows against one p row
+        p, q = q, p
     return p, q
 
 
@@ -178,6 +176,9 @@ def _all_calls(p, q):
         "bhattacharyya": lambda nj: fe.bhattacharyya(p, q, n_jobs=nj),
         "chi2": lambda nj: fe.chi2_divergence(p, q, n_jobs=nj),
         "perplexity": lambda nj: fe.perplexity(p, n_jobs=nj),
+        "jensenshannon": lambda nj: fe.jensenshannon(p, q, axis=1, n_jobs=nj),
+        "entropy_axis0": lambda nj: fe.entropy(p.T.copy(), n_jobs=nj),
+        "renyi_large": lambda nj: fe.renyi_divergence(p, q, 30.0, n_jobs=nj),
     }
 
 
