@@ -653,7 +653,7 @@ def test_every_public_function_has_a_row():
 def test_the_row_check_notices_a_new_function(monkeypatch):
     monkeypatch.setattr(fe, "__all__", [*fe.__all__, "brand_new_estimator"])
     monkeypatch.setattr(fe, "brand_new_estimator", lambda x: x, raising=False)
-    assert missing_rows() == ["brand_new_estimator"]
+    assert "brand_new_estimator" in missing_rows()
 
 
 def test_no_stale_rows():
