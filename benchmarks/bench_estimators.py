@@ -70,6 +70,7 @@ def main() -> None:
         lambda: scipy.stats.entropy(c, axis=1),
         lambda nj: fe.entropy_counts(c, n_jobs=nj),
         ">= 10x (1 thread)",
+        repeat=15,
         peer_repeat=5,
     )
     c32 = c.astype(np.int32)
@@ -87,6 +88,7 @@ def main() -> None:
         lambda: _miller_madow_numpy(c),
         lambda nj: fe.entropy_counts(c, "miller_madow", n_jobs=nj),
         ">= 10x (1 thread)",
+        repeat=15,
         peer_repeat=5,
     )
     sparse = rng.poisson(0.5, (10_000, 1000))
