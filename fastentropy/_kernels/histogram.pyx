@@ -8,13 +8,14 @@ fixed 65536-sample block, sequentially within a block, and the block partials ar
 order: numpy.histogram's own order, so results are bitwise numpy's for any thread count.
 """
 from cython.parallel cimport parallel, prange
-from libc.stdint cimport int64_t
+from libc.stdint cimport int32_t, int64_t
 from libc.stdlib cimport calloc, free, malloc
 from libc.string cimport memset
 
 from fastentropy._kernels._openmp_helpers cimport omp_get_thread_num
 from fastentropy._kernels.histogram cimport (
-    BIN_NUMPY, BIN_SEARCH, BIN_UNIFORM, count_uniform, find_bin, linspace_edges, row_min_max)
+    BIN_NUMPY, BIN_SEARCH, BIN_UNIFORM, COUNT_CHUNK, count_uniform, fe_guess_bins, fe_min_max,
+    find_bin, linspace_edges, row_min_max)
 
 ctypedef fused real_t:
     double
@@ -27,6 +28,15 @@ cdef enum:
 
 
 cdef void _min_max_block(const real_t* x, Py_ssize_t n, double* out) noexcept nogil:
+    cdef int nan_flag = 0
+    if real_t is double:
+        fe_min_max(x, n, &out[0], &out[1], &nan_flag)
+        out[2] = 1.0 if nan_flag else 0.0
+        return
+    _min_max_block_generic(x, n, out)
+
+
+cdef void _min_max_block_generic(const real_t* x, Py_ssize_t n, double* out) noexcept nogil:
     # Four independent min/max chains; NaN is skipped by the comparisons, so it is flagged
     # separately (inf shows up in the min/max themselves).
     cdef double mn0 = <double>x[0], mn1 = mn0, mn2 = mn0, mn3 = mn0
@@ -165,6 +175,17 @@ def hist_1d(const real_t[::1] x,        # IN (n,) samples
     return
 
 
+cdef void _sum_block(const real_t* x, const double* w, Py_ssize_t n, const double* e,
+                     Py_ssize_t nb, double first, double scale, double tol, int mode,
+                     double* p) noexcept nogil:
+    cdef Py_ssize_t i, b
+    memset(p, 0, nb * sizeof(double))
+    for i in range(n):
+        b = find_bin(<double>x[i], e, nb, first, scale, tol, mode)
+        if b >= 0:
+            p[b] = p[b] + w[i]
+
+
 def hist_1d_weighted(const real_t[::1] x,      # IN (n,) samples
                      const double[::1] w,      # IN (n,) weights
                      const double[::1] edges,  # IN (nb + 1,)
@@ -174,39 +195,44 @@ def hist_1d_weighted(const real_t[::1] x,      # IN (n,) samples
                      int mode,                 # IN see hist_1d
                      double[::1] out,          # OUT (nb,) zeroed
                      int n_threads):
+    # numpy sums each 65536-sample block from zero, in sample order, and adds the block sums to
+    # the result in block order.  The block sums are computed in parallel into one buffer (when
+    # it fits in 64 MiB; otherwise on one thread), then folded in block order.
     cdef Py_ssize_t n = x.shape[0]
     cdef Py_ssize_t nb = edges.shape[0] - 1
     cdef Py_ssize_t nblocks = (n + BLOCK - 1) // BLOCK
-    cdef Py_ssize_t T = max(1, n_threads)
-    cdef Py_ssize_t r, j, blk, i, b, bb, start, stop, cnt
+    cdef Py_ssize_t blk, bb, start, stop
     cdef const double* e = &edges[0]
-    cdef double* part = <double*> malloc(T * max(nb, 1) * sizeof(double))
-    cdef double* p
+    cdef const real_t* px
+    cdef const double* pw
+    cdef double* part
+    cdef bint all_blocks = nblocks * nb <= (64 << 20) // 8
+    if n == 0:
+        return
+    px = &x[0]
+    pw = &w[0]
+    part = <double*> malloc((nblocks if all_blocks else 1) * nb * sizeof(double))
     if part == NULL:
         raise MemoryError()
-    try:
-        with nogil:
-            # Rounds of T blocks: block r*T + j goes to slot j, then the slots are added to the
-            # result in block order (numpy's order, whatever T is).
-            r = 0
-            while r < nblocks:
-                cnt = min(T, nblocks - r)
-                for j in prange(cnt, schedule='static', num_threads=n_threads):
-                    blk = r + j
-                    p = part + j * nb
-                    memset(p, 0, nb * sizeof(double))
-                    start = blk * BLOCK
-                    stop = min(start + BLOCK, n)
-                    for i in range(start, stop):
-                        b = find_bin(<double>x[i], e, nb, first, scale, tol, mode)
-                        if b >= 0:
-                            p[b] = p[b] + w[i]
-                for j in range(cnt):
-                    for bb in range(nb):
-                        out[bb] = out[bb] + part[j * nb + bb]
-                r = r + T
-    finally:
-        free(part)
+    with nogil:
+        if all_blocks:
+            for blk in prange(nblocks, schedule='static', num_threads=n_threads):
+                start = blk * BLOCK
+                stop = min(start + BLOCK, n)
+                _sum_block(px + start, pw + start, stop - start, e, nb, first, scale, tol, mode,
+                           part + blk * nb)
+            for blk in range(nblocks):
+                for bb in range(nb):
+                    out[bb] = out[bb] + part[blk * nb + bb]
+        else:
+            for blk in range(nblocks):
+                start = blk * BLOCK
+                stop = min(start + BLOCK, n)
+                _sum_block(px + start, pw + start, stop - start, e, nb, first, scale, tol, mode,
+                           part)
+                for bb in range(nb):
+                    out[bb] = out[bb] + part[bb]
+    free(part)
 
 
 cdef void _count_block_dd(const char* base, Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t start,
@@ -269,7 +295,31 @@ cdef void _count_block_2d(const real_t* x, const real_t* y, Py_ssize_t n,
                          const double* ex, Py_ssize_t nx, double fx, double sx, double tx, int mx,
                          const double* ey, Py_ssize_t ny, double fy, double sy, double ty, int my,
                          int64_t* h) noexcept nogil:
-    cdef Py_ssize_t i, bx, by
+    cdef Py_ssize_t i, bx, by, start, m
+    cdef int32_t gx[COUNT_CHUNK]
+    cdef int32_t gy[COUNT_CHUNK]
+    if real_t is double:
+        if mx == BIN_UNIFORM and my == BIN_UNIFORM and nx < 2147483647 and ny < 2147483647:
+            # two passes per chunk, as count_uniform: vectorised guesses, exact walk for the rest
+            start = 0
+            while start < n:
+                m = n - start if n - start < COUNT_CHUNK else COUNT_CHUNK
+                fe_guess_bins(x + start, m, fx, sx, tx, <double>nx, gx)
+                fe_guess_bins(y + start, m, fy, sy, ty, <double>ny, gy)
+                for i in range(m):
+                    bx = gx[i]
+                    by = gy[i]
+                    if bx < 0:
+                        bx = find_bin(x[start + i], ex, nx, fx, sx, tx, mx)
+                        if bx < 0:
+                            continue
+                    if by < 0:
+                        by = find_bin(y[start + i], ey, ny, fy, sy, ty, my)
+                        if by < 0:
+                            continue
+                    h[bx * ny + by] += 1
+                start += m
+            return
     for i in range(n):
         bx = find_bin(<double>x[i], ex, nx, fx, sx, tx, mx)
         if bx >= 0:
