@@ -594,3 +594,16 @@ def test_int64_fast_path_guards(rng):
         H(np.array([[1, 1], [2**62, 2**62 - 1]], dtype=np.int64))
     with pytest.raises(ValueError, match="row totals must be below 2"):
         H(np.array([2**61] * 3, dtype=np.uint64))
+
+
+def test_twin_special_functions_against_mpmath():
+    """lnpoch (Stirling difference for x >= 1e3) and r(x) = x psi'(x) - 1 (asymptotic for
+    x >= 10), which the kernel's _special.pxd computes the same way."""
+    mpmath.mp.dps = 50
+    for x, n in [(1e-12, 3.0), (0.5, 10.0), (999.0, 5.0), (1e3, 7.0), (2.5e4, 1e6), (1e9, 3.0),
+                 (1e12, 1e12)]:
+        ref = mpmath.loggamma(mpmath.mpf(x) + n) - mpmath.loggamma(mpmath.mpf(x))
+        assert float(twin_mod.lnpoch(x, n)) == pytest.approx(float(ref), rel=1e-13), (x, n)
+    for x in (1e-8, 0.3, 1.0, 9.99, 10.0, 57.0, 1e5, 1e12):
+        ref = mpmath.mpf(x) * mpmath.polygamma(1, mpmath.mpf(x)) - 1
+        assert float(twin_mod.trigamma_r(x)) == pytest.approx(float(ref), rel=1e-12), x
