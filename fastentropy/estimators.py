@@ -252,7 +252,7 @@ def entropy_counts(
       symbols only).
     - ``jeffreys``, ``laplace``, ``perks``, ``minimax``: plug-in entropy of the posterior-mean
       probabilities :math:`(n_i + a)/(N + K a)` over all :math:`K` symbols, with :math:`a = 1/2`,
-      :math:`1`, :math:`1/K` and :math:`\sqrt N / K` (Hausser & Strimmer 2009, Table 1).
+      :math:`1`, :math:`1/K` and :math:`\sqrt N / K` (as tabulated by Hausser & Strimmer 2009).
     - ``shrink``: James-Stein shrinkage of :math:`\hat p_i = n_i/N` towards :math:`1/K`
       (Hausser & Strimmer 2009):
       :math:`\lambda = (1 - \sum_i \hat p_i^2) / ((N-1)\sum_i (1/K - \hat p_i)^2)` clipped to
