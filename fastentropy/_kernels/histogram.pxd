@@ -209,6 +209,12 @@ cdef inline void count_uniform(const double* x, Py_ssize_t n, const double* e, P
     cdef int32_t idx[COUNT_CHUNK]
     cdef Py_ssize_t start = 0, m, i, b
     cdef double dnb = <double>nb
+    if nb >= 2147483647:  # guesses must fit an int32
+        for i in range(n):
+            b = find_bin(x[i], e, nb, first, scale, tol, BIN_UNIFORM)
+            if b >= 0:
+                c[b] += 1
+        return
     while start < n:
         m = n - start if n - start < COUNT_CHUNK else COUNT_CHUNK
         fe_guess_bins(x + start, m, first, scale, tol, dnb, idx)
