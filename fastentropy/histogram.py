@@ -13,6 +13,7 @@ numpy's: weighted histograms with explicit (non-uniform) edges, weights that are
 """
 from __future__ import annotations
 
+import math
 import numbers
 import operator
 import warnings
@@ -197,6 +198,11 @@ def _guess_error(e: np.ndarray, eps: float) -> float:
     return 4.0 * eps * (nb + big / width)
 
 
+def _tol(err: float) -> float:
+    """The kernel's trust margin for a guess (in bins); infinite (walk every value) when wide."""
+    return 4.0 * err if 4.0 * err < 0.5 else math.inf
+
+
 def _uniform_mode(
     edges: np.ndarray, first_edge: Any, last_edge: Any
 ) -> tuple[int, float, float, float] | None:
@@ -212,9 +218,10 @@ def _uniform_mode(
     e = edges.astype(np.float64)
     nb = e.shape[0] - 1
     err = _guess_error(e, float(np.finfo(edges.dtype).eps))
-    if 2.0 * err < 0.5:
-        # the kernel trusts a guess only when [t - tol, t + tol] sits inside one bin
-        return _BIN_UNIFORM, float(e[0]), nb / float(e[-1] - e[0]), 4.0 * err
+    if err < 0.5:
+        # numpy's guess is within one bin of the truth, so its correction step lands on the bin
+        # the edges define, which is what the kernel's walk finds
+        return _BIN_UNIFORM, float(e[0]), nb / float(e[-1] - e[0]), _tol(err)
     if edges.dtype == np.float64:
         denom = float(_unsigned_subtract(last_edge, first_edge))
         return _BIN_NUMPY, float(np.float64(first_edge)), denom, 0.0
@@ -449,7 +456,7 @@ def _dd_impl(
             modes[i] = _BIN_UNIFORM
             firsts[i] = e[0]
             scales[i] = (e.shape[0] - 1) / span
-            tols[i] = 4.0 * err if 2.0 * err < 0.5 else np.inf
+            tols[i] = _tol(err)
 
     k = kernels("histogram")
     shape = tuple(int(nb) - 2 for nb in nbin)
@@ -727,7 +734,7 @@ def histogram_rows(
         width = np.min(np.diff(edges, axis=1), axis=1)
         big = np.maximum(np.abs(edges[:, 0]), np.abs(edges[:, -1]))
         err = float(np.max(4.0 * np.finfo(np.float64).eps * (nb + big / width)))
-    mode, tol = (_BIN_UNIFORM, 4.0 * err) if 2.0 * err < 0.5 else (_BIN_NUMPY, 0.0)
+    mode, tol = (_BIN_UNIFORM, _tol(err)) if err < 0.5 else (_BIN_NUMPY, 0.0)
     counts = np.zeros((R, nb), dtype=np.int64)
     if R and n:
         kernels("histogram").hist_rows(

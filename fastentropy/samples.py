@@ -17,7 +17,7 @@ from ._backend import kernels
 from ._parallel import resolve_n_jobs
 from ._validation import check_base, check_positive_int, log_base_divisor, normalize_axis
 from .estimators import _validate_method
-from .histogram import _BIN_NUMPY, _BIN_UNIFORM, _as_real, _rows_view
+from .histogram import _BIN_NUMPY, _BIN_SEARCH, _BIN_UNIFORM, _as_real, _rows_view, _tol
 
 __all__ = ["entropy_samples"]
 
@@ -121,17 +121,16 @@ def _row_plan(e: np.ndarray, first: Any, last: Any, eps: float) -> tuple[float, 
     width = float(np.min(np.diff(e)))
     big = float(max(abs(e[0]), abs(e[-1])))
     err = 4.0 * eps * (nb + big / width) if width > 0 else math.inf
-    if 2.0 * err < 0.5:
-        return float(e[0]), nb / float(e[-1] - e[0]), 4.0 * err, _BIN_UNIFORM
+    if err < 0.5:
+        return float(e[0]), nb / float(e[-1] - e[0]), _tol(err), _BIN_UNIFORM
     return float(first), float(last - first), 0.0, _BIN_NUMPY
 
 
-def _edges_plan(
-    rows_raw: np.ndarray, bins: Any, range: Any
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _edges_plan(rows_raw: np.ndarray, bins: Any, range: Any) -> tuple[Any, ...]:
     """Per-row numpy edges for ``bins`` (rule name or int) and the kernel's per-row parameters.
 
-    Returns ``edges, offsets, firsts, scales, tols, modes, nbins`` (float64 edges, concatenated).
+    Returns ``edges, offsets, firsts, scales, tols, modes, nbins, numpy_rows`` (float64 edges,
+    concatenated; ``numpy_rows`` lists rows whose counts numpy itself must compute).
     """
     R = rows_raw.shape[0]
     vectorised = isinstance(bins, str) and bins != "stone" and range is None \
@@ -163,9 +162,10 @@ def _edges_plan(
                     f"bins (row {r})."
                 )
             firsts[r], scales[r], tols[r], modes[r] = _row_plan(e, first[r], last[r], 2.0**-52)
-        return edges, offsets, firsts, scales, tols, modes, nbins
+        return edges, offsets, firsts, scales, tols, modes, nbins, []
     # numpy computes each row's edges (rule names with a range, 'stone', non-float64 rows)
     parts = []
+    numpy_rows: list[int] = []
     firsts = np.empty(R)
     scales = np.empty(R)
     tols = np.empty(R)
@@ -183,13 +183,13 @@ def _edges_plan(
         eps = float(np.finfo(e_raw.dtype).eps) if e_raw.dtype.kind == "f" else 2.0**-52
         firsts[r], scales[r], tols[r], modes[r] = _row_plan(e, first, last, eps)
         if modes[r] == _BIN_NUMPY and e_raw.dtype != np.float64:
-            raise ValueError(
-                f"x (row {r}): the range is too narrow for {e_raw.dtype} bins; pass float64 data"
-            )
+            # numpy's float32 arithmetic may be off by more than a bin here: numpy counts it
+            numpy_rows.append(r)
+            modes[r] = _BIN_SEARCH
     offsets = np.zeros(R + 1, dtype=np.int64)
     np.cumsum([p.shape[0] for p in parts], out=offsets[1:])
     edges = np.concatenate(parts) if parts else np.zeros(0)
-    return edges, offsets, firsts, scales, tols, modes, nbins
+    return edges, offsets, firsts, scales, tols, modes, nbins, numpy_rows
 
 
 def _numpy_outer(row: np.ndarray, range: Any) -> tuple[float, float]:
@@ -302,6 +302,7 @@ def entropy_samples(
     if arr.dtype == np.bool_:
         arr = arr.astype(np.uint8)
     k_mod = kernels("samples")
+    numpy_rows: list[int] = []
 
     if bins is None:
         if range is not None:
@@ -355,7 +356,8 @@ def entropy_samples(
             first, last = lo_hi if lo_hi[0] != lo_hi[1] else (lo_hi[0] - 0.5, lo_hi[1] + 0.5)
             plan = _row_plan(e, first, last, float(np.finfo(e_raw.dtype).eps))
             if plan[3] == _BIN_NUMPY and e_raw.dtype != np.float64:
-                raise ValueError(f"range is too narrow for {e_raw.dtype} bins; pass float64 data")
+                numpy_rows = list(_range(R))  # see _edges_plan
+                plan = (0.0, 1.0, 0.0, _BIN_SEARCH)
             kk = _k_per_row(k, outer, R, np.full(R, float(nb)))
             k_mod.entropy_rows_edges(
                 np.ascontiguousarray(rows_raw, dtype=np.float64), e,
@@ -365,12 +367,25 @@ def entropy_samples(
         else:
             if not isinstance(bins, str):
                 check_positive_int(bins, "bins")
-            edges, offsets, firsts, scales, tols, modes, nbins = _edges_plan(rows_raw, bins, range)
+            edges, offsets, firsts, scales, tols, modes, nbins, numpy_rows = _edges_plan(
+                rows_raw, bins, range
+            )
             kk = _k_per_row(k, outer, R, nbins.astype(np.float64))
             k_mod.entropy_rows_edges(np.ascontiguousarray(rows_raw, dtype=np.float64), edges,
                                      offsets, firsts, scales, tols, modes, kk, code, out, status,
                                      n_threads)
 
+    for r in numpy_rows:
+        # rows where float32 edges are too narrow for exact arithmetic binning: numpy's counts
+        c = np.histogram(rows_raw[r], bins, range)[0].astype(np.int64)[None, :]
+        if c.sum() == 0:
+            status[r] = _ST_EMPTY
+        elif np.count_nonzero(c) > kk[r]:
+            status[r] = _ST_K
+        else:
+            est = np.empty(1)
+            kernels("estimators").entropy_counts_rows(c, kk[r:r + 1], code, est, None, 1)
+            out[r], status[r] = est[0], _ST_OK
     bad = np.flatnonzero(status)
     if bad.size:
         r = int(bad[0])

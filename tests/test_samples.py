@@ -234,3 +234,12 @@ def test_bad_data():
     # NaN ignored with an explicit range, as numpy does
     got = fe.entropy_samples(np.array([[0.0, np.nan, 1.0, 0.2]]), bins=2, range=(0, 1))
     np.testing.assert_allclose(got, [fe.entropy_counts([2, 1])], rtol=1e-14)
+
+
+def test_float32_rows_with_a_narrow_range_on_a_large_offset(rng):
+    # float32 edges this narrow defeat exact arithmetic binning: numpy counts these rows
+    x = (1e6 + rng.random((3, 500)) * 3).astype(np.float32)
+    x[0] = np.float32(1e6)
+    for bins, rg in ((7, None), (1, None), (7, (1e6, 1e6 + 2)), ("auto", None)):
+        np.testing.assert_allclose(fe.entropy_samples(x, bins=bins, range=rg),
+                                   reference(x, bins, rg), rtol=1e-13)

@@ -47,7 +47,48 @@ cdef extern from *:
        so it is flagged on the side). SSE2 is part of x86-64; elsewhere four scalar chains. */
     #if defined(__SSE2__)
     #include <emmintrin.h>
+    #if defined(__x86_64__) && defined(__GNUC__)
+    #define FE_HAVE_AVX2_MINMAX 1
+    #include <immintrin.h>
+    __attribute__((target("avx2")))
+    static void fe_min_max_avx2(const double* x, ptrdiff_t n, double* mn, double* mx, int* nan) {
+        __m256d mn0 = _mm256_set1_pd(x[0]), mn1 = mn0, mx0 = mn0, mx1 = mn0;
+        __m256d bad = _mm256_setzero_pd();
+        ptrdiff_t i = 0;
+        for (; i + 7 < n; i += 8) {
+            __m256d a = _mm256_loadu_pd(x + i), b = _mm256_loadu_pd(x + i + 4);
+            mn0 = _mm256_min_pd(a, mn0); mx0 = _mm256_max_pd(a, mx0);
+            mn1 = _mm256_min_pd(b, mn1); mx1 = _mm256_max_pd(b, mx1);
+            bad = _mm256_or_pd(bad, _mm256_or_pd(_mm256_cmp_pd(a, a, _CMP_UNORD_Q),
+                                                 _mm256_cmp_pd(b, b, _CMP_UNORD_Q)));
+        }
+        double lo[4], hi[4];
+        _mm256_storeu_pd(lo, _mm256_min_pd(mn1, mn0));
+        _mm256_storeu_pd(hi, _mm256_max_pd(mx1, mx0));
+        double l = lo[0], h = hi[0];
+        for (int j = 1; j < 4; j++) {
+            l = lo[j] < l ? lo[j] : l;
+            h = hi[j] > h ? hi[j] : h;
+        }
+        int f = _mm256_movemask_pd(bad) != 0;
+        for (; i < n; i++) {
+            double v = x[i];
+            l = v < l ? v : l;
+            h = v > h ? v : h;
+            f |= v != v;
+        }
+        *mn = l; *mx = h; *nan = f | (l != l);
+    }
+    /* set once at module import (fe_cpu_init), read-only afterwards */
+    static int fe_cpu_avx2 = 0;
+    static void fe_cpu_init(void) { fe_cpu_avx2 = __builtin_cpu_supports("avx2") ? 1 : 0; }
+    #else
+    static void fe_cpu_init(void) {}
+    #endif
     static void fe_min_max(const double* x, ptrdiff_t n, double* mn, double* mx, int* nan) {
+    #if defined(FE_HAVE_AVX2_MINMAX)
+        if (fe_cpu_avx2) { fe_min_max_avx2(x, n, mn, mx, nan); return; }
+    #endif
         __m128d mn0 = _mm_set1_pd(x[0]), mn1 = mn0, mx0 = mn0, mx1 = mn0;
         __m128d bad = _mm_setzero_pd();
         ptrdiff_t i = 0;
@@ -72,6 +113,7 @@ cdef extern from *:
         *mn = l; *mx = h; *nan = f | (l != l);
     }
     #else
+    static void fe_cpu_init(void) {}
     static void fe_min_max(const double* x, ptrdiff_t n, double* mn, double* mx, int* nan) {
         double l0 = x[0], l1 = x[0], h0 = x[0], h1 = x[0];
         int f = 0;
@@ -96,6 +138,7 @@ cdef extern from *:
     void fe_guess_bins(const double* x, Py_ssize_t m, double first, double scale, double tol,
                        double dnb, int32_t* idx) noexcept nogil
     void fe_min_max(const double* x, Py_ssize_t n, double* mn, double* mx, int* nan) noexcept nogil
+    void fe_cpu_init() noexcept nogil
 
 
 # How find_bin turns a value into a bin.

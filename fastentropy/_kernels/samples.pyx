@@ -9,14 +9,16 @@ status code for the facade to turn into an error.
 """
 from cython.parallel cimport parallel, prange
 from libc.float cimport DBL_EPSILON
-from libc.math cimport NAN, fabs
+from libc.math cimport INFINITY, NAN, fabs
 from libc.stdint cimport int64_t
 from libc.stdlib cimport free, malloc
 from libc.string cimport memset
 
 from fastentropy._kernels.estimators cimport estimate_row
 from fastentropy._kernels.histogram cimport (
-    BIN_NUMPY, BIN_UNIFORM, count_uniform, find_bin, linspace_edges, row_min_max)
+    BIN_NUMPY, BIN_UNIFORM, count_uniform, fe_cpu_init, find_bin, linspace_edges, row_min_max)
+
+fe_cpu_init()  # picks the AVX2 min/max where the CPU has it
 
 cdef enum:
     ST_OK = 0
@@ -71,11 +73,11 @@ cdef signed char _uniform_row(const double* x, Py_ssize_t n, double lo, double h
             width = e[i + 1] - e[i]
     big = fabs(lo) if fabs(lo) > fabs(hi) else fabs(hi)
     err = 4.0 * DBL_EPSILON * (<double>nb + big / width)
-    if 2.0 * err < 0.5:
+    if err < 0.5:
         mode = BIN_UNIFORM
         first = e[0]
         scale = <double>nb / (e[nb] - e[0])
-        tol = 4.0 * err
+        tol = 4.0 * err if 4.0 * err < 0.5 else INFINITY  # INFINITY: walk every value
     else:
         # so narrow a range that a guess may be off by more than one bin: numpy's own formula
         mode = BIN_NUMPY

@@ -73,7 +73,7 @@ def entropy_rows_uniform(x, nb, lo, hi, auto, k, method, out, status, n_threads)
         width = np.min(np.diff(e, axis=1), axis=1)
         big = np.maximum(np.abs(lo_r), np.abs(hi_r))
         err = 4.0 * np.finfo(np.float64).eps * (nb + big / width)
-    for mode, sel in ((BIN_UNIFORM, good & (2.0 * err < 0.5)), (BIN_NUMPY, good & ~(2.0 * err < 0.5))):
+    for mode, sel in ((BIN_UNIFORM, good & (err < 0.5)), (BIN_NUMPY, good & ~(err < 0.5))):
         rows = np.flatnonzero(sel)
         if rows.size == 0:
             continue
