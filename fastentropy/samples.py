@@ -282,7 +282,9 @@ def entropy_samples(
     :math:`e_b` (``numpy.linspace(lo, hi, B + 1)``); e.g. the plug-in estimate
     :math:`\log N - \frac1N \sum_b n_b \log n_b` (see :func:`fastentropy.entropy_counts` for
     every method and its reference). Binning reproduces numpy.histogram exactly, including
-    values on edges; the counts of a row live only in the thread's scratch buffer.
+    values on edges; the counts of a row live only in the thread's scratch buffer. (Rows of
+    float32/float16 data whose range is so narrow on so large an offset that numpy's own float32
+    arithmetic decides the bins are counted by numpy.histogram itself.)
 
     Raises
     ------
