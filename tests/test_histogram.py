@@ -298,8 +298,12 @@ def test_other_kernels_match_twin(rng):
         labels = (np.abs(rows) * 3).astype(np.int64)
         cb = np.zeros((20, int(labels.max()) + 1), dtype=np.int64)
         mod.bincount_rows(labels, cb, 2)
-        mm = np.zeros(3)
-        mod.min_max(x, mm, 2)
+        mm = np.zeros(6)
+        mod.min_max(x, mm[:3], 2)
+        xn = x.copy()
+        xn[12345] = np.nan
+        mod.min_max(xn, mm[3:], 2)
+        mm[3:5] = 0.0  # min/max are unspecified once the NaN flag is set
         res.append((p2.sum(0), pd.sum(0), wd, cr, cn, cb, mm))
     for a, b in zip(*res):
         assert a.tobytes() == b.tobytes()

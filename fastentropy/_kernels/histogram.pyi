@@ -4,7 +4,8 @@ import numpy as np
 
 # real_t: fused double | float | int64_t
 def min_max(x: np.ndarray, out: np.ndarray, n_threads: int) -> None:
-    """x: const real_t[::1]; out: double[::1] (3,) <- min, max, NaN flag."""
+    """x: const real_t[::1]; out: double[::1] (3,) <- min, max, NaN flag (min/max unspecified
+    when the flag is 1.0)."""
 def hist_1d(
     x: np.ndarray, edges: np.ndarray, first: float, scale: float, tol: float, mode: int,
     partial: np.ndarray, n_threads: int,

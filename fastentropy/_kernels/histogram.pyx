@@ -14,8 +14,7 @@ from libc.string cimport memset
 
 from fastentropy._kernels._openmp_helpers cimport omp_get_thread_num
 from fastentropy._kernels.histogram cimport (
-    BIN_NUMPY, BIN_SEARCH, BIN_UNIFORM, COUNT_CHUNK, count_uniform, fe_cpu_init, fe_guess_bins,
-    fe_min_max, find_bin, linspace_edges, row_min_max)
+    BIN_UNIFORM, COUNT_CHUNK, count_uniform, fe_cpu_init, fe_guess_bins, fe_min_max, find_bin)
 
 fe_cpu_init()  # picks the AVX2 min/max where the CPU has it
 

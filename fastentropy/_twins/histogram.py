@@ -35,10 +35,11 @@ def find_bins(
 
 
 def min_max(x: np.ndarray, out: np.ndarray, n_threads: int) -> None:
+    """min, max and a flag (1.0) when any value is NaN; min and max are unspecified then."""
     xd = np.asarray(x, dtype=np.float64)
-    out[0] = xd.min()
-    out[1] = xd.max()
-    out[2] = 0.0 if np.isfinite(xd).all() else 1.0
+    out[0] = np.fmin.reduce(xd)
+    out[1] = np.fmax.reduce(xd)
+    out[2] = 1.0 if np.isnan(xd).any() else 0.0
 
 
 def hist_1d(x, edges, first, scale, tol, mode, partial, n_threads) -> None:
