@@ -20,11 +20,12 @@ cdef extern from *:
         return prod + start;
     }
 
-    /* The guess pass of count_uniform, compiled twice on x86-64 Linux with GCC (AVX2 and
+    /* The guess pass of count_uniform, compiled twice on x86-64 glibc Linux with GCC (AVX2 and
        baseline, picked at load time by the CPU): it is pure arithmetic, which AVX2 does four
        lanes at a time.  No FMA: the guess is only trusted within its error bound `tol`. */
-    #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
-    #define FE_CLONES __attribute__((target_clones("avx2", "default")))
+    #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) \
+        && defined(__GLIBC__)
+    #define FE_CLONES __attribute__((target_clones("avx2", "default")))  /* needs glibc ifunc */
     #else
     #define FE_CLONES
     #endif
