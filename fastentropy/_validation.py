@@ -156,7 +156,10 @@ def rows_view(arr: np.ndarray, axis: int) -> tuple[np.ndarray, tuple[int, ...]]:
     """
     moved = np.moveaxis(arr, axis, -1)
     outer = moved.shape[:-1]
-    rows = np.ascontiguousarray(moved.reshape(-1, moved.shape[-1]) if moved.ndim else moved.reshape(1, 1))
+    if moved.ndim == 0:
+        return np.ascontiguousarray(moved.reshape(1, 1)), outer
+    # an explicit row count: reshape(-1, 0) is ambiguous for rows of length 0
+    rows = np.ascontiguousarray(moved.reshape(int(np.prod(outer, dtype=np.int64)), moved.shape[-1]))
     return rows, outer
 
 
