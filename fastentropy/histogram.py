@@ -23,7 +23,7 @@ import numpy as np
 
 from ._backend import kernels
 from ._parallel import resolve_n_jobs
-from ._validation import check_positive_int, normalize_axis
+from ._validation import check_positive_int, normalize_axis, rows_view
 
 __all__ = [
     "histogram",
@@ -623,16 +623,6 @@ def histogram2d(
 # ----------------------------------------------------------------------------- batches
 
 
-def _rows_view(arr: np.ndarray, axis: int) -> tuple[np.ndarray, tuple[int, ...]]:
-    """``axis`` moved last, the rest flattened: C-contiguous ``(rows, n)``, and the outer shape.
-
-    (``_validation.rows_view`` cannot reshape rows of length 0.)
-    """
-    moved = np.moveaxis(arr, axis, -1)
-    outer = moved.shape[:-1]
-    return np.ascontiguousarray(moved.reshape(int(np.prod(outer)), moved.shape[-1])), outer
-
-
 def _row_edges(lo: np.ndarray, hi: np.ndarray, nb: int) -> np.ndarray:
     """``numpy.linspace(lo[r], hi[r], nb + 1)`` for every row r, bit for bit."""
     step = (hi - lo) / nb
@@ -700,7 +690,7 @@ def histogram_rows(
     nb = check_positive_int(bins, "bins")
     ax = normalize_axis(axis, arr.ndim)
     n_threads = resolve_n_jobs(n_jobs)
-    rows, outer = _rows_view(arr.astype(np.float64, copy=False), ax)
+    rows, outer = rows_view(arr.astype(np.float64, copy=False), ax)
     R, n = rows.shape
     if range is not None:
         lo_s, hi_s = _check_range_pair(range)
@@ -793,7 +783,7 @@ def bincount_rows(
     else:
         top = -1
     k = max(top + 1, int(minlength))
-    rows, outer = _rows_view(arr.astype(np.int64, copy=False), ax)
+    rows, outer = rows_view(arr.astype(np.int64, copy=False), ax)
     counts = np.zeros((rows.shape[0], k), dtype=np.int64)
     if rows.size:
         kernels("histogram").bincount_rows(rows, counts, n_threads)

@@ -15,9 +15,9 @@ import numpy as np
 
 from ._backend import kernels
 from ._parallel import resolve_n_jobs
-from ._validation import check_base, check_positive_int, log_base_divisor, normalize_axis
+from ._validation import check_base, check_positive_int, log_base_divisor, normalize_axis, rows_view
 from .estimators import _validate_method
-from .histogram import _BIN_NUMPY, _BIN_SEARCH, _BIN_UNIFORM, _as_real, _rows_view, _tol
+from .histogram import _BIN_NUMPY, _BIN_SEARCH, _BIN_UNIFORM, _as_real, _tol
 
 __all__ = ["entropy_samples"]
 
@@ -317,7 +317,7 @@ def entropy_samples(
         if top >= 2**31:
             raise ValueError(f"x: largest label {top} is too large to count")
         nlab = top + 1
-        rows, outer = _rows_view(arr.astype(np.int64, copy=False), ax)
+        rows, outer = rows_view(arr.astype(np.int64, copy=False), ax)
         R = rows.shape[0]
         kk = _k_per_row(k, outer, R, np.full(R, float(nlab)))
         out = np.empty(R)
@@ -330,7 +330,7 @@ def entropy_samples(
         elif isinstance(bins, (bool, np.bool_)) or not isinstance(bins, numbers.Integral):
             raise TypeError(f"bins must be a positive int, a rule name or None, got {bins!r}")
         lo_hi = None if range is None else _check_range(range)
-        rows_raw, outer = _rows_view(arr, ax)
+        rows_raw, outer = rows_view(arr, ax)
         R = rows_raw.shape[0]
         out = np.empty(R)
         status = np.zeros(R, dtype=np.int8)
