@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 import fastentropy as fe
 from fastentropy._parallel import resolve_n_jobs
-from tests._kernel_pairs import pair
+from _kernel_pairs import pair
 
 DTYPES = [np.float64, np.float32, np.int64, np.int32, np.int8, np.uint8, np.uint64, np.float16]
 RULES = ["auto", "fd", "doane", "scott", "stone", "rice", "sturges", "sqrt"]

@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 import fastentropy as fe
 from fastentropy._parallel import resolve_n_jobs
-from tests._kernel_pairs import pair
+from _kernel_pairs import pair
 
 RULES = ["auto", "fd", "doane", "scott", "stone", "rice", "sturges", "sqrt"]
 FAST_METHODS = ["plugin", "miller_madow", "grassberger", "zhang", "chao_shen", "jeffreys",

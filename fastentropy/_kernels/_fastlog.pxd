@@ -12,7 +12,7 @@
 # scaled by 2^52 first (exact), and the special values are patched in at the end.
 #
 # The row loops compute terms leaf by leaf into a small stack block (a loop with no reduction,
-# so it vectorises without -ffast-math) and add them in NumPy's pairwise order: the result
+# so it vectorises with no relaxed-math flags) and add them in NumPy's pairwise order: the result
 # depends only on the row, never on the thread count, and sums match np.sum bit for bit. On x86-64 with GCC/clang the
 # loops are compiled a second time for AVX2+FMA and picked at run time (__builtin_cpu_supports);
 # elsewhere the baseline build is used. The selects need -fno-trapping-math to be if-converted
@@ -81,8 +81,8 @@ cdef extern from *:
        terms do: fewer than 8 terms are added in sequence; up to FE_LEAF terms go to eight
        interleaved accumulators joined by a fixed tree, the remainder added in sequence; longer
        runs split in two halves at a multiple of 8. The row loops below compute each leaf's
-       terms into a small stack buffer (a loop without a reduction, so it vectorises without
-       -ffast-math) and sum it with this rule. Thread count never changes the order. */
+       terms into a small stack buffer (a loop without a reduction, so it vectorises with no
+       relaxed-math flags) and sum it with this rule. Thread count never changes the order. */
     #define FE_LEAF 128
 
     FE_ALWAYS_INLINE double fe_leaf_sum(const double* b, int64_t n) {
