@@ -27,11 +27,13 @@ PKG_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(fe.__file__)))
 
 
 def run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    # `python -m` puts the working directory first on sys.path: run from the directory that
+    # holds the fastentropy under test, so a source checkout cannot shadow the installed build.
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([PKG_ROOT, *filter(None, [env.get("PYTHONPATH")])])
     return subprocess.run(
         [sys.executable, "-m", "fastentropy", *args],
-        capture_output=True, text=True, timeout=timeout, cwd=ROOT, env=env,
+        capture_output=True, text=True, timeout=timeout, cwd=PKG_ROOT, env=env,
     )
 
 
