@@ -32,3 +32,10 @@ def resolve_n_jobs(n_jobs: int | None) -> int:
         ncpu = omp.num_procs() or (os.cpu_count() or 1)
         return max(1, ncpu + 1 + n_jobs)
     return n_jobs
+
+
+def threads_for(n_threads: int, tasks: int, cells: int, min_cells: int = 32768) -> int:
+    """Fewer threads for small jobs: never more threads than independent tasks (rows, blocks),
+    and about one per ``min_cells`` elements, since waking an OpenMP team costs more than a few
+    thousand cells of work (and far more on a busy machine). Results never depend on it."""
+    return max(1, min(n_threads, tasks, cells // min_cells))

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from ._backend import kernels
-from ._parallel import resolve_n_jobs
+from ._parallel import resolve_n_jobs, threads_for
 from ._validation import as_float_array, check_base, log_base_divisor, normalize_axis
 
 try:
@@ -67,12 +67,6 @@ def _to_rows(moved: np.ndarray, k: int) -> np.ndarray:
     if rows > 1 and all(s == 0 for s in moved.strides[: moved.ndim - k]):
         return np.ascontiguousarray(moved[(0,) * len(outer)].reshape(1, n))
     return np.ascontiguousarray(moved.reshape(rows, n))
-
-
-def _threads_for(n_threads: int, rows: int, n: int) -> int:
-    """Fewer threads for small jobs: waking an OpenMP team costs more than a few thousand
-    cells, and on a busy machine much more. Results never depend on the thread count."""
-    return max(1, min(n_threads, rows, (rows * n) // 32768))
 
 
 def _stats(rows: np.ndarray, n_threads: int) -> tuple[np.ndarray, np.ndarray]:
@@ -130,7 +124,7 @@ def _single(p: Any, axis: Any, name: str, n_jobs: int | None):
     moved = np.moveaxis(arr, ax, -1)
     outer = moved.shape[:-1]
     rows = _to_rows(moved, 1)
-    n_threads = _threads_for(resolve_n_jobs(n_jobs), rows.shape[0], rows.shape[1])
+    n_threads = threads_for(resolve_n_jobs(n_jobs), rows.shape[0], rows.shape[0] * rows.shape[1])
     rows, sums = _checked_rows(rows, name, n_threads)
     return rows, sums, outer, n_threads
 
@@ -150,7 +144,7 @@ def _pair(p: Any, q: Any, axis: Any, n_jobs: int | None):
     pm = np.moveaxis(np.broadcast_to(pa, shape), ax, -1)
     qm = np.moveaxis(np.broadcast_to(qa, shape), ax, -1)
     outer = pm.shape[:-1]
-    n_threads = _threads_for(resolve_n_jobs(n_jobs), math.prod(outer), shape[ax])
+    n_threads = threads_for(resolve_n_jobs(n_jobs), math.prod(outer), math.prod(outer) * shape[ax])
     p_rows, p_sums = _checked_rows(_to_rows(pm, 1), "p", n_threads)
     q_rows, q_sums = _checked_rows(_to_rows(qm, 1), "q", n_threads)
     return p_rows, p_sums, q_rows, q_sums, outer, n_threads
@@ -379,7 +373,7 @@ def entropy(
         rows = full
 
     names = ("pk", "qk")
-    n_threads = _threads_for(n_threads, R, n)
+    n_threads = threads_for(n_threads, R, R * n)
     out = np.empty(R)
     fused = len(rows) == 1
     stats = []
@@ -452,7 +446,7 @@ def _entropy_axis0(x: np.ndarray, nan_policy: str, n_threads: int) -> np.ndarray
     sums = np.empty(m)
     mins = np.empty(m)
     out = np.empty(m)
-    _k().entropy_cols(x, sums, mins, out, _threads_for(n_threads, m, n))
+    _k().entropy_cols(x, sums, mins, out, threads_for(n_threads, m, m * n))
     if (mins < 0).any():
         raise ValueError(
             "pk must be non-negative (it holds negative entries); "

@@ -15,7 +15,7 @@ from typing import Any, Union
 import numpy as np
 
 from ._backend import kernels, twin_kernels
-from ._parallel import resolve_n_jobs
+from ._parallel import resolve_n_jobs, threads_for
 from ._validation import as_count_array, check_base, log_base_divisor, normalize_axis, rows_view
 
 __all__ = ["entropy_counts", "ESTIMATOR_METHODS"]
@@ -304,7 +304,7 @@ def entropy_counts(
     if rows.shape[1] == 0 or rows.shape[0] == 0:
         raise ValueError(f"counts must not be empty along axis {axis}, got shape {arr.shape}")
     kf = _as_k(k, rows, outer)
-    n_threads = resolve_n_jobs(n_jobs)
+    n_threads = threads_for(resolve_n_jobs(n_jobs), rows.shape[0], rows.size, min_cells=1024)
 
     n_rows = rows.shape[0]
     out = np.empty(n_rows, dtype=np.float64)

@@ -22,7 +22,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ._backend import kernels
-from ._parallel import resolve_n_jobs
+from ._parallel import resolve_n_jobs, threads_for
 from ._validation import check_positive_int, normalize_axis, rows_view
 
 __all__ = [
@@ -689,8 +689,8 @@ def histogram_rows(
         raise ValueError("x must have at least 1 dimension, got 0")
     nb = check_positive_int(bins, "bins")
     ax = normalize_axis(axis, arr.ndim)
-    n_threads = resolve_n_jobs(n_jobs)
     rows, outer = rows_view(arr.astype(np.float64, copy=False), ax)
+    n_threads = threads_for(resolve_n_jobs(n_jobs), rows.shape[0], rows.size, min_cells=1024)
     R, n = rows.shape
     if range is not None:
         lo_s, hi_s = _check_range_pair(range)
@@ -773,7 +773,7 @@ def bincount_rows(
     if minlength < 0:
         raise ValueError(f"minlength must be a non-negative int, got {minlength}")
     ax = normalize_axis(axis, arr.ndim)
-    n_threads = resolve_n_jobs(n_jobs)
+    n_jobs_resolved = resolve_n_jobs(n_jobs)
     if arr.size:
         if arr.dtype.kind == "i" and arr.min() < 0:
             raise ValueError("x must hold non-negative labels")
@@ -786,5 +786,6 @@ def bincount_rows(
     rows, outer = rows_view(arr.astype(np.int64, copy=False), ax)
     counts = np.zeros((rows.shape[0], k), dtype=np.int64)
     if rows.size:
+        n_threads = threads_for(n_jobs_resolved, rows.shape[0], rows.size, min_cells=1024)
         kernels("histogram").bincount_rows(rows, counts, n_threads)
     return counts.reshape(outer + (k,))

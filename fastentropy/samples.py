@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from ._backend import kernels
-from ._parallel import resolve_n_jobs
+from ._parallel import resolve_n_jobs, threads_for
 from ._validation import check_base, check_positive_int, log_base_divisor, normalize_axis, rows_view
 from .estimators import _validate_method
 from .histogram import _BIN_NUMPY, _BIN_SEARCH, _BIN_UNIFORM, _as_real, _tol
@@ -300,7 +300,7 @@ def entropy_samples(
     ax = normalize_axis(axis, arr.ndim)
     if arr.shape[ax] == 0:
         raise ValueError(f"x must not be empty along axis {axis}, got shape {arr.shape}")
-    n_threads = resolve_n_jobs(n_jobs)
+    n_threads = threads_for(resolve_n_jobs(n_jobs), arr.size // arr.shape[ax], arr.size, min_cells=1024)
     if arr.dtype == np.bool_:
         arr = arr.astype(np.uint8)
     k_mod = kernels("samples")

@@ -148,3 +148,13 @@ def test_installed_package_is_the_compiled_one_when_ci_expects_it():
         pytest.skip("only meaningful in CI's compiled run")
     assert fastentropy.backend() == "compiled"
     assert fastentropy.config()["openmp"]
+
+
+def test_threads_for_caps_small_jobs_only():
+    from fastentropy._parallel import threads_for
+
+    assert threads_for(8, 1, 10**9) == 1  # one row: one thread
+    assert threads_for(8, 1000, 100) == 1  # a few cells: not worth a team
+    assert threads_for(3, 1000, 10**7) == 3
+    assert threads_for(4, 1000, 4 * 1024, min_cells=1024) == 4
+    assert threads_for(1, 0, 0) == 1
