@@ -83,6 +83,114 @@ cdef extern from *:
     /* set once at module import (fe_cpu_init), read-only afterwards */
     static int fe_cpu_avx2 = 0;
     static void fe_cpu_init(void) { fe_cpu_avx2 = __builtin_cpu_supports("avx2") ? 1 : 0; }
+    /* Fused guess-and-count (AVX2): the guess of fe_guess_bins, but counted at once into c, the
+       uncertain positions written to bad[] (returned: how many) for the exact walk.  Certain
+       means t >= 0, t < nb, and with b = trunc(t), frac = t - b (exact): frac >= tol and
+       fl(frac + tol) < 1, i.e. [t - tol, t + tol] inside [b, b + 1).  When nx is not NULL it
+       also runs fe_min_max_avx2's first-stage (8-wide) reduction over nx[0..m) into st[0..20)
+       (mn0, mn1, mx0, mx1, bad), so the next row's loads overlap this row's arithmetic;
+       fe_min_max_finish completes it exactly as fe_min_max_avx2 would. */
+    __attribute__((target("avx2")))
+    static void fe_min_max_start(const double* nx, double* st) {
+        __m256d v = _mm256_set1_pd(nx[0]);
+        _mm256_storeu_pd(st, v); _mm256_storeu_pd(st + 4, v);
+        _mm256_storeu_pd(st + 8, v); _mm256_storeu_pd(st + 12, v);
+        _mm256_storeu_pd(st + 16, _mm256_setzero_pd());
+    }
+    __attribute__((target("avx2")))
+    static void fe_min_max_finish(const double* x, ptrdiff_t n, const double* st,
+                                  double* mn, double* mx, int* nan) {
+        __m256d mn0 = _mm256_loadu_pd(st), mn1 = _mm256_loadu_pd(st + 4);
+        __m256d mx0 = _mm256_loadu_pd(st + 8), mx1 = _mm256_loadu_pd(st + 12);
+        __m256d bad = _mm256_loadu_pd(st + 16);
+        ptrdiff_t i = n & ~(ptrdiff_t)7;
+        double lo[4], hi[4];
+        _mm256_storeu_pd(lo, _mm256_min_pd(mn1, mn0));
+        _mm256_storeu_pd(hi, _mm256_max_pd(mx1, mx0));
+        double l = lo[0], h = hi[0];
+        for (int j = 1; j < 4; j++) {
+            l = lo[j] < l ? lo[j] : l;
+            h = hi[j] > h ? hi[j] : h;
+        }
+        int f = _mm256_movemask_pd(bad) != 0;
+        for (; i < n; i++) {
+            double v = x[i];
+            l = v < l ? v : l;
+            h = v > h ? v : h;
+            f |= v != v;
+        }
+        *mn = l; *mx = h; *nan = f | (l != l);
+    }
+    __attribute__((target("avx2")))
+    static ptrdiff_t fe_count_guess_avx2(const double* x, ptrdiff_t m, double first,
+                                         double scale, double tol, double dnb, int64_t* c,
+                                         int32_t* badpos, const double* nx, double* st) {
+        const __m256d vf = _mm256_set1_pd(first), vs = _mm256_set1_pd(scale);
+        const __m256d vt = _mm256_set1_pd(tol), vn = _mm256_set1_pd(dnb);
+        const __m256d one = _mm256_set1_pd(1.0), mone = _mm256_set1_pd(-1.0);
+        const __m256d zero = _mm256_setzero_pd();
+        __m256d mn0 = zero, mn1 = zero, mx0 = zero, mx1 = zero, nbad = zero;
+        ptrdiff_t nb_ = 0, i = 0;
+        int32_t q[8];
+        if (nx) {
+            mn0 = _mm256_loadu_pd(st); mn1 = _mm256_loadu_pd(st + 4);
+            mx0 = _mm256_loadu_pd(st + 8); mx1 = _mm256_loadu_pd(st + 12);
+            nbad = _mm256_loadu_pd(st + 16);
+        }
+        for (; i + 7 < m; i += 8) {
+            __m256d t0 = _mm256_mul_pd(_mm256_sub_pd(_mm256_loadu_pd(x + i), vf), vs);
+            __m256d t1 = _mm256_mul_pd(_mm256_sub_pd(_mm256_loadu_pd(x + i + 4), vf), vs);
+            /* max returns its second operand for NaN: -1 */
+            __m256d c0 = _mm256_min_pd(_mm256_max_pd(t0, mone), vn);
+            __m256d c1 = _mm256_min_pd(_mm256_max_pd(t1, mone), vn);
+            __m128i b0 = _mm256_cvttpd_epi32(c0), b1 = _mm256_cvttpd_epi32(c1);
+            __m256d f0 = _mm256_sub_pd(c0, _mm256_cvtepi32_pd(b0));
+            __m256d f1 = _mm256_sub_pd(c1, _mm256_cvtepi32_pd(b1));
+            __m256d k0 = _mm256_and_pd(
+                _mm256_and_pd(_mm256_cmp_pd(t0, zero, _CMP_GE_OQ), _mm256_cmp_pd(t0, vn, _CMP_LT_OQ)),
+                _mm256_and_pd(_mm256_cmp_pd(f0, vt, _CMP_GE_OQ),
+                              _mm256_cmp_pd(_mm256_add_pd(f0, vt), one, _CMP_LT_OQ)));
+            __m256d k1 = _mm256_and_pd(
+                _mm256_and_pd(_mm256_cmp_pd(t1, zero, _CMP_GE_OQ), _mm256_cmp_pd(t1, vn, _CMP_LT_OQ)),
+                _mm256_and_pd(_mm256_cmp_pd(f1, vt, _CMP_GE_OQ),
+                              _mm256_cmp_pd(_mm256_add_pd(f1, vt), one, _CMP_LT_OQ)));
+            int ok = _mm256_movemask_pd(k0) | (_mm256_movemask_pd(k1) << 4);
+            _mm_storeu_si128((__m128i*)q, b0);
+            _mm_storeu_si128((__m128i*)(q + 4), b1);
+            if (nx) {
+                __m256d a = _mm256_loadu_pd(nx + i), b = _mm256_loadu_pd(nx + i + 4);
+                mn0 = _mm256_min_pd(a, mn0); mx0 = _mm256_max_pd(a, mx0);
+                mn1 = _mm256_min_pd(b, mn1); mx1 = _mm256_max_pd(b, mx1);
+                nbad = _mm256_or_pd(nbad, _mm256_or_pd(_mm256_cmp_pd(a, a, _CMP_UNORD_Q),
+                                                       _mm256_cmp_pd(b, b, _CMP_UNORD_Q)));
+            }
+            if (ok == 0xFF) {
+                c[q[0]]++; c[q[1]]++; c[q[2]]++; c[q[3]]++;
+                c[q[4]]++; c[q[5]]++; c[q[6]]++; c[q[7]]++;
+            } else {
+                for (int j = 0; j < 8; j++) {
+                    if ((ok >> j) & 1) c[q[j]]++;
+                    else badpos[nb_++] = (int32_t)(i + j);
+                }
+            }
+        }
+        for (; i < m; i++) {
+            double t = (x[i] - first) * scale;
+            double tc = t > -1.0 ? t : -1.0;
+            tc = tc < dnb ? tc : dnb;
+            int32_t b = (int32_t)tc;
+            double fr = tc - (double)b;
+            if ((t >= 0.0) & (t < dnb) & (fr >= tol) & (fr + tol < 1.0)) c[b]++;
+            else badpos[nb_++] = (int32_t)i;
+        }
+        if (nx) {
+            _mm256_storeu_pd(st, mn0); _mm256_storeu_pd(st + 4, mn1);
+            _mm256_storeu_pd(st + 8, mx0); _mm256_storeu_pd(st + 12, mx1);
+            _mm256_storeu_pd(st + 16, nbad);
+        }
+        return nb_;
+    }
+    static int fe_has_avx2(void) { return fe_cpu_avx2; }
     #else
     static void fe_cpu_init(void) {}
     #endif
@@ -133,6 +241,17 @@ cdef extern from *:
         *mn = l1 < l0 ? l1 : l0; *mx = h1 > h0 ? h1 : h0; *nan = f | (l0 != l0);
     }
     #endif
+    #if !defined(FE_HAVE_AVX2_MINMAX)
+    static int fe_has_avx2(void) { return 0; }
+    static void fe_min_max_start(const double* nx, double* st) {}
+    static void fe_min_max_finish(const double* x, ptrdiff_t n, const double* st,
+                                  double* mn, double* mx, int* nan) {}
+    static ptrdiff_t fe_count_guess_avx2(const double* x, ptrdiff_t m, double first,
+                                         double scale, double tol, double dnb, int64_t* c,
+                                         int32_t* badpos, const double* nx, double* st) {
+        return 0;
+    }
+    #endif
     """
     double fe_linspace_edge(double i, double step, double start) noexcept nogil
     double fe_linspace_edge_tiny(double i, double div, double delta, double start) noexcept nogil
@@ -140,6 +259,13 @@ cdef extern from *:
                        double dnb, int32_t* idx) noexcept nogil
     void fe_min_max(const double* x, Py_ssize_t n, double* mn, double* mx, int* nan) noexcept nogil
     void fe_cpu_init() noexcept nogil
+    bint fe_has_avx2() noexcept nogil
+    void fe_min_max_start(const double* nx, double* st) noexcept nogil
+    void fe_min_max_finish(const double* x, Py_ssize_t n, const double* st, double* mn,
+                           double* mx, int* nan) noexcept nogil
+    Py_ssize_t fe_count_guess_avx2(const double* x, Py_ssize_t m, double first, double scale,
+                                   double tol, double dnb, int64_t* c, int32_t* badpos,
+                                   const double* nx, double* st) noexcept nogil
 
 
 # How find_bin turns a value into a bin.
@@ -244,15 +370,25 @@ cdef enum:
 
 cdef inline void count_uniform(const double* x, Py_ssize_t n, const double* e, Py_ssize_t nb,
                                double first, double scale, double tol, int64_t* c) noexcept nogil:
-    """Add the BIN_UNIFORM bins of ``x[0..n)`` to ``c`` (nb < 2**31), in two passes per chunk.
+    """Add the BIN_UNIFORM bins of ``x[0..n)`` to ``c`` (nb < 2**31); see count_uniform_next."""
+    count_uniform_next(x, n, e, nb, first, scale, tol, c, NULL, NULL)
 
-    The first pass only does arithmetic, so the compiler vectorises it: it keeps the guesses
-    that cannot be wrong (``[t - tol, t + tol]`` inside one bin) and marks the rest -1.  The
-    second pass counts, sending the marked values through ``find_bin``'s exact walk.
+
+cdef inline void count_uniform_next(const double* x, Py_ssize_t n, const double* e, Py_ssize_t nb,
+                                    double first, double scale, double tol, int64_t* c,
+                                    const double* nx, double* st) noexcept nogil:
+    """Add the BIN_UNIFORM bins of ``x[0..n)`` to ``c`` (nb < 2**31), chunk by chunk.
+
+    A vectorised guess keeps the bins that cannot be wrong (``[t - tol, t + tol]`` inside one
+    bin) and leaves the rest to ``find_bin``'s exact walk.  With AVX2 the guess counts at once
+    and, when ``nx`` is not NULL (only then: the caller checked fe_has_avx2), also reduces
+    ``nx[0..n)`` into the min/max state ``st`` (fe_min_max_start / fe_min_max_finish).
+    Without AVX2 the guess pass (fe_guess_bins) fills an index buffer and a scalar pass counts.
     """
     cdef int32_t idx[COUNT_CHUNK]
-    cdef Py_ssize_t start = 0, m, i, b
+    cdef Py_ssize_t start = 0, m, i, b, nbad
     cdef double dnb = <double>nb
+    cdef bint avx2 = fe_has_avx2()
     if nb >= 2147483647:  # guesses must fit an int32
         for i in range(n):
             b = find_bin(x[i], e, nb, first, scale, tol, BIN_UNIFORM)
@@ -261,12 +397,20 @@ cdef inline void count_uniform(const double* x, Py_ssize_t n, const double* e, P
         return
     while start < n:
         m = n - start if n - start < COUNT_CHUNK else COUNT_CHUNK
-        fe_guess_bins(x + start, m, first, scale, tol, dnb, idx)
-        for i in range(m):
-            b = idx[i]
-            if b < 0:
-                b = find_bin(x[start + i], e, nb, first, scale, tol, BIN_UNIFORM)
+        if avx2:
+            nbad = fe_count_guess_avx2(x + start, m, first, scale, tol, dnb, c, idx,
+                                       nx + start if nx != NULL else NULL, st)
+            for i in range(nbad):
+                b = find_bin(x[start + idx[i]], e, nb, first, scale, tol, BIN_UNIFORM)
+                if b >= 0:
+                    c[b] += 1
+        else:
+            fe_guess_bins(x + start, m, first, scale, tol, dnb, idx)
+            for i in range(m):
+                b = idx[i]
                 if b < 0:
-                    continue
-            c[b] += 1
+                    b = find_bin(x[start + i], e, nb, first, scale, tol, BIN_UNIFORM)
+                    if b < 0:
+                        continue
+                c[b] += 1
         start += m

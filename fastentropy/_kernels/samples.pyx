@@ -16,7 +16,8 @@ from libc.string cimport memset
 
 from fastentropy._kernels.estimators cimport estimate_row
 from fastentropy._kernels.histogram cimport (
-    BIN_NUMPY, BIN_UNIFORM, count_uniform, fe_cpu_init, find_bin, linspace_edges, row_min_max)
+    BIN_NUMPY, BIN_UNIFORM, count_uniform, count_uniform_next, fe_cpu_init, fe_has_avx2, fe_min_max_finish,
+    fe_min_max_start, find_bin, linspace_edges, row_min_max)
 
 fe_cpu_init()  # picks the AVX2 min/max where the CPU has it
 
@@ -48,18 +49,35 @@ cdef inline signed char _estimate(const int64_t* c, Py_ssize_t nb, double k, int
 
 cdef signed char _uniform_row(const double* x, Py_ssize_t n, double lo, double hi, bint auto,
                               Py_ssize_t nb, double k, int method, double* e, int64_t* c,
+                              const double* nx, double* st, double tag,
                               double* out) noexcept nogil:
-    """numpy.histogram(x, nb, range) counts (range from the row when ``auto``), then estimate."""
+    """numpy.histogram(x, nb, range) counts (range from the row when ``auto``), then estimate.
+
+    Software pipelining (AVX2, auto range): ``st`` holds the first stage of the min/max of the
+    row tagged ``st[20]``; if that is this row (``tag - 1``) it is finished here instead of
+    read again.  When ``nx`` (the next row, same length) is not NULL its min/max is started
+    during this row's counting pass and ``st[20]`` set to ``tag``.  The result is the same
+    min/max bit for bit (the same reduction in the same order), only the loads overlap.
+    """
     cdef double width, big, err, first, scale, tol
     cdef Py_ssize_t i, b
-    cdef int mode
+    cdef int mode, nan = 0
+    cdef bint have = st != NULL and st[20] == tag - 1.0
+    if st != NULL:
+        st[20] = -1.0
     out[0] = NAN
     if auto:
         if n == 0:
             lo = 0.0
             hi = 1.0
         else:
-            row_min_max(x, n, &lo, &hi)
+            if have:
+                fe_min_max_finish(x, n, st, &lo, &hi, &nan)
+                if nan:
+                    lo = NAN
+                    hi = NAN
+            else:
+                row_min_max(x, n, &lo, &hi)
             if not (fabs(lo) <= 1.7976931348623157e308 and fabs(hi) <= 1.7976931348623157e308):
                 return ST_RANGE
         if lo == hi:
@@ -86,7 +104,11 @@ cdef signed char _uniform_row(const double* x, Py_ssize_t n, double lo, double h
         tol = 0.0
     memset(c, 0, nb * sizeof(int64_t))
     if mode == BIN_UNIFORM:
-        count_uniform(x, n, e, nb, first, scale, tol, c)
+        if nx != NULL:
+            fe_min_max_start(nx, st)
+        count_uniform_next(x, n, e, nb, first, scale, tol, c, nx, st)
+        if nx != NULL:
+            st[20] = tag
     else:
         for i in range(n):
             b = find_bin(x[i], e, nb, first, scale, tol, mode)
@@ -109,20 +131,28 @@ def entropy_rows_uniform(const double[:, ::1] x,   # IN (rows, n) samples
     cdef Py_ssize_t r
     cdef double* e
     cdef int64_t* c
+    cdef double* st
+    cdef bint pipe = auto and n > 0 and fe_has_avx2()
     if rows == 0:
         return
     with nogil, parallel(num_threads=n_threads):
         e = <double*> malloc((nb + 1) * sizeof(double))
         c = <int64_t*> malloc(nb * sizeof(int64_t))
+        st = <double*> malloc(21 * sizeof(double)) if pipe else NULL
+        if st != NULL:
+            st[20] = -1.0
         for r in prange(rows, schedule='static'):
             if e == NULL or c == NULL:
                 status[r] = ST_NOMEM
                 out[r] = NAN
             else:
                 status[r] = _uniform_row(&x[r, 0] if n else NULL, n, lo, hi, auto, nb, k[r],
-                                         method, e, c, &out[r])
+                                         method, e, c,
+                                         &x[r + 1, 0] if st != NULL and r + 1 < rows else NULL,
+                                         st, <double>(r + 1), &out[r])
         free(e)
         free(c)
+        free(st)
 
 
 def entropy_rows_edges(const double[:, ::1] x,       # IN (rows, n) samples
