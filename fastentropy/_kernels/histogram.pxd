@@ -52,6 +52,9 @@ cdef extern from *:
     #define FE_HAVE_AVX2_MINMAX 1
     #include <immintrin.h>
     __attribute__((target("avx2")))
+    static void fe_min_max_finish(const double* x, ptrdiff_t n, const double* st,
+                                  double* mn, double* mx, int* nan);
+    __attribute__((target("avx2")))
     static void fe_min_max_avx2(const double* x, ptrdiff_t n, double* mn, double* mx, int* nan) {
         __m256d mn0 = _mm256_set1_pd(x[0]), mn1 = mn0, mx0 = mn0, mx1 = mn0;
         __m256d bad = _mm256_setzero_pd();
@@ -63,22 +66,12 @@ cdef extern from *:
             bad = _mm256_or_pd(bad, _mm256_or_pd(_mm256_cmp_pd(a, a, _CMP_UNORD_Q),
                                                  _mm256_cmp_pd(b, b, _CMP_UNORD_Q)));
         }
-        double lo[4], hi[4];
-        _mm256_storeu_pd(lo, _mm256_min_pd(mn1, mn0));
-        _mm256_storeu_pd(hi, _mm256_max_pd(mx1, mx0));
-        double l = lo[0], h = hi[0];
-        for (int j = 1; j < 4; j++) {
-            l = lo[j] < l ? lo[j] : l;
-            h = hi[j] > h ? hi[j] : h;
-        }
-        int f = _mm256_movemask_pd(bad) != 0;
-        for (; i < n; i++) {
-            double v = x[i];
-            l = v < l ? v : l;
-            h = v > h ? v : h;
-            f |= v != v;
-        }
-        *mn = l; *mx = h; *nan = f | (l != l);
+        /* the lane combine and the scalar tail (from n & ~7) are fe_min_max_finish's */
+        double st[20];
+        _mm256_storeu_pd(st, mn0); _mm256_storeu_pd(st + 4, mn1);
+        _mm256_storeu_pd(st + 8, mx0); _mm256_storeu_pd(st + 12, mx1);
+        _mm256_storeu_pd(st + 16, bad);
+        fe_min_max_finish(x, n, st, mn, mx, nan);
     }
     /* set once at module import (fe_cpu_init), read-only afterwards */
     static int fe_cpu_avx2 = 0;
