@@ -1,8 +1,8 @@
 """Extension list and OpenMP probe; all metadata lives in pyproject.toml."""
-import os
-import sys
 import glob
+import os
 import shutil
+import sys
 import tempfile
 import textwrap
 

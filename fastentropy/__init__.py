@@ -9,15 +9,15 @@ __version__ = "0.1.0"
 
 from ._backend import backend
 from ._config import config, show_config
-from .divergence import *  # noqa: F401,F403
+from .divergence import *  # noqa: F403
 from .divergence import __all__ as _divergence_all
-from .estimators import *  # noqa: F401,F403
+from .estimators import *  # noqa: F403
 from .estimators import __all__ as _estimators_all
-from .histogram import *  # noqa: F401,F403
+from .histogram import *  # noqa: F403
 from .histogram import __all__ as _histogram_all
-from .mutual_info import *  # noqa: F401,F403
+from .mutual_info import *  # noqa: F403
 from .mutual_info import __all__ as _mutual_info_all
-from .samples import *  # noqa: F401,F403
+from .samples import *  # noqa: F403
 from .samples import __all__ as _samples_all
 
 __all__ = [

@@ -30,7 +30,8 @@ import os
 import re
 import subprocess
 import sys
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -67,7 +68,7 @@ def _bad_arrays(role: str) -> dict[str, Callable[[], Any]]:
     """Bad values for an array argument of ``role``; the callables build fresh objects."""
     good = VALID[role]
     floats = good.astype(np.float64)
-    flat_put = lambda v: (lambda: _put(floats, v))  # noqa: E731
+    flat_put = lambda v: (lambda: _put(floats, v))
     cases: dict[str, Callable[[], Any]] = {}
     if role in ("counts", "prob", "codes", "table"):
         cases["negative"] = flat_put(-1.0)
@@ -192,9 +193,9 @@ def _weight_cases(n: int) -> dict[str, tuple[Callable[[], dict[str, Any]], tuple
         "weights-str": (lambda: {"weights": np.array(["a"] * n)}, ("weights",)),
     }
 DIVERGENCE_SCALARS = ("axis", "base", "n_jobs")
-PROB_LAYOUT = lambda: {"p": _prob_rows((6, 9)), "q": _prob_rows((6, 9))}  # noqa: E731
-PROB1_LAYOUT = lambda: {"p": _prob_rows((6, 9))}  # noqa: E731
-TABLE_LAYOUT = lambda: {"table": _int_valued((5, 4, 3))}  # noqa: E731
+PROB_LAYOUT = lambda: {"p": _prob_rows((6, 9)), "q": _prob_rows((6, 9))}
+PROB1_LAYOUT = lambda: {"p": _prob_rows((6, 9))}
+TABLE_LAYOUT = lambda: {"table": _int_valued((5, 4, 3))}
 
 TABLE_FUNCTIONS = (
     "joint_entropy", "conditional_entropy", "mutual_information", "variation_of_information",
@@ -399,7 +400,7 @@ def bad_cases() -> list[Case]:
                 cid = f"{func}-{arg}-{cname}"
                 if cid in spec.skip or f"{arg}-{cname}" in spec.skip:
                     continue
-                build = lambda a=arg, m=make, s=spec: {**s.args, a: m()}  # noqa: E731
+                build = lambda a=arg, m=make, s=spec: {**s.args, a: m()}
                 cases.append(Case(cid, func, "bad", build, (arg,)))
         if spec.pair:
             a, b = spec.pair
@@ -409,14 +410,14 @@ def bad_cases() -> list[Case]:
 
             cases.append(Case(f"{func}-{a}-{b}-shape_mismatch", func, "bad", longer, (a, b)))
         for cname, (overrides, names) in spec.extra.items():
-            build = lambda s=spec, o=overrides: {**s.args, **o()}  # noqa: E731
+            build = lambda s=spec, o=overrides: {**s.args, **o()}
             cases.append(Case(f"{func}-{cname}", func, "bad", build, names))
         for arg in _scalar_args(func, spec):
             for cname, value in BAD_SCALARS[arg].items():
                 cid = f"{func}-{arg}-{cname}"
                 if cid in spec.skip or f"{arg}-{cname}" in spec.skip:
                     continue
-                build = lambda a=arg, v=value, s=spec: {**s.args, a: v}  # noqa: E731
+                build = lambda a=arg, v=value, s=spec: {**s.args, a: v}
                 cases.append(Case(cid, func, "bad", build, (arg,)))
     return cases
 
@@ -509,7 +510,7 @@ def _run_bad(case: Case) -> dict[str, Any]:
                 warnings.simplefilter("ignore")
                 result = func(**kwargs)
         outcome = {"status": "returned", "result": _jsonable(result)}
-    except Exception as exc:  # noqa: BLE001 - we report every kind
+    except Exception as exc:
         outcome = {"status": "raised", "type": type(exc).__name__, "msg": str(exc),
                    "mro": [c.__name__ for c in type(exc).__mro__]}
     if spec.ref is not None:
@@ -520,7 +521,7 @@ def _run_bad(case: Case) -> dict[str, Any]:
                 warnings.simplefilter("ignore")
                 ref = spec.ref(**case.build())
             outcome["ref"] = {"status": "returned", "result": _jsonable(ref)}
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             outcome["ref"] = {"status": "raised", "type": type(exc).__name__, "msg": str(exc)}
     return outcome
 
@@ -537,13 +538,13 @@ def _run_layout(case: Case) -> dict[str, Any]:
     base_kwargs = _plain(case.func)
     try:
         expected = _flatten(func(**base_kwargs))
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         detail = f"float64 C-order call raised {type(exc).__name__}: {exc}"
         return {"status": "fail", "detail": detail}
     kwargs = case.build()
     try:
         got = _flatten(func(**kwargs))
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         detail = f"{case.variant} input raised {type(exc).__name__}: {exc}"
         return {"status": "fail", "detail": detail}
     if len(got) != len(expected):

@@ -198,7 +198,7 @@ def test_demo_tables_present_and_finite(demo, tables):
 def test_demo_is_deterministic(demo):
     again = run("demo", "--n-jobs", "1")
     assert again.returncode == 0, again.stderr
-    strip = lambda s: re.sub(r"threads used: .*", "", s)  # noqa: E731
+    strip = lambda s: re.sub(r"threads used: .*", "", s)
     assert strip(again.stdout) == strip(demo)
 
 

@@ -6,6 +6,7 @@ import warnings
 import numpy as np
 import pytest
 import scipy.stats
+from _kernel_pairs import pair
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -14,8 +15,6 @@ from scipy.special import rel_entr
 
 import fastentropy as fe
 from fastentropy._backend import backend
-
-from _kernel_pairs import pair
 
 # ------------------------------------------------------------------------------ strategies
 _weight = st.one_of(

@@ -8,14 +8,13 @@ import pytest
 import scipy.integrate
 import scipy.special as sp
 import scipy.stats
+from _kernel_pairs import pair
 from hypothesis import given
 from hypothesis import strategies as st
 
 import fastentropy as fe
 from fastentropy import estimators as est
 from fastentropy._twins import estimators as twin_mod
-
-from _kernel_pairs import pair
 
 METHODS = list(est.METHODS)
 EULER = 0.5772156649015329

@@ -3,12 +3,12 @@ import warnings
 
 import numpy as np
 import pytest
+from _kernel_pairs import pair
 from hypothesis import given
 from hypothesis import strategies as st
 
 import fastentropy as fe
 from fastentropy._parallel import resolve_n_jobs
-from _kernel_pairs import pair
 
 DTYPES = [np.float64, np.float32, np.int64, np.int32, np.int8, np.uint8, np.uint64, np.float16]
 RULES = ["auto", "fd", "doane", "scott", "stone", "rice", "sturges", "sqrt"]

@@ -3,14 +3,13 @@ import math
 
 import numpy as np
 import pytest
+from _kernel_pairs import pair
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import fastentropy as fe
 from fastentropy import mutual_info as mi_mod
-
-from _kernel_pairs import pair
 
 # ---------------------------------------------------------------------------------------------
 # helpers

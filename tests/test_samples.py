@@ -1,12 +1,12 @@
 """entropy_samples: equals entropy_counts(numpy.histogram(row)) per row; kernel vs twin; threads."""
 import numpy as np
 import pytest
+from _kernel_pairs import pair
 from hypothesis import given
 from hypothesis import strategies as st
 
 import fastentropy as fe
 from fastentropy._parallel import resolve_n_jobs
-from _kernel_pairs import pair
 
 RULES = ["auto", "fd", "doane", "scott", "stone", "rice", "sturges", "sqrt"]
 FAST_METHODS = ["plugin", "miller_madow", "grassberger", "zhang", "chao_shen", "jeffreys",

@@ -260,7 +260,7 @@ def _nsb(counts: np.ndarray, K: float) -> tuple[float, float]:
     if K <= 1.0:
         return 0.0, 0.0
     R = _NSBRow(counts, K)
-    f = lambda t: float(R.logw(t))  # noqa: E731
+    f = lambda t: float(R.logw(t))
     t_lo = -math.log(K) - 30.0
     t_hi = math.log(R.N) + 30.0
     # the kernel steps t += 2 from t_lo; reproduce its grid exactly
