@@ -1,7 +1,9 @@
 """Backend selection, n_jobs resolution, show_config, and kernel/twin parity of names."""
 import glob
+import importlib.machinery
 import inspect
 import os
+import shutil
 import subprocess
 import sys
 
@@ -9,7 +11,8 @@ import numpy as np
 import pytest
 
 import fastentropy
-from fastentropy._backend import compiled_kernels, twin_kernels
+from fastentropy._backend import compiled_kernels, twin_kernels, unbuilt_source_tree
+from fastentropy._config import machine_cores
 from fastentropy._parallel import resolve_n_jobs
 
 KERNEL_DIR = os.path.join(os.path.dirname(fastentropy.__file__), "_kernels")
@@ -77,11 +80,12 @@ def test_n_jobs_values():
     assert resolve_n_jobs(None) >= 1
 
 
-def _run(code, **env):
+def _run(code, cwd=None, **env):
     full = dict(os.environ)
     full.update(env)
     return subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=full, timeout=120
+        [sys.executable, "-c", code], capture_output=True, text=True, env=full, timeout=120,
+        cwd=cwd,
     )
 
 
@@ -116,6 +120,126 @@ def test_missing_extension_falls_back_and_warns_once():
     r = _run(code, FASTENTROPY_BACKEND="auto")
     assert r.returncode == 0, r.stderr
     assert r.stdout.split() == ["numpy", "1"]
+
+
+def test_hidden_kernels_warning_names_the_cause_not_a_source_tree():
+    # The kernels are built here but fail to import: the warning gives the import error, and
+    # does not claim the extension was never built.
+    if any(unbuilt_source_tree(stem) for stem in STEMS):
+        pytest.skip("the kernels are not built in place here; the next test covers that case")
+    code = (
+        "import sys, warnings\n"
+        "class Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.startswith('fastentropy._kernels.'):\n"
+        "            raise ImportError('hidden for the test')\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "with warnings.catch_warnings(record=True) as w:\n"
+        "    warnings.simplefilter('always')\n"
+        "    import fastentropy\n"
+        "print([str(x.message) for x in w if x.category is RuntimeWarning][0])\n"
+        "print(fastentropy.config()['fallback'])\n"
+    )
+    r = _run(code, FASTENTROPY_BACKEND="auto")
+    assert r.returncode == 0, r.stderr
+    message, fallback = r.stdout.splitlines()
+    assert "hidden for the test" in message and "compiled extension" in message
+    assert "source tree" not in message
+    assert "pip install" in message and "FASTENTROPY_BACKEND=numpy" in message
+    assert fallback in message
+
+
+def _unbuilt_clone(tmp_path):
+    """A copy of the source tree as a fresh clone has it: sources, no compiled modules."""
+    root = tmp_path / "clone"
+    shutil.copytree(
+        os.path.dirname(fastentropy.__file__),
+        root / "fastentropy",
+        ignore=shutil.ignore_patterns(
+            "__pycache__", "*.c", *(f"*{s}" for s in importlib.machinery.EXTENSION_SUFFIXES)
+        ),
+    )
+    (root / "dev").mkdir()
+    (root / "dev" / "build.sh").write_text("#!/bin/sh\n")
+    return root
+
+
+def test_unbuilt_source_tree_warning_says_what_happened_and_how_to_fix_it(tmp_path):
+    # `python` started in a clone's root imports ./fastentropy, whose kernels are not built.
+    root = _unbuilt_clone(tmp_path)
+    code = (
+        "import warnings\n"
+        "with warnings.catch_warnings(record=True) as w:\n"
+        "    warnings.simplefilter('always')\n"
+        "    import fastentropy\n"
+        "    h = fastentropy.entropy([0.5, 0.5], base=2)\n"
+        "msgs = [str(x.message) for x in w if x.category is RuntimeWarning]\n"
+        "print(fastentropy.__file__)\n"
+        "print(fastentropy.backend(), h, len(msgs))\n"
+        "print(msgs[0])\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env["FASTENTROPY_BACKEND"] = "auto"
+    r = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120,
+        cwd=root,
+    )
+    assert r.returncode == 0, r.stderr
+    where, facts, message = r.stdout.splitlines()
+    assert where.startswith(str(root)), where  # the copy was imported, not the real tree
+    assert facts.split() == ["numpy", "1.0", "1"]
+    # what happened
+    assert "imported from a source tree" in message
+    assert str(root / "fastentropy") in message
+    assert "compiled extension is not built" in message and ".pyx" in message
+    # how to fix it
+    assert "from another folder" in message
+    assert f"`dev/build.sh` in {root}" in message
+    # the same text is in show_config's report
+    r = subprocess.run(
+        [sys.executable, "-W", "ignore", "-m", "fastentropy", "info"], capture_output=True,
+        text=True, env=env, timeout=120, cwd=root,
+    )
+    assert r.returncode == 0, r.stderr
+    assert "fallback" in r.stdout and "imported from a source tree" in r.stdout
+
+
+def test_unbuilt_source_tree_with_compiled_requested_says_how_to_fix_it(tmp_path):
+    root = _unbuilt_clone(tmp_path)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env["FASTENTROPY_BACKEND"] = "compiled"
+    r = subprocess.run(
+        [sys.executable, "-c", "import fastentropy"], capture_output=True, text=True, env=env,
+        timeout=120, cwd=root,
+    )
+    assert r.returncode != 0
+    assert "FASTENTROPY_BACKEND=compiled" in r.stderr
+    assert "source tree" in r.stderr and "dev/build.sh" in r.stderr
+
+
+def test_unbuilt_source_tree_detection(tmp_path):
+    assert not unbuilt_source_tree("k", str(tmp_path))  # no sources: an installed package
+    (tmp_path / "k.pyx").write_text("")
+    assert unbuilt_source_tree("k", str(tmp_path))
+    (tmp_path / ("k" + importlib.machinery.EXTENSION_SUFFIXES[0])).write_text("")
+    assert not unbuilt_source_tree("k", str(tmp_path))
+    # a module built for another interpreter does not count
+    (tmp_path / "j.pyx").write_text("")
+    (tmp_path / "j.cpython-01-fictional.so").write_text("")
+    assert unbuilt_source_tree("j", str(tmp_path))
+
+
+def test_cores_are_the_machines_on_either_backend():
+    expected = (
+        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    )
+    assert machine_cores() == expected
+    assert fastentropy.config()["cores"] == expected
+    r = _run(
+        "import fastentropy; print(fastentropy.config()['cores'])", FASTENTROPY_BACKEND="numpy"
+    )
+    assert r.returncode == 0, r.stderr
+    assert int(r.stdout) == expected  # not 1: the twins' thread count is not the machine's
 
 
 def test_compiled_backend_requested_but_missing_raises():
