@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import math
 import os
+import pkgutil
 import re
 import subprocess
 import sys
@@ -19,17 +20,19 @@ import pytest
 import scipy.stats
 
 import fastentropy as fe
-from fastentropy import cli
+from fastentropy import cli, datasets
+from fastentropy._config import machine_cores
+from fastentropy.cli import demo_sections
 from fastentropy.datasets import IRIS_FEATURE_NAMES, load_digits, load_iris
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PKG_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(fe.__file__)))
 
 
-def run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+def run(*args: str, timeout: float = 120, **extra_env: str) -> subprocess.CompletedProcess:
     # `python -m` puts the working directory first on sys.path: run from the directory that
     # holds the fastentropy under test, so a source checkout cannot shadow the installed build.
-    env = dict(os.environ)
+    env = dict(os.environ, **extra_env)
     env["PYTHONPATH"] = os.pathsep.join([PKG_ROOT, *filter(None, [env.get("PYTHONPATH")])])
     return subprocess.run(
         [sys.executable, "-m", "fastentropy", *args],
@@ -139,14 +142,68 @@ def test_version():
 def test_bad_usage_is_a_usage_error_not_a_traceback(args):
     proc = run(*args)
     assert proc.returncode == 2, (proc.returncode, proc.stderr)
-    assert "usage: fastentropy" in proc.stderr
+    # the usage of the subcommand the mistake concerns, not the main one
+    usage = "usage: fastentropy demo " if args[:1] == ("demo",) else "usage: fastentropy [-h]"
+    assert proc.stderr.startswith(usage), proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("command", [c.name for c in cli.COMMANDS])
+def test_unknown_option_prints_the_subcommands_usage(command):
+    proc = run(command, "--bogus")
+    assert proc.returncode == 2, (proc.returncode, proc.stderr)
+    assert proc.stderr.startswith(f"usage: fastentropy {command} "), proc.stderr
+    assert "unrecognized arguments: --bogus" in proc.stderr
+    assert "COMMAND" not in proc.stderr  # nothing of the main usage line
+
+
+def test_unknown_option_before_any_command_prints_the_main_usage():
+    proc = run("--bogus")
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("usage: fastentropy [-h]"), proc.stderr
+    assert "--bogus" in proc.stderr
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())  # undo argparse's line wrapping
+
+
+def test_demo_help_names_every_bundled_dataset():
+    loaders = sorted(n[len("load_"):] for n in datasets.__all__ if n.startswith("load_"))
+    assert "digits" in loaders and "iris" in loaders
+    used = {key for s in demo_sections.SECTIONS for key in s.data}
+    main_help, demo_help = _squash(run("--help").stdout), _squash(run("demo", "--help").stdout)
+    for key in loaders:
+        assert key in demo_sections.DATASETS, f"datasets.load_{key} has no entry in DATASETS"
+        assert key in used, f"no demo section uses the bundled dataset {key!r}"
+        name = demo_sections.DATASETS[key].name
+        assert name in main_help, (name, main_help)
+        assert name in demo_help, (name, demo_help)
+    assert "Iris" in demo_help and "digits" in demo_help
 
 
 def test_info_prints_the_configuration():
     proc = run("info")
     assert proc.returncode == 0, proc.stderr
     assert "backend" in proc.stdout and fe.backend() in proc.stdout
+
+
+def _info(text: str) -> dict[str, str]:
+    return dict(line.split(None, 1) for line in text.splitlines() if len(line.split(None, 1)) == 2)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "auto"])
+def test_info_reports_the_machines_cores_on_either_backend(backend):
+    proc = run("info", FASTENTROPY_BACKEND=backend)
+    assert proc.returncode == 0, proc.stderr
+    facts = _info(proc.stdout)
+    assert int(facts["cores"]) == machine_cores(), proc.stdout
+    if hasattr(os, "sched_getaffinity"):
+        assert machine_cores() == len(os.sched_getaffinity(0))
+    else:
+        assert machine_cores() == os.cpu_count()
+    if facts["backend"] == "numpy":
+        assert facts["threads"] == "1"  # the twins run on one thread
 
 
 def test_console_script_is_declared_and_resolves():
@@ -162,6 +219,106 @@ def test_main_in_process(capsys):
     assert cli.main(["demo", "--n-jobs", "1", "--base", "e"]) == 0
     out = capsys.readouterr().out
     assert "nats" in out and "wall time" in out
+    assert "ln(10), the maximum" in out and "ln(10) = 2.30 nats" in out
+
+
+# --------------------------------------------------------------------------- the layout
+def _modules(package) -> list[str]:
+    return sorted(
+        m.name for m in pkgutil.iter_modules(package.__path__) if not m.name.startswith("_")
+    )
+
+
+def test_every_subcommand_module_is_registered():
+    # cli/<name>.py defines COMMAND and is listed in cli.COMMANDS (see the cli docstring)
+    modules = [m for m in _modules(cli) if m != "demo_sections"]
+    names = [c.name for c in cli.COMMANDS]
+    assert sorted(names) == modules, (names, modules)
+    assert len(set(names)) == len(names)
+    for name in modules:
+        module = __import__(f"fastentropy.cli.{name}", fromlist=["COMMAND"])
+        assert module.COMMAND in cli.COMMANDS
+        assert module.COMMAND.help and module.COMMAND.description
+    parser_help = cli.build_parser().format_help()
+    for name in names:
+        assert name in parser_help
+
+
+def test_every_demo_section_module_is_registered():
+    # cli/demo_sections/<name>.py defines SECTION and is listed in SECTIONS
+    modules = _modules(demo_sections)
+    assert len(demo_sections.SECTIONS) == len(modules)
+    for name in modules:
+        module = __import__(f"fastentropy.cli.demo_sections.{name}", fromlist=["SECTION"])
+        assert module.SECTION in demo_sections.SECTIONS, name
+    for section in demo_sections.SECTIONS:
+        for needed in section.requires:
+            assert needed in fe.__all__, (section.name, needed)
+        for key in section.data:
+            assert key in demo_sections.DATASETS, (section.name, key)
+
+
+def test_a_section_whose_function_is_missing_is_skipped_and_named():
+    lines: list[str] = []
+    absent = demo_sections.Section(
+        name="from the future", requires=("no_such_function",), data=(), run=lambda ctx: None
+    )
+    cli.run_demo(n_jobs=1, out=lines.append, sections=(*demo_sections.SECTIONS[:1], absent))
+    text = "\n".join(lines)
+    assert "(a) Entropy of the digit label" in text
+    assert "Not shown (not available in this build): (b) from the future" in text
+    assert "Iris" not in text.split("demo", 1)[1].split("(a)", 1)[0]  # header: digits only
+
+
+# --------------------------------------------------------------------------- threads
+def test_demo_footer_reports_the_threads_that_run_not_the_request():
+    proc = run("demo", "--n-jobs", "1000")
+    assert proc.returncode == 0, proc.stderr
+    m = re.search(r"threads: up to (\d+) of (\d+) cores(.*?) \|", proc.stdout)
+    assert m, proc.stdout[-400:]
+    threads, cores = int(m.group(1)), int(m.group(2))
+    assert cores == machine_cores()
+    assert "--n-jobs 1000 capped at the core count" in m.group(3)
+    assert "1000 of" not in proc.stdout
+    assert threads == (cores if fe.config()["openmp"] else 1)
+
+
+def test_demo_passes_no_more_threads_than_cores(monkeypatch):
+    # Every public function the demo calls records the n_jobs it gets: --n-jobs 1000 must not
+    # reach a kernel (1000 threads on this machine are really started: OpenMP obeys).
+    seen: list[int] = []
+
+    def spy(f):
+        def wrapper(*args, **kwargs):
+            if kwargs.get("n_jobs") is not None:
+                seen.append(kwargs["n_jobs"])
+            return f(*args, **kwargs)
+
+        return wrapper
+
+    for name in fe.__all__:
+        obj = getattr(fe, name)
+        if callable(obj) and not isinstance(obj, type):
+            monkeypatch.setattr(fe, name, spy(obj))
+    lines: list[str] = []
+    cli.run_demo(n_jobs=1000, out=lines.append)
+    assert seen, "the demo passed n_jobs to nothing"
+    assert max(seen) <= fe.config()["cores"], sorted(set(seen))
+    lines.clear()
+    seen.clear()
+    cli.run_demo(n_jobs=-1, out=lines.append)
+    assert set(seen) <= {-1, 1}  # within the core count: passed on as asked
+
+
+def test_demo_threads_helper():
+    from fastentropy.cli.demo import demo_threads
+
+    cores = fe.config()["cores"]
+    omp = fe.config()["openmp"]
+    assert demo_threads(cores + 5, cores) == (cores, cores if omp else 1, True)
+    assert demo_threads(1, cores) == (1, 1, False)
+    assert demo_threads(-1, cores) == (-1, cores if omp else 1, False)
+    assert demo_threads(None, cores)[::2] == (None, False)
 
 
 # --------------------------------------------------------------------------- demo output
@@ -191,14 +348,37 @@ def test_demo_tables_present_and_finite(demo, tables):
                 if re.fullmatch(r"[-+]?\d+(\.\d+)?|[-+]?(nan|inf)", cell):
                     assert math.isfinite(float(cell)), (prefix, row)
     assert "Not shown" not in demo or not expected
-    assert re.search(r"backend: (compiled|numpy) \| openmp: (on|off) \| threads used: \d+", demo)
+    assert re.search(
+        r"backend: (compiled|numpy) \| openmp: (on|off) \| threads: up to \d+ of \d+ cores", demo
+    )
     assert re.search(r"wall time: \d+\.\d+ s", demo)
+
+
+def test_demo_wording(demo, tables):
+    # bits throughout: the maximum is log2(10) = 3.32 bits, not "log(10)"
+    assert "log2(10), the maximum" in demo and "log2(10) = 3.32 bits" in demo
+    assert "log(10)" not in demo.replace("log2(10)", "")
+    # every column of the bias table is explained under it
+    headers, _ = _find(tables, "(a) Small-sample bias")
+    assert headers == ["estimator", "mean bias", "RMSE", "std across subsets"]
+    note = demo.split("(a) Small-sample bias", 1)[1].split("\n\n", 1)[0]
+    for name in headers[1:]:
+        assert f"{name} is" in note or f"{name} its" in note, name
+    assert "mean std" not in demo
+    # the Iris column says what unit its log is of
+    headers, _ = _find(tables, "(d) Iris")
+    assert "H + log2(width/cm)" in headers
+    assert "log-cm" not in demo
+    # the header names every dataset the sections read
+    head = demo.split("\n\n", 1)[0]
+    for key in ("digits", "iris"):
+        assert demo_sections.DATASETS[key].name in head
 
 
 def test_demo_is_deterministic(demo):
     again = run("demo", "--n-jobs", "1")
     assert again.returncode == 0, again.stderr
-    strip = lambda s: re.sub(r"threads used: .*", "", s)
+    strip = lambda s: re.sub(r"threads: .*", "", s)
     assert strip(again.stdout) == strip(demo)
 
 
