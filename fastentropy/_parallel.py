@@ -6,7 +6,7 @@ import os
 
 from ._backend import kernels
 
-__all__ = ["resolve_n_jobs"]
+__all__ = ["resolve_n_jobs", "threads_for"]
 
 
 def resolve_n_jobs(n_jobs: int | None) -> int:
@@ -26,10 +26,10 @@ def resolve_n_jobs(n_jobs: int | None) -> int:
     if not omp.openmp_enabled():
         return 1
     if n_jobs is None:
-        return max(1, omp.max_threads())
+        return max(1, int(omp.max_threads()))
     n_jobs = int(n_jobs)
     if n_jobs < 0:
-        ncpu = omp.num_procs() or (os.cpu_count() or 1)
+        ncpu = int(omp.num_procs()) or (os.cpu_count() or 1)
         return max(1, ncpu + 1 + n_jobs)
     return n_jobs
 

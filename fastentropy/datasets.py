@@ -23,7 +23,7 @@ IRIS_TARGET_NAMES = ("setosa", "versicolor", "virginica")
 
 
 def _read_bytes(name: str) -> bytes:
-    return resources.files("fastentropy").joinpath("data", name).read_bytes()
+    return resources.files("fastentropy").joinpath("data").joinpath(name).read_bytes()
 
 
 def load_digits() -> tuple[np.ndarray, np.ndarray]:
