@@ -437,3 +437,25 @@ def test_values_within_ulps_of_random_edges(lo, span, nb, seed):
         fe.entropy_counts(np.histogram(x, nb, range=(lo, hi))[0], k=nb + 1),
         rtol=1e-13,
     )
+
+
+def test_values_just_outside_an_explicit_range_are_dropped_as_numpy_does(rng):
+    # the kernels drop values they can prove outside the edges without the exact walk:
+    # below the first edge (or NaN) and beyond the last by a bin; the rest is walked
+    for lo, hi, nb in [(-1.0, 1.0, 32), (0.1, 0.7, 7), (-3e5, 1e-3, 100), (2.0, 2.0 + 1e-12, 3)]:
+        e = np.linspace(lo, hi, nb + 1)
+        step = (hi - lo) / nb
+        probes = [e[0], e[-1], np.nextafter(e[0], -np.inf), np.nextafter(e[-1], np.inf),
+                  e[-1] + 0.5 * step, e[-1] + step, e[-1] + 1.5 * step, e[0] - 0.5 * step,
+                  np.nan, np.inf, -np.inf, 1e308, -1e308, 0.0]
+        x = np.concatenate([np.repeat(probes, 5), rng.uniform(lo - 3 * step, hi + 3 * step, 3000),
+                            rng.normal(size=3000)])
+        rng.shuffle(x)
+        same_as_numpy(fe.histogram, np.histogram, x, nb, range=(lo, hi))
+        counts, _ = fe.histogram_rows(x.reshape(2, -1), nb, range=(lo, hi))
+        for r in range(2):
+            np.testing.assert_array_equal(counts[r], np.histogram(x.reshape(2, -1)[r], nb,
+                                                                  range=(lo, hi))[0])
+        np.testing.assert_allclose(
+            fe.entropy_samples(x, bins=nb, range=(lo, hi), k=nb + 1),
+            fe.entropy_counts(np.histogram(x, nb, range=(lo, hi))[0], k=nb + 1), rtol=1e-13)

@@ -1,6 +1,7 @@
 # Binning shared by histogram.pyx and samples.pyx: numpy's bin assignment, reproduced exactly.
 from libc.math cimport NAN
 from libc.stdint cimport int32_t, int64_t
+from libc.string cimport memset
 
 cdef extern from *:
     """
@@ -76,10 +77,19 @@ cdef extern from *:
     /* set once at module import (fe_cpu_init), read-only afterwards */
     static int fe_cpu_avx2 = 0;
     static void fe_cpu_init(void) { fe_cpu_avx2 = __builtin_cpu_supports("avx2") ? 1 : 0; }
-    /* Fused guess-and-count (AVX2): the guess of fe_guess_bins, but counted at once into c, the
-       uncertain positions written to bad[] (returned: how many) for the exact walk.  Certain
-       means t >= 0, t < nb, and with b = trunc(t), frac = t - b (exact): frac >= tol and
-       fl(frac + tol) < 1, i.e. [t - tol, t + tol] inside [b, b + 1).  When nx is not NULL it
+    /* Fused guess-and-count (AVX2).  Each value gets t = (x - first) * scale and one of three
+       verdicts, all decided in the vector registers:
+         certain bin b  t >= 0, t < nb and, with b = trunc(t), frac = t - b (exact): frac >= tol
+                        and fl(frac + tol) < 1, i.e. [t - tol, t + tol] inside [b, b + 1);
+         certain out    !(t >= 0) (x < first, or NaN) or t >= nb + 1 (x beyond the last edge:
+                        t is within a few ulps of the exact position, so t >= nb + 1 means
+                        x > last);
+         uncertain      everything else (values within tol of an edge): its position goes to
+                        bad[] (returned: how many) for find_bin's exact walk.
+       Eight certain values (the common case) are added to c at once; a mixed group of eight,
+       with h (nb + 1 int64, h[nb] a spare slot), without a branch per lane: every lane adds 1
+       to h[bin] or, when its value is not certain, to h[nb] (the caller adds h to c); without
+       h (many bins) lane by lane.  When nx is not NULL it
        also runs fe_min_max_avx2's first-stage (8-wide) reduction over nx[0..m) into st[0..20)
        (mn0, mn1, mx0, mx1, bad), so the next row's loads overlap this row's arithmetic;
        fe_min_max_finish completes it exactly as fe_min_max_avx2 would. */
@@ -114,13 +124,45 @@ cdef extern from *:
         }
         *mn = l; *mx = h; *nan = f | (l != l);
     }
+    /* certain-bin mask k of four values, their t and b = trunc(clamped t) */
+    __attribute__((target("avx2")))
+    static inline __m256d fe_verdict4(__m256d xv, __m256d vf, __m256d vs, __m256d vt,
+                                      __m256d vn, __m128i* b, __m256d* t) {
+        const __m256d one = _mm256_set1_pd(1.0), mone = _mm256_set1_pd(-1.0);
+        const __m256d zero = _mm256_setzero_pd();
+        *t = _mm256_mul_pd(_mm256_sub_pd(xv, vf), vs);
+        /* max returns its second operand for NaN: -1 */
+        __m256d cl = _mm256_min_pd(_mm256_max_pd(*t, mone), vn);
+        *b = _mm256_cvttpd_epi32(cl);
+        __m256d fr = _mm256_sub_pd(cl, _mm256_cvtepi32_pd(*b));
+        return _mm256_and_pd(
+            _mm256_and_pd(_mm256_cmp_pd(*t, zero, _CMP_GE_OQ), _mm256_cmp_pd(*t, vn, _CMP_LT_OQ)),
+            _mm256_and_pd(_mm256_cmp_pd(fr, vt, _CMP_GE_OQ),
+                          _mm256_cmp_pd(_mm256_add_pd(fr, vt), one, _CMP_LT_OQ)));
+    }
+    /* certain-out bits of four values: !(t >= 0) (below the first edge, or NaN) or t >= nb + 1 */
+    __attribute__((target("avx2")))
+    static inline int fe_out4(__m256d t, __m256d vn1) {
+        return _mm256_movemask_pd(_mm256_or_pd(_mm256_cmp_pd(t, _mm256_setzero_pd(), _CMP_NGE_UQ),
+                                               _mm256_cmp_pd(t, vn1, _CMP_GE_OQ)));
+    }
+    /* bin of four lanes where certain, spare (nb) where not */
+    __attribute__((target("avx2")))
+    static inline __m128i fe_slot4(__m128i b, __m256d k, __m128i vnb) {
+        const __m256i pack = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7);
+        __m128i k32 = _mm256_castsi256_si128(
+            _mm256_permutevar8x32_epi32(_mm256_castpd_si256(k), pack));
+        return _mm_blendv_epi8(vnb, b, k32);
+    }
     __attribute__((target("avx2")))
     static ptrdiff_t fe_count_guess_avx2(const double* x, ptrdiff_t m, double first,
                                          double scale, double tol, double dnb, int64_t* c,
-                                         int32_t* badpos, const double* nx, double* st) {
+                                         int64_t* h, int32_t* badpos, const double* nx,
+                                         double* st) {
         const __m256d vf = _mm256_set1_pd(first), vs = _mm256_set1_pd(scale);
         const __m256d vt = _mm256_set1_pd(tol), vn = _mm256_set1_pd(dnb);
-        const __m256d one = _mm256_set1_pd(1.0), mone = _mm256_set1_pd(-1.0);
+        const __m256d vn1 = _mm256_set1_pd(dnb + 1.0);
+        const __m128i vnb = _mm_set1_epi32((int32_t)dnb);
         const __m256d zero = _mm256_setzero_pd();
         __m256d mn0 = zero, mn1 = zero, mx0 = zero, mx1 = zero, nbad = zero;
         ptrdiff_t nb_ = 0, i = 0;
@@ -131,25 +173,11 @@ cdef extern from *:
             nbad = _mm256_loadu_pd(st + 16);
         }
         for (; i + 7 < m; i += 8) {
-            __m256d t0 = _mm256_mul_pd(_mm256_sub_pd(_mm256_loadu_pd(x + i), vf), vs);
-            __m256d t1 = _mm256_mul_pd(_mm256_sub_pd(_mm256_loadu_pd(x + i + 4), vf), vs);
-            /* max returns its second operand for NaN: -1 */
-            __m256d c0 = _mm256_min_pd(_mm256_max_pd(t0, mone), vn);
-            __m256d c1 = _mm256_min_pd(_mm256_max_pd(t1, mone), vn);
-            __m128i b0 = _mm256_cvttpd_epi32(c0), b1 = _mm256_cvttpd_epi32(c1);
-            __m256d f0 = _mm256_sub_pd(c0, _mm256_cvtepi32_pd(b0));
-            __m256d f1 = _mm256_sub_pd(c1, _mm256_cvtepi32_pd(b1));
-            __m256d k0 = _mm256_and_pd(
-                _mm256_and_pd(_mm256_cmp_pd(t0, zero, _CMP_GE_OQ), _mm256_cmp_pd(t0, vn, _CMP_LT_OQ)),
-                _mm256_and_pd(_mm256_cmp_pd(f0, vt, _CMP_GE_OQ),
-                              _mm256_cmp_pd(_mm256_add_pd(f0, vt), one, _CMP_LT_OQ)));
-            __m256d k1 = _mm256_and_pd(
-                _mm256_and_pd(_mm256_cmp_pd(t1, zero, _CMP_GE_OQ), _mm256_cmp_pd(t1, vn, _CMP_LT_OQ)),
-                _mm256_and_pd(_mm256_cmp_pd(f1, vt, _CMP_GE_OQ),
-                              _mm256_cmp_pd(_mm256_add_pd(f1, vt), one, _CMP_LT_OQ)));
+            __m128i b0, b1;
+            __m256d t0, t1;
+            __m256d k0 = fe_verdict4(_mm256_loadu_pd(x + i), vf, vs, vt, vn, &b0, &t0);
+            __m256d k1 = fe_verdict4(_mm256_loadu_pd(x + i + 4), vf, vs, vt, vn, &b1, &t1);
             int ok = _mm256_movemask_pd(k0) | (_mm256_movemask_pd(k1) << 4);
-            _mm_storeu_si128((__m128i*)q, b0);
-            _mm_storeu_si128((__m128i*)(q + 4), b1);
             if (nx) {
                 __m256d a = _mm256_loadu_pd(nx + i), b = _mm256_loadu_pd(nx + i + 4);
                 mn0 = _mm256_min_pd(a, mn0); mx0 = _mm256_max_pd(a, mx0);
@@ -157,16 +185,31 @@ cdef extern from *:
                 nbad = _mm256_or_pd(nbad, _mm256_or_pd(_mm256_cmp_pd(a, a, _CMP_UNORD_Q),
                                                        _mm256_cmp_pd(b, b, _CMP_UNORD_Q)));
             }
-            if (ok == 0xFF) {
+            if (ok == 0xFF) {  /* the common case: eight certain bins */
+                _mm_storeu_si128((__m128i*)q, b0);
+                _mm_storeu_si128((__m128i*)(q + 4), b1);
                 c[q[0]]++; c[q[1]]++; c[q[2]]++; c[q[3]]++;
                 c[q[4]]++; c[q[5]]++; c[q[6]]++; c[q[7]]++;
+                continue;
+            }
+            unsigned unc = ~(unsigned)(ok | fe_out4(t0, vn1) | (fe_out4(t1, vn1) << 4)) & 0xFFu;
+            if (h) {
+                _mm_storeu_si128((__m128i*)q, fe_slot4(b0, k0, vnb));
+                _mm_storeu_si128((__m128i*)(q + 4), fe_slot4(b1, k1, vnb));
+                h[q[0]]++; h[q[1]]++; h[q[2]]++; h[q[3]]++;
+                h[q[4]]++; h[q[5]]++; h[q[6]]++; h[q[7]]++;
             } else {
-                for (int j = 0; j < 8; j++) {
+                _mm_storeu_si128((__m128i*)q, b0);
+                _mm_storeu_si128((__m128i*)(q + 4), b1);
+                for (int j = 0; j < 8; j++)
                     if ((ok >> j) & 1) c[q[j]]++;
-                    else badpos[nb_++] = (int32_t)(i + j);
-                }
+            }
+            while (unc) {  /* rare: values within tol of an edge */
+                badpos[nb_++] = (int32_t)(i + __builtin_ctz(unc));
+                unc &= unc - 1;
             }
         }
+        if (h) c = h;
         for (; i < m; i++) {
             double t = (x[i] - first) * scale;
             double tc = t > -1.0 ? t : -1.0;
@@ -174,7 +217,7 @@ cdef extern from *:
             int32_t b = (int32_t)tc;
             double fr = tc - (double)b;
             if ((t >= 0.0) & (t < dnb) & (fr >= tol) & (fr + tol < 1.0)) c[b]++;
-            else badpos[nb_++] = (int32_t)i;
+            else if ((t >= 0.0) & (t < dnb + 1.0)) badpos[nb_++] = (int32_t)i;
         }
         if (nx) {
             _mm256_storeu_pd(st, mn0); _mm256_storeu_pd(st + 4, mn1);
@@ -241,7 +284,8 @@ cdef extern from *:
                                   double* mn, double* mx, int* nan) {}
     static ptrdiff_t fe_count_guess_avx2(const double* x, ptrdiff_t m, double first,
                                          double scale, double tol, double dnb, int64_t* c,
-                                         int32_t* badpos, const double* nx, double* st) {
+                                         int64_t* h, int32_t* badpos, const double* nx,
+                                         double* st) {
         return 0;
     }
     #endif
@@ -257,8 +301,8 @@ cdef extern from *:
     void fe_min_max_finish(const double* x, Py_ssize_t n, const double* st, double* mn,
                            double* mx, int* nan) noexcept nogil
     Py_ssize_t fe_count_guess_avx2(const double* x, Py_ssize_t m, double first, double scale,
-                                   double tol, double dnb, int64_t* c, int32_t* badpos,
-                                   const double* nx, double* st) noexcept nogil
+                                   double tol, double dnb, int64_t* c, int64_t* h,
+                                   int32_t* badpos, const double* nx, double* st) noexcept nogil
 
 
 # How find_bin turns a value into a bin.
@@ -359,6 +403,7 @@ cdef inline void row_min_max(const double* x, Py_ssize_t n, double* mn_out, doub
 
 cdef enum:
     COUNT_CHUNK = 2048
+    LOCAL_BINS = 512  # up to this many bins count_uniform_next counts into a stack histogram
 
 
 cdef inline void count_uniform(const double* x, Py_ssize_t n, const double* e, Py_ssize_t nb,
@@ -373,12 +418,16 @@ cdef inline void count_uniform_next(const double* x, Py_ssize_t n, const double*
     """Add the BIN_UNIFORM bins of ``x[0..n)`` to ``c`` (nb < 2**31), chunk by chunk.
 
     A vectorised guess keeps the bins that cannot be wrong (``[t - tol, t + tol]`` inside one
-    bin) and leaves the rest to ``find_bin``'s exact walk.  With AVX2 the guess counts at once
-    and, when ``nx`` is not NULL (only then: the caller checked fe_has_avx2), also reduces
+    bin), drops the values that cannot be inside the edges, and leaves the rest (values within
+    ``tol`` of an edge) to ``find_bin``'s exact walk.  With AVX2 the guess counts at once (into
+    a stack histogram with a spare slot when ``nb <= LOCAL_BINS``, added to ``c`` at the end) and,
+    when ``nx`` is not NULL (only then: the caller checked fe_has_avx2), also reduces
     ``nx[0..n)`` into the min/max state ``st`` (fe_min_max_start / fe_min_max_finish).
     Without AVX2 the guess pass (fe_guess_bins) fills an index buffer and a scalar pass counts.
     """
     cdef int32_t idx[COUNT_CHUNK]
+    cdef int64_t hloc[LOCAL_BINS + 1]
+    cdef int64_t* h = NULL
     cdef Py_ssize_t start = 0, m, i, b, nbad
     cdef double dnb = <double>nb
     cdef bint avx2 = fe_has_avx2()
@@ -388,10 +437,13 @@ cdef inline void count_uniform_next(const double* x, Py_ssize_t n, const double*
             if b >= 0:
                 c[b] += 1
         return
+    if avx2 and nb <= LOCAL_BINS:
+        h = hloc
+        memset(h, 0, (nb + 1) * sizeof(int64_t))
     while start < n:
         m = n - start if n - start < COUNT_CHUNK else COUNT_CHUNK
         if avx2:
-            nbad = fe_count_guess_avx2(x + start, m, first, scale, tol, dnb, c, idx,
+            nbad = fe_count_guess_avx2(x + start, m, first, scale, tol, dnb, c, h, idx,
                                        nx + start if nx != NULL else NULL, st)
             for i in range(nbad):
                 b = find_bin(x[start + idx[i]], e, nb, first, scale, tol, BIN_UNIFORM)
@@ -407,3 +459,6 @@ cdef inline void count_uniform_next(const double* x, Py_ssize_t n, const double*
                         continue
                 c[b] += 1
         start += m
+    if h != NULL:
+        for b in range(nb):
+            c[b] += h[b]
