@@ -52,57 +52,123 @@ def _random_labels(rng, n, k):
 # kernel vs twin
 
 
+_UNSIGNED = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}
+_INT_DTYPES = [np.int8, np.uint8, np.int16, np.uint16, np.int32, np.uint32, np.int64, np.uint64]
+
+
+def _u(a):
+    """The unsigned view the facade hands the kernels."""
+    a = np.asarray(a)
+    return a.view(_UNSIGNED[a.dtype.itemsize])
+
+
 @given(
     n=st.integers(0, 400),
     r=st.integers(1, 9),
     c=st.integers(1, 9),
     x0=st.integers(-5, 5),
+    xdt=st.sampled_from(_INT_DTYPES),
+    ydt=st.sampled_from([np.int8, np.int16, np.int32, np.int64]),
+    step=st.sampled_from([1, 2, -1]),
     seed=st.integers(0, 2**32 - 1),
     threads=st.sampled_from([1, 2, 3]),
 )
-def test_count_pairs_kernel_matches_twin(n, r, c, x0, seed, threads):
+def test_count_pairs_kernel_matches_twin(n, r, c, x0, xdt, ydt, step, seed, threads):
     compiled, twin = pair("mutual_info")
     rng = np.random.default_rng(seed)
-    x = rng.integers(0, r, n) + x0
-    y = rng.integers(0, c, n) - 3
-    got = np.zeros((r, c), np.int64)
+    if np.dtype(xdt).kind == "u":
+        x0 = abs(x0)
+    x = (rng.integers(0, r, 2 * n) + x0).astype(xdt)[::step][:n]
+    y = (rng.integers(0, c, 2 * n) - 3).astype(ydt)[::step][:n]  # negative labels: wrap
     want = np.zeros((r, c), np.int64)
-    compiled.count_pairs(x, y, x0, -3, got, threads)
-    twin.count_pairs(x, y, x0, -3, want, threads)
-    np.testing.assert_array_equal(got, want)
-    assert got.sum() == n
+    np.add.at(want, (x.astype(np.int64) - x0, y.astype(np.int64) + 3), 1)
+    for mod in (compiled, twin):
+        got = np.zeros((r, c), np.int64)
+        mod.count_pairs(_u(x), _u(y), x0, -3, got, threads)
+        np.testing.assert_array_equal(got, want)
 
 
 def test_count_pairs_parallel_path_matches_twin(rng):
-    # Many labels per cell: the per-thread-table branch of the kernel runs.
+    # Many labels per cell: the per-thread-table branch of the kernel runs, on narrow labels.
     compiled, twin = pair("mutual_info")
-    x = rng.integers(0, 7, 300_000)
-    y = rng.integers(0, 5, 300_000)
+    x = rng.integers(-3, 4, 300_000).astype(np.int8)
+    y = rng.integers(0, 5, 300_000).astype(np.uint16)
     want = np.zeros((7, 5), np.int64)
-    twin.count_pairs(x, y, 0, 0, want, 1)
+    twin.count_pairs(_u(x), y, -3, 0, want, 1)
     for threads in (1, 2, 3):
         got = np.zeros((7, 5), np.int64)
-        compiled.count_pairs(x, y, 0, 0, got, threads)
+        compiled.count_pairs(_u(x), y, -3, 0, got, threads)
         np.testing.assert_array_equal(got, want)
+
+
+def _table_kernel(mod, tables, want=63, threads=1):
+    out = np.full((tables.shape[0], 6), -7.0)
+    status = np.full(tables.shape[0], -1, np.int8)
+    mod.plugin_table_entropies(_u(tables), want, out, status, threads)
+    return out, status
 
 
 @given(
     tables=hnp.arrays(
-        np.int64,
+        st.sampled_from(_INT_DTYPES),
         hnp.array_shapes(min_dims=3, max_dims=3, min_side=1, max_side=6),
         elements=st.integers(0, 50),
     ),
+    want=st.integers(0, 63),
+    transpose=st.booleans(),
     threads=st.sampled_from([1, 2, 3]),
 )
-def test_plugin_table_kernel_matches_twin(tables, threads):
+def test_plugin_table_kernel_matches_twin(tables, want, transpose, threads):
     compiled, twin = pair("mutual_info")
     tables = tables.copy()
-    tables[:, 0, 0] += 1  # positive totals, as the facade guarantees
-    got = np.empty((tables.shape[0], 6))
-    want = np.empty((tables.shape[0], 6))
-    compiled.plugin_table_entropies(tables, got, threads)
-    twin.plugin_table_entropies(tables, want, threads)
-    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
+    tables[:, 0, 0] += 1  # positive totals
+    if transpose:  # strided input, read in place
+        tables = np.ascontiguousarray(tables.swapaxes(1, 2)).swapaxes(1, 2)
+    got, st_got = _table_kernel(compiled, tables, want, threads)
+    ref, st_ref = _table_kernel(twin, tables, want, threads)
+    assert (st_got == 0).all() and (st_ref == 0).all()
+    np.testing.assert_allclose(got, ref, rtol=1e-13, atol=1e-15)
+    wanted = [bool(want & bit) for bit in (16, 32, 1, 2, 4, 8)]
+    assert np.isnan(got[:, ~np.array(wanted)]).all()
+    assert not np.isnan(got[:, wanted]).any()
+
+
+def test_plugin_table_kernel_status_codes():
+    # zero totals, totals above 2**63 - 1 (also within one row), per table; the rest computed
+    tables = np.zeros((4, 2, 3), np.uint64)
+    tables[0, 0, 0] = 5
+    tables[2, 0, :] = 2**62  # one row sums past 2**63
+    tables[3, 0, 0] = tables[3, 1, 1] = 2**62
+    tables[3, 1, 2] = 2**62 - 1  # the total passes 2**63 only across rows
+    for mod in pair("mutual_info"):
+        out, status = _table_kernel(mod, tables)
+        assert status.tolist() == [0, 1, 2, 2]
+        assert out[0, 2] == 0.0
+    big = np.array([[[2**62, 2**62 - 1], [0, 0]]], np.uint64)  # total 2**63 - 1 exactly: fine
+    for mod in pair("mutual_info"):
+        out, status = _table_kernel(mod, big)
+        assert status.tolist() == [0]
+        assert out[0, 2] == pytest.approx(math.log(2), rel=1e-15)
+
+
+def test_plugin_cell_kernel_matches_table_kernel(rng):
+    compiled, twin = pair("mutual_info")
+    for table in (rng.integers(0, 4, (9, 7)), np.diag(np.arange(1, 6)),
+                  np.array([[2**40, 1], [1, 3]]), rng.integers(2**40, 2**41, (3, 4))):
+        table = table.astype(np.int64)
+        ref = _table_kernel(compiled, table[None])[0][0]
+        r, c = np.nonzero(table)
+        for mod in (compiled, twin):
+            out = np.empty(6)
+            assert mod.plugin_cell_entropies(table[r, c], r.astype(np.int64), c.astype(np.int64),
+                                             table.shape[0], table.shape[1], 63, out) == 0
+            np.testing.assert_allclose(out, ref, rtol=1e-14, atol=1e-16)
+    for mod in (compiled, twin):
+        e = np.zeros(0, np.int64)
+        assert mod.plugin_cell_entropies(e, e, e, 2, 2, 63, np.empty(6)) == 1
+        big = np.array([2**62, 2**62], np.int64)
+        assert mod.plugin_cell_entropies(big, np.array([0, 1]), np.array([0, 1]), 2, 2, 63,
+                                         np.empty(6)) == 2
 
 
 @given(
@@ -466,7 +532,7 @@ def test_bad_labels():
         fe.mutual_info_score([], [])
     with pytest.raises(TypeError, match="labels_true"):
         fe.mutual_info_score("abc", [0, 1, 2])
-    with pytest.raises(TypeError, match="labels_pred must hold mutually comparable"):
+    with pytest.raises(TypeError, match="labels_pred must hold labels of one kind"):
         fe.adjusted_mutual_info_score([0, 1, 1], np.array([1, "a", 2.0], dtype=object))
     with pytest.raises(ValueError, match="average_method"):
         fe.adjusted_mutual_info_score([0, 1], [0, 1], average_method="median")
