@@ -1,0 +1,98 @@
+# A branch-free exp and expm1 that compilers can vectorise (the companion of _fastlog.pxd).
+#
+# Written from the textbook Cody-Waite reduction (no code copied): x = k ln2 + r with
+# k = round(x / ln2) and |r| <= ln2 / 2, so exp(x) = 2^k exp(r). k is rounded by the
+# 1.5 * 2^52 shift trick; r = (x - k ln2_hi) - k ln2_lo, where ln2_hi has 32 significant bits
+# (k ln2_hi is exact for |k| < 2^21) and ln2_lo = ln2 - ln2_hi. Then
+#     expm1(r) = r + r^2 q2(r),   q2(r) = sum_{j=0}^{11} r^j / (j + 2)!,
+# a degree-13 Taylor polynomial: the first omitted term, r^14 / 14!, is below 5e-18 of the
+# result for |r| <= ln2 / 2; the leading r is exact, so the rounding touches only r^2 q2. 2^k is built from exponent bits in two factors, 2^k1 * 2^k2 with
+# k1 = clamp(k, -1022, 1023), so results that overflow give inf and results in the subnormal
+# range round once (measured against mpmath in tests/test_fastexp.py: <= 1 ulp).
+# expm1(x) = 2^k expm1(r) + (2^k - 1): for |x| <= ln2 / 2, k = 0 and it is expm1(r) with full
+# relative accuracy near 0; elsewhere the two terms do not cancel badly.
+# Special values by selects, not branches: exp(-inf) = 0, exp(inf) = inf, exp(nan) = nan;
+# expm1(-inf) = -1. No -ffast-math: the selects need -fno-trapping-math to be if-converted,
+# set for this block only (it changes no values). With FMA available (an AVX2+FMA clone of a
+# caller), the compiler may contract the reduction and Horner steps into FMAs: the results can
+# then differ by an ulp from the baseline build, and stay within the tested accuracy.
+
+
+cdef extern from *:
+    """
+    #include <stdint.h>
+    #include <string.h>
+    #include <math.h>
+
+    #if defined(__GNUC__) && !defined(__clang__)
+    #pragma GCC push_options
+    #pragma GCC optimize("no-trapping-math")
+    #endif
+    #if defined(__GNUC__)
+    #  define FX_INLINE static inline __attribute__((always_inline))
+    #else
+    #  define FX_INLINE static inline
+    #endif
+
+    FX_INLINE uint64_t fx_as_u64(double x) { uint64_t u; memcpy(&u, &x, 8); return u; }
+    FX_INLINE double fx_as_f64(uint64_t u) { double x; memcpy(&x, &u, 8); return x; }
+
+    /* 2^k for a whole number k in [-1022, 1023] given as a double: its exponent bits. */
+    FX_INLINE double fx_pow2(double k) {
+        /* k + 2^52 + 1023 holds k + 1023 in its low mantissa bits (exactly) */
+        return fx_as_f64(fx_as_u64(k + 4503599627371519.0) << 52);
+    }
+
+    /* The shared reduction: k (a whole double) and em = expm1(r) = r + r^2 q2(r), where
+       q2(r) = sum_{j=0}^{11} r^j / (j + 2)!; exp(x) = 2^k (1 + em). The leading r is exact,
+       so em keeps full relative accuracy near 0. */
+    FX_INLINE double fx_reduce(double x, double* k_out) {
+        const double shift = 6755399441055744.0;             /* 1.5 * 2^52 */
+        double xc = x < -746.0 ? -746.0 : x;                 /* NaN passes through */
+        xc = xc > 710.0 ? 710.0 : xc;
+        double t = xc * 1.4426950408889634 + shift;
+        double k = t - shift;
+        double r = (xc - k * 0.6931471803691238) - k * 1.9082149292705877e-10;
+        /* Estrin's scheme: a short dependency chain, so vector iterations overlap */
+        double r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;
+        double a0 = 0.5 + r * 0.16666666666666666;
+        double a1 = 0.041666666666666664 + r * 0.008333333333333333;
+        double a2 = 0.001388888888888889 + r * 0.0001984126984126984;
+        double a3 = 2.48015873015873e-05 + r * 2.7557319223985893e-06;
+        double a4 = 2.755731922398589e-07 + r * 2.505210838544172e-08;
+        double a5 = 2.08767569878681e-09 + r * 1.6059043836821613e-10;
+        double q = ((a0 + r2 * a1) + r4 * (a2 + r2 * a3)) + r8 * (a4 + r2 * a5);
+        *k_out = k;
+        return r + r2 * q;
+    }
+
+    FX_INLINE double fe_exp(double x) {
+        double k;
+        double em = fx_reduce(x, &k);
+        double p = 1.0 + em;
+        double k1 = k < -1022.0 ? -1022.0 : (k > 1023.0 ? 1023.0 : k);
+        double k2 = k - k1;                                  /* in [-54, 1]; 0 nearly always */
+        double res = (p * fx_pow2(k1)) * fx_pow2(k2);
+        return (x != x) ? x : res;
+    }
+
+    FX_INLINE double fe_expm1(double x) {
+        double k;
+        double em = fx_reduce(x, &k);
+        double kc = k > 1023.0 ? 1023.0 : k;                 /* expm1 >= -1: no underflow */
+        double kk = kc < -1022.0 ? -1022.0 : kc;
+        double s = fx_pow2(kk);
+        double res = s * em + (s - 1.0);
+        /* overflow (x > ~709.78): 2^1023 * exp(r) * 2 is inf; below -746 the result is -1 */
+        double big = ((1.0 + em) * s) * fx_pow2(k - kk);
+        res = (k > 1023.0) ? big : res;
+        res = (x < -746.0) ? -1.0 : res;
+        return (x != x) ? x : res;
+    }
+
+    #if defined(__GNUC__) && !defined(__clang__)
+    #pragma GCC pop_options
+    #endif
+    """
+    double fe_exp(double x) noexcept nogil
+    double fe_expm1(double x) noexcept nogil

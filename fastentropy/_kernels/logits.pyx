@@ -1,0 +1,856 @@
+# cython: language_level=3
+"""Row kernels for information quantities of softmax(logits / T).
+
+Inputs are (rows, n) logit arrays whose class axis is contiguous (any row stride; the facade
+ensures it, the strided memoryviews only carry it), passed as byte
+views with a storage ``kind``: 0 float64, 1 float32, 2 float16 bits, 3 bfloat16 bits. A row is
+converted to float64 once (float16/bfloat16 bit-exactly), and all arithmetic is in float64.
+Full-size outputs (log-probabilities, probabilities, gradients) are byte views too, of kind
+``out_kind`` 0 float64 or 1 float32; a (0, 0) view means "not wanted".
+
+Every row is shifted by its maximum before the temperature is applied:
+``z = ((x h - m h) a) b`` with ``a b h = 1 / T`` (``h = 1/2`` only for rows holding
+``|x| >= 2^1023``, so ``x - m`` cannot overflow; ``a = 2^64`` only for ``T < 2^-960``, so
+``1/T`` cannot). The twin computes ``z`` with the same operations, so both see the same ``z``.
+Row status codes: 0 ok, 1 every entry -inf, 2 a NaN, 3 a +inf, 9 out of memory. One thread
+owns each row, so results are bitwise identical for any thread count.
+"""
+from cython.parallel cimport parallel, prange
+from libc.stdint cimport int64_t
+from libc.stdlib cimport free, malloc
+
+from fastentropy._kernels._fastexp cimport fe_exp, fe_expm1  # noqa: F401
+from fastentropy._kernels._fastlog cimport fe_log  # noqa: F401
+
+
+cdef extern from *:
+    """
+    #include <stdint.h>
+    #include <string.h>
+    #include <math.h>
+
+    #if defined(__GNUC__) && !defined(__clang__)
+    #pragma GCC push_options
+    #pragma GCC optimize("no-trapping-math")
+    #endif
+    #if defined(__GNUC__)
+    #  define FL_INLINE static inline __attribute__((always_inline))
+    #  define FL_NOINLINE __attribute__((noinline))
+    #else
+    #  define FL_INLINE static inline
+    #  define FL_NOINLINE
+    #endif
+    #if defined(__GNUC__) && defined(__x86_64__) && !defined(FE_NO_DISPATCH)
+    #  define FL_DISPATCH 1
+    #else
+    #  define FL_DISPATCH 0
+    #endif
+
+    #define FL_BLK 256
+    enum { FL_OK = 0, FL_MASKED = 1, FL_NAN = 2, FL_POSINF = 3, FL_NOMEM = 9 };
+
+    /* ---------------------------------------------------------------- conversions */
+    /* IEEE half -> double, bit exact: significand times a power of two (subnormals too). */
+    FL_INLINE double fl_f16(uint16_t hb) {
+        uint32_t e = ((uint32_t)hb >> 10) & 0x1fu;
+        uint32_t mant = (uint32_t)hb & 0x3ffu;
+        int32_t sig = (int32_t)(e ? (mant | 0x400u) : mant);
+        int64_t ee = e ? (int64_t)e : 1;
+        double scale = fx_as_f64((uint64_t)(ee - 25 + 1023) << 52);
+        double v = (double)sig * scale;
+        double special = mant ? NAN : HUGE_VAL;
+        v = (e == 31u) ? special : v;
+        return (hb & 0x8000u) ? -v : v;
+    }
+    /* bfloat16 -> double: the upper half of a float32. */
+    FL_INLINE double fl_bf16(uint16_t hb) {
+        uint32_t u = (uint32_t)hb << 16;
+        float f;
+        memcpy(&f, &u, 4);
+        return (double)f;
+    }
+    FL_INLINE const double* fl_load(const void* x, int kind, int64_t n, double* buf) {
+        int64_t j;
+        if (kind == 0) return (const double*)x;
+        if (kind == 1) {
+            const float* f = (const float*)x;
+            for (j = 0; j < n; j++) buf[j] = (double)f[j];
+        } else if (kind == 2) {
+            const uint16_t* u = (const uint16_t*)x;
+            for (j = 0; j < n; j++) buf[j] = fl_f16(u[j]);
+        } else {
+            const uint16_t* u = (const uint16_t*)x;
+            for (j = 0; j < n; j++) buf[j] = fl_bf16(u[j]);
+        }
+        return buf;
+    }
+    FL_INLINE void fl_store(void* dst, int okind, int64_t off, const double* src, int64_t n) {
+        int64_t j;
+        if (okind == 0) {
+            double* d = (double*)dst + off;
+            for (j = 0; j < n; j++) d[j] = src[j];
+        } else {
+            float* d = (float*)dst + off;
+            for (j = 0; j < n; j++) d[j] = (float)src[j];
+        }
+    }
+    FL_INLINE void fl_fill(void* dst, int okind, int64_t n, double v) {
+        int64_t j;
+        if (!dst) return;
+        if (okind == 0) { double* d = (double*)dst; for (j = 0; j < n; j++) d[j] = v; }
+        else { float* d = (float*)dst; for (j = 0; j < n; j++) d[j] = (float)v; }
+    }
+
+    /* ---------------------------------------------------------------- sums and row stats */
+    /* Eight interleaved accumulators joined by a fixed tree, remainder in sequence. */
+    FL_INLINE double fl_sum(const double* b, int64_t n) {
+        double r[8] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
+        int64_t i = 0, j;
+        for (; i + 8 <= n; i += 8)
+            for (j = 0; j < 8; j++) r[j] += b[i + j];
+        double s = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+        for (; i < n; i++) s += b[i];
+        return s;
+    }
+    FL_INLINE double fl_min(const double* x, int64_t n) {
+        double lo[8];
+        int64_t i = 0, j;
+        for (j = 0; j < 8; j++) lo[j] = HUGE_VAL;
+        for (; i + 8 <= n; i += 8)
+            for (j = 0; j < 8; j++) { double v = x[i + j]; lo[j] = v < lo[j] ? v : lo[j]; }
+        for (j = 0; i + j < n; j++) { double v = x[i + j]; lo[j] = v < lo[j] ? v : lo[j]; }
+        double m = lo[0];
+        for (j = 1; j < 8; j++) m = lo[j] < m ? lo[j] : m;
+        return m;
+    }
+
+    typedef struct {
+        double m, h, mh, a, b;
+        int status;
+    } fl_row;
+
+    FL_INLINE void fl_set_h(fl_row* r, double h, double T) {
+        r->h = h;
+        r->a = T < 0x1p-960 ? 0x1p64 : 1.0;
+        r->b = 1.0 / ((T * r->a) * h);
+        r->mh = r->m * h;
+    }
+    /* max, NaN flag and "huge" flag (a finite |x| >= 2^1023) of a row; its status. */
+    FL_INLINE void fl_setup(const double* x, int64_t n, double T, fl_row* r) {
+        double mx[8], nf[8], bg[8];
+        int64_t i = 0, j;
+        for (j = 0; j < 8; j++) { mx[j] = -HUGE_VAL; nf[j] = 0.0; bg[j] = 0.0; }
+        for (; i + 8 <= n; i += 8)
+            for (j = 0; j < 8; j++) {
+                double v = x[i + j];
+                mx[j] = v > mx[j] ? v : mx[j];
+                nf[j] = (v != v) ? 1.0 : nf[j];
+                bg[j] = ((fabs(v) >= 0x1p1023) & (v > -HUGE_VAL)) ? 1.0 : bg[j];
+            }
+        for (j = 0; i + j < n; j++) {
+            double v = x[i + j];
+            mx[j] = v > mx[j] ? v : mx[j];
+            nf[j] = (v != v) ? 1.0 : nf[j];
+            bg[j] = ((fabs(v) >= 0x1p1023) & (v > -HUGE_VAL)) ? 1.0 : bg[j];
+        }
+        double m = mx[0], fn = nf[0], fb = bg[0];
+        for (j = 1; j < 8; j++) { m = mx[j] > m ? mx[j] : m; fn += nf[j]; fb += bg[j]; }
+        r->m = m;
+        r->status = fn > 0.0 ? FL_NAN : (m == HUGE_VAL ? FL_POSINF
+                                         : (m == -HUGE_VAL ? FL_MASKED : FL_OK));
+        fl_set_h(r, fb > 0.0 ? 0.5 : 1.0, T);
+    }
+
+    /* ---------------------------------------------------------------- series */
+    /* Q phi(d), phi(d) = 1 + (d - 1) e^d, where P = Q e^d: the non-negative KL term
+       p log(p/q) - p + q. A Taylor series for |d| < 1/4 (no cancellation), else direct. */
+    FL_INLINE double fl_kl_term(double P, double Q, double d) {
+        double s = 1.4911969277048643e-10;
+        s = s * d + 1.9270852604185937e-09;
+        s = s * d + 2.296443268665491e-08;
+        s = s * d + 2.505210838544172e-07;
+        s = s * d + 2.48015873015873e-06;
+        s = s * d + 2.2045855379188714e-05;
+        s = s * d + 0.00017361111111111112;
+        s = s * d + 0.0011904761904761906;
+        s = s * d + 0.006944444444444444;
+        s = s * d + 0.03333333333333333;
+        s = s * d + 0.125;
+        s = s * d + 0.3333333333333333;
+        s = s * d + 0.5;
+        double ser = (Q * (d * d)) * s;
+        double dir = (Q - P) + ((P > 0.0) ? P * d : 0.0);
+        return (fabs(d) < 0.25) ? ser : dir;
+    }
+    /* P log(P/M) + Q log(Q/M), M = (P + Q)/2, P = Q e^d: M f(eps) with eps = tanh(d/2) and
+       f(eps) = (1+eps) log1p(eps) + (1-eps) log1p(-eps) = sum eps^(2k) / (k (2k-1)). */
+    FL_INLINE double fl_js_term(double P, double Q, double d) {
+        double g = fe_expm1(d);
+        double ep = g / (g + 2.0);
+        double e2 = ep * ep;
+        double f = 0.008333333333333333;
+        f = f * e2 + 0.01098901098901099;
+        f = f * e2 + 0.015151515151515152;
+        f = f * e2 + 0.022222222222222223;
+        f = f * e2 + 0.03571428571428571;
+        f = f * e2 + 0.06666666666666667;
+        f = f * e2 + 0.16666666666666666;
+        f = f * e2 + 1.0;
+        double M = 0.5 * (P + Q);
+        double tp = (P > 0.0) ? P * fe_log(P / M) : 0.0;
+        double tq = (Q > 0.0) ? Q * fe_log(Q / M) : 0.0;
+        return (fabs(ep) < 0.1) ? M * (e2 * f) : (tp + tq);
+    }
+
+    /* ---------------------------------------------------------------- leaves */
+    /* exp pass: S_less = sum of e over z < 0, W = sum e z, ties = #(z == 0); e to e_out. */
+    FL_INLINE void fl_sm_leaf(const double* x, int64_t n, const fl_row* r, double* e_out,
+                              double* acc) {
+        double bs[FL_BLK], bw[FL_BLK], bc[FL_BLK];
+        double h = r->h, mh = r->mh, a = r->a, b = r->b;
+        for (int64_t j = 0; j < n; j++) {
+            double z = ((x[j] * h - mh) * a) * b;
+            double e = fe_exp(z);
+            int tie = (z == 0.0);
+            bs[j] = tie ? 0.0 : e;
+            bc[j] = tie ? 1.0 : 0.0;
+            bw[j] = (e > 0.0) ? e * z : 0.0;
+            e_out[j] = e;
+        }
+        acc[0] += fl_sum(bs, n);
+        acc[1] += fl_sum(bw, n);
+        acc[2] += fl_sum(bc, n);
+    }
+    /* S - 1 (exactly the mass off one maximum) and W = sum e z over a row. */
+    FL_INLINE void fl_sm_pass(const double* x, int64_t n, const fl_row* r, double* ebuf,
+                              double* s1, double* w) {
+        double acc[3] = {0.0, 0.0, 0.0};
+        double loc[FL_BLK];
+        for (int64_t i = 0; i < n; i += FL_BLK) {
+            int64_t k = n - i < FL_BLK ? n - i : FL_BLK;
+            fl_sm_leaf(x + i, k, r, ebuf ? ebuf + i : loc, acc);
+        }
+        *s1 = (acc[2] - 1.0) + acc[0];
+        *w = acc[1];
+    }
+    /* sum of z over finite z, and their count (label smoothing) */
+    FL_INLINE void fl_zsum_pass(const double* x, int64_t n, const fl_row* r, double* zs,
+                                double* cnt) {
+        double bz[FL_BLK], bc[FL_BLK], sz = 0.0, sc = 0.0;
+        double h = r->h, mh = r->mh, a = r->a, b = r->b;
+        for (int64_t i = 0; i < n; i += FL_BLK) {
+            int64_t k = n - i < FL_BLK ? n - i : FL_BLK;
+            for (int64_t j = 0; j < k; j++) {
+                double z = ((x[i + j] * h - mh) * a) * b;
+                int fin = z > -HUGE_VAL;
+                bz[j] = fin ? z : 0.0;
+                bc[j] = fin ? 1.0 : 0.0;
+            }
+            sz += fl_sum(bz, k);
+            sc += fl_sum(bc, k);
+        }
+        *zs = sz;
+        *cnt = sc;
+    }
+
+    /* ---------------------------------------------------------------- softmax rows */
+    FL_INLINE int fl_softmax_row_impl(const void* xr, int kind, int64_t n, double T,
+                                      double gscale, double* xbuf, double* ebuf, double* lse,
+                                      double* ent, void* logp, void* probs, void* grad,
+                                      int okind) {
+        fl_row r;
+        const double* x = fl_load(xr, kind, n, xbuf);
+        fl_setup(x, n, T, &r);
+        if (r.status != FL_OK) {
+            *lse = r.status == FL_MASKED ? -HUGE_VAL : NAN;
+            *ent = NAN;
+            fl_fill(logp, okind, n, NAN);
+            fl_fill(probs, okind, n, NAN);
+            fl_fill(grad, okind, n, NAN);
+            return r.status;
+        }
+        double s1, w;
+        fl_sm_pass(x, n, &r, (probs || grad) ? ebuf : (double*)0, &s1, &w);
+        double logS = log1p(s1);
+        double S = 1.0 + s1;
+        double H = logS - w / S;
+        *lse = r.m / T + logS;
+        *ent = H;
+        if (!(logp || probs || grad)) return FL_OK;
+        double invS = 1.0 / S;
+        double h = r.h, mh = r.mh, a = r.a, b = r.b;
+        double bl[FL_BLK], bp[FL_BLK], bg[FL_BLK];
+        for (int64_t i = 0; i < n; i += FL_BLK) {
+            int64_t k = n - i < FL_BLK ? n - i : FL_BLK;
+            if (logp) {
+                for (int64_t j = 0; j < k; j++) bl[j] = ((x[i + j] * h - mh) * a) * b - logS;
+                fl_store(logp, okind, i, bl, k);
+            }
+            if (probs || grad) {
+                for (int64_t j = 0; j < k; j++) {
+                    double z = ((x[i + j] * h - mh) * a) * b;
+                    double e = ebuf[i + j];
+                    double p = e * invS;
+                    double t = (e > 0.0) ? p * ((z - logS) + H) : 0.0;
+                    bp[j] = p;
+                    bg[j] = -((((t * h) * a) * b) * gscale);
+                }
+                if (probs) fl_store(probs, okind, i, bp, k);
+                if (grad) fl_store(grad, okind, i, bg, k);
+            }
+        }
+        return FL_OK;
+    }
+
+    /* ---------------------------------------------------------------- KL / JS rows */
+    FL_INLINE void fl_kl_fast_leaf(const double* pa, const double* qb, int64_t n,
+                                   const fl_row* rp, const fl_row* rq, double* acc) {
+        double b0[FL_BLK], b1[FL_BLK], b2[FL_BLK], b3[FL_BLK], b4[FL_BLK], b5[FL_BLK];
+        double h = rp->h, mhp = rp->mh, mhq = rq->mh, a = rp->a, b = rp->b;
+        for (int64_t j = 0; j < n; j++) {
+            double za = ((pa[j] * h - mhp) * a) * b;
+            double zb = ((qb[j] * h - mhq) * a) * b;
+            double ea = fe_exp(za), eb = fe_exp(zb);
+            int ta = (za == 0.0), tb = (zb == 0.0);
+            double dz = za - zb;
+            b0[j] = ta ? 0.0 : ea;
+            b1[j] = ta ? 1.0 : 0.0;
+            b2[j] = tb ? 0.0 : eb;
+            b3[j] = tb ? 1.0 : 0.0;
+            b4[j] = (ea > 0.0) ? ea * dz : 0.0;
+            b5[j] = (ea > 0.0) ? ea * fabs(dz) : 0.0;
+        }
+        acc[0] += fl_sum(b0, n); acc[1] += fl_sum(b1, n); acc[2] += fl_sum(b2, n);
+        acc[3] += fl_sum(b3, n); acc[4] += fl_sum(b4, n); acc[5] += fl_sum(b5, n);
+    }
+    /* u = log(P/Q) + log(Sa/Sb), formed from (a - b) - (ma - mb): accurate when a ~ b */
+    #define FL_U(pv, qv) (((((pv) * h - (qv) * h) - dm) * a) * b)
+    FL_INLINE void fl_kl_acc_leaf_a(const double* pa, const double* qb, int64_t n,
+                                    const fl_row* rp, const fl_row* rq, double* acc) {
+        double b0[FL_BLK], b1[FL_BLK], b2[FL_BLK];
+        double h = rp->h, mhp = rp->mh, mhq = rq->mh, a = rp->a, b = rp->b, dm = mhp - mhq;
+        for (int64_t j = 0; j < n; j++) {
+            double za = ((pa[j] * h - mhp) * a) * b;
+            double zb = ((qb[j] * h - mhq) * a) * b;
+            double ea = fe_exp(za), eb = fe_exp(zb);
+            double u = FL_U(pa[j], qb[j]);
+            double uc = u > 0.5 ? 0.5 : (u < -0.5 ? -0.5 : u);
+            double g = fe_expm1(uc);
+            int tb = (zb == 0.0);
+            b0[j] = tb ? 0.0 : eb;
+            b1[j] = tb ? 1.0 : 0.0;
+            b2[j] = (fabs(u) <= 0.5) ? eb * g : (ea - eb);   /* ea - eb, without cancellation */
+        }
+        acc[0] += fl_sum(b0, n); acc[1] += fl_sum(b1, n); acc[2] += fl_sum(b2, n);
+    }
+    FL_INLINE double fl_kl_acc_leaf_b(const double* pa, const double* qb, int64_t n,
+                                      const fl_row* rp, const fl_row* rq, double c,
+                                      double invSa, double invSb, int js) {
+        double bt[FL_BLK];
+        double h = rp->h, mhp = rp->mh, mhq = rq->mh, a = rp->a, b = rp->b, dm = mhp - mhq;
+        if (js) {
+            for (int64_t j = 0; j < n; j++) {
+                double za = ((pa[j] * h - mhp) * a) * b;
+                double zb = ((qb[j] * h - mhq) * a) * b;
+                double P = fe_exp(za) * invSa, Q = fe_exp(zb) * invSb;
+                double d = FL_U(pa[j], qb[j]) - c;
+                bt[j] = fl_js_term(P, Q, d);
+            }
+        } else {
+            for (int64_t j = 0; j < n; j++) {
+                double za = ((pa[j] * h - mhp) * a) * b;
+                double zb = ((qb[j] * h - mhq) * a) * b;
+                double P = fe_exp(za) * invSa, Q = fe_exp(zb) * invSb;
+                double d = FL_U(pa[j], qb[j]) - c;
+                bt[j] = fl_kl_term(P, Q, d);
+            }
+        }
+        return fl_sum(bt, n);
+    }
+    #undef FL_U
+
+    FL_INLINE int fl_kl_row_impl(const void* pr, const void* qr, int kind, int64_t n, double T,
+                                 int mode, double gscale, double* pbuf, double* qbuf,
+                                 double* val, int* qstatus, void* gp, void* gq, int okind) {
+        fl_row rp, rq;
+        const double* pa = fl_load(pr, kind, n, pbuf);
+        const double* qb = fl_load(qr, kind, n, qbuf);
+        fl_setup(pa, n, T, &rp);
+        fl_setup(qb, n, T, &rq);
+        *qstatus = rq.status;
+        if (rp.status != FL_OK || rq.status != FL_OK) {
+            *val = NAN;
+            fl_fill(gp, okind, n, NAN);
+            fl_fill(gq, okind, n, NAN);
+            return rp.status;
+        }
+        if (rp.h != rq.h) { fl_set_h(&rp, 0.5, T); fl_set_h(&rq, 0.5, T); }
+        int64_t i, k;
+        double acc[6] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
+        double kl = 0.0, logSa = 0.0, logSb = 0.0, Sa = 1.0, Sb = 1.0;
+        int accurate = mode == 1;
+        if (mode == 0) {
+            for (i = 0; i < n; i += FL_BLK) {
+                k = n - i < FL_BLK ? n - i : FL_BLK;
+                fl_kl_fast_leaf(pa + i, qb + i, k, &rp, &rq, acc);
+            }
+            double sa1 = (acc[1] - 1.0) + acc[0], sb1 = (acc[3] - 1.0) + acc[2];
+            logSa = log1p(sa1);
+            logSb = log1p(sb1);
+            Sa = 1.0 + sa1;
+            Sb = 1.0 + sb1;
+            kl = acc[4] / Sa - (logSa - logSb);
+            /* cancellation: the terms are large next to their difference */
+            accurate = kl < 1e-2 * (acc[5] / Sa + logSa + logSb);
+        }
+        if (accurate) {
+            double ac[3] = {0.0, 0.0, 0.0};
+            for (i = 0; i < n; i += FL_BLK) {
+                k = n - i < FL_BLK ? n - i : FL_BLK;
+                fl_kl_acc_leaf_a(pa + i, qb + i, k, &rp, &rq, ac);
+            }
+            double sb1 = (ac[1] - 1.0) + ac[0];
+            Sb = 1.0 + sb1;
+            double c = log1p(ac[2] / Sb);
+            Sa = Sb + ac[2];
+            logSb = log1p(sb1);
+            logSa = logSb + c;
+            double invSa = 1.0 / Sa, invSb = 1.0 / Sb;
+            double s = 0.0;
+            for (i = 0; i < n; i += FL_BLK) {
+                k = n - i < FL_BLK ? n - i : FL_BLK;
+                s += fl_kl_acc_leaf_b(pa + i, qb + i, k, &rp, &rq, c, invSa, invSb, mode == 1);
+            }
+            kl = mode == 1 ? 0.5 * s : s;
+        }
+        kl = kl > 0.0 ? kl : 0.0;
+        *val = kl;
+        if (gp || gq) {
+            double h = rp.h, mhp = rp.mh, mhq = rq.mh, a = rp.a, b = rp.b;
+            double invSa = 1.0 / Sa, invSb = 1.0 / Sb, c = logSa - logSb;
+            double b0[FL_BLK], b1[FL_BLK];
+            for (i = 0; i < n; i += FL_BLK) {
+                k = n - i < FL_BLK ? n - i : FL_BLK;
+                for (int64_t j = 0; j < k; j++) {
+                    double za = ((pa[i + j] * h - mhp) * a) * b;
+                    double zb = ((qb[i + j] * h - mhq) * a) * b;
+                    double ea = fe_exp(za), eb = fe_exp(zb);
+                    double P = ea * invSa, Q = eb * invSb;
+                    double t = (ea > 0.0) ? P * (((za - zb) - c) - kl) : 0.0;
+                    b0[j] = (((t * h) * a) * b) * gscale;
+                    b1[j] = ((((Q - P) * h) * a) * b) * gscale;
+                }
+                if (gp) fl_store(gp, okind, i, b0, k);
+                if (gq) fl_store(gq, okind, i, b1, k);
+            }
+        }
+        return FL_OK;
+    }
+
+    /* ---------------------------------------------------------------- cross-entropy rows */
+    FL_INLINE int fl_ce_row_impl(const void* xr, int kind, int64_t n, double T, int mode,
+                                 int64_t label, const void* tr, double eps, double* xbuf,
+                                 double* tbuf, double* out, double* tstat, int* tstatus) {
+        fl_row r, rt;
+        const double* x = fl_load(xr, kind, n, xbuf);
+        fl_setup(x, n, T, &r);
+        rt = r;
+        *tstatus = FL_OK;
+        tstat[0] = 1.0;
+        tstat[1] = 0.0;
+        const double* t = (const double*)0;
+        if (mode != 0) {
+            t = fl_load(tr, kind, n, tbuf);
+            if (mode == 2) {
+                fl_setup(t, n, T, &rt);
+                *tstatus = rt.status;
+            }
+        }
+        if (r.status != FL_OK || *tstatus != FL_OK) { *out = NAN; return r.status; }
+        if (mode == 0 && label < 0) { *out = 0.0; return FL_OK; }   /* ignore_index */
+        double s1, w;
+        double h = r.h, mh = r.mh, a = r.a, b = r.b;
+        int64_t i, k;
+        fl_sm_pass(x, n, &r, (double*)0, &s1, &w);
+        double logS = log1p(s1);
+        double main_term;
+        if (mode == 0) {
+            double zy = ((x[label] * h - mh) * a) * b;
+            main_term = logS - zy;
+        } else if (mode == 1) {
+            double bz[FL_BLK], sz = 0.0, st = 0.0;
+            for (i = 0; i < n; i += FL_BLK) {
+                k = n - i < FL_BLK ? n - i : FL_BLK;
+                for (int64_t j = 0; j < k; j++) {
+                    double z = ((x[i + j] * h - mh) * a) * b;
+                    double tv = t[i + j];
+                    bz[j] = (tv == 0.0) ? 0.0 : tv * z;
+                }
+                sz += fl_sum(bz, k);
+                st += fl_sum(t + i, k);
+            }
+            tstat[0] = st;
+            tstat[1] = fl_min(t, n);
+            main_term = st * logS - sz;
+        } else {
+            double bz[FL_BLK], be[FL_BLK], sz = 0.0, se = 0.0;
+            double ht = rt.h, mht = rt.mh, at = rt.a, bt = rt.b;
+            for (i = 0; i < n; i += FL_BLK) {
+                k = n - i < FL_BLK ? n - i : FL_BLK;
+                for (int64_t j = 0; j < k; j++) {
+                    double z = ((x[i + j] * h - mh) * a) * b;
+                    double et = fe_exp(((t[i + j] * ht - mht) * at) * bt);
+                    be[j] = et;
+                    bz[j] = (et > 0.0) ? et * z : 0.0;
+                }
+                sz += fl_sum(bz, k);
+                se += fl_sum(be, k);
+            }
+            main_term = logS - sz / se;
+        }
+        double res = (eps < 1.0) ? (1.0 - eps) * main_term : 0.0;
+        if (eps > 0.0) {
+            double zs, cnt;
+            fl_zsum_pass(x, n, &r, &zs, &cnt);
+            res += eps * (logS - zs / cnt);
+        }
+        *out = res;
+        return FL_OK;
+    }
+
+    /* ---------------------------------------------------------------- ensembles */
+    FL_INLINE double fl_mi_leaf(const double* P, const double* LP, const double* pbar,
+                                const double* lpbar, int64_t n) {
+        double bt[FL_BLK];
+        for (int64_t j = 0; j < n; j++) bt[j] = fl_kl_term(P[j], pbar[j], LP[j] - lpbar[j]);
+        return fl_sum(bt, n);
+    }
+    FL_INLINE int fl_unc_row_impl(const char* xr, int64_t mstride, int64_t M, int kind,
+                                  int64_t n, double T, double* xbuf, double* P, double* LP,
+                                  double* pbar, double* lpbar, double* res) {
+        fl_row r;
+        int64_t m, i, j, k;
+        double alea = 0.0;
+        for (m = 0; m < M; m++) {
+            const double* x = fl_load(xr + m * mstride, kind, n, xbuf);
+            fl_setup(x, n, T, &r);
+            if (r.status != FL_OK) {
+                for (j = 0; j < 5; j++) res[j] = NAN;
+                return r.status;
+            }
+            double s1, w;
+            double* Pm = P + m * n;
+            double* Lm = LP + m * n;
+            fl_sm_pass(x, n, &r, Pm, &s1, &w);
+            double logS = log1p(s1), S = 1.0 + s1, invS = 1.0 / S;
+            alea += logS - w / S;
+            double h = r.h, mh = r.mh, a = r.a, b = r.b;
+            for (j = 0; j < n; j++) {
+                Pm[j] = Pm[j] * invS;
+                Lm[j] = ((x[j] * h - mh) * a) * b - logS;
+            }
+        }
+        for (j = 0; j < n; j++) pbar[j] = P[j];
+        for (m = 1; m < M; m++)
+            for (j = 0; j < n; j++) pbar[j] += P[m * n + j];
+        double invM = 1.0 / (double)M;
+        for (j = 0; j < n; j++) { pbar[j] = pbar[j] * invM; lpbar[j] = fe_log(pbar[j]); }
+        double mi = 0.0;
+        for (m = 0; m < M; m++)
+            for (i = 0; i < n; i += FL_BLK) {
+                k = n - i < FL_BLK ? n - i : FL_BLK;
+                mi += fl_mi_leaf(P + m * n + i, LP + m * n + i, pbar + i, lpbar + i, k);
+            }
+        mi = mi * invM;
+        mi = mi > 0.0 ? mi : 0.0;
+        alea = alea * invM;
+        double t1 = -HUGE_VAL, t2 = -HUGE_VAL;
+        for (j = 0; j < n; j++) {
+            double v = pbar[j];
+            if (v > t1) { t2 = t1; t1 = v; } else if (v > t2) { t2 = v; }
+        }
+        res[0] = alea + mi;
+        res[1] = alea;
+        res[2] = mi;
+        res[3] = t1;
+        res[4] = n > 1 ? t1 - t2 : t1;
+        return FL_OK;
+    }
+
+    FL_INLINE void fl_exp_block_impl(const double* x, int64_t n, double* out, int which) {
+        int64_t j;
+        if (which == 0) for (j = 0; j < n; j++) out[j] = fe_exp(x[j]);
+        else for (j = 0; j < n; j++) out[j] = fe_expm1(x[j]);
+    }
+
+    /* ---------------------------------------------------------------- dispatch */
+    #define FL_DEFINE(SUF, ATTR)                                                             \
+    static ATTR FL_NOINLINE int fl_softmax_row_##SUF(const void* xr, int kind, int64_t n,    \
+            double T, double gscale, double* xbuf, double* ebuf, double* lse, double* ent,   \
+            void* logp, void* probs, void* grad, int okind) {                                \
+        return fl_softmax_row_impl(xr, kind, n, T, gscale, xbuf, ebuf, lse, ent, logp,      \
+                                   probs, grad, okind);                                      \
+    }                                                                                        \
+    static ATTR FL_NOINLINE int fl_kl_row_##SUF(const void* pr, const void* qr, int kind,    \
+            int64_t n, double T, int mode, double gscale, double* pbuf, double* qbuf,        \
+            double* val, int* qstatus, void* gp, void* gq, int okind) {                      \
+        return fl_kl_row_impl(pr, qr, kind, n, T, mode, gscale, pbuf, qbuf, val, qstatus,   \
+                              gp, gq, okind);                                                \
+    }                                                                                        \
+    static ATTR FL_NOINLINE int fl_ce_row_##SUF(const void* xr, int kind, int64_t n,         \
+            double T, int mode, int64_t label, const void* tr, double eps, double* xbuf,     \
+            double* tbuf, double* out, double* tstat, int* tstatus) {                        \
+        return fl_ce_row_impl(xr, kind, n, T, mode, label, tr, eps, xbuf, tbuf, out, tstat, \
+                              tstatus);                                                      \
+    }                                                                                        \
+    static ATTR FL_NOINLINE int fl_unc_row_##SUF(const char* xr, int64_t mstride, int64_t M, \
+            int kind, int64_t n, double T, double* xbuf, double* P, double* LP, double* pbar, \
+            double* lpbar, double* res) {                                                    \
+        return fl_unc_row_impl(xr, mstride, M, kind, n, T, xbuf, P, LP, pbar, lpbar, res);  \
+    }                                                                                        \
+    static ATTR FL_NOINLINE void fl_exp_block_##SUF(const double* x, int64_t n, double* out, \
+                                                    int which) {                             \
+        fl_exp_block_impl(x, n, out, which);                                                 \
+    }
+
+    FL_DEFINE(base, )
+    #if FL_DISPATCH
+    FL_DEFINE(avx2, __attribute__((target("avx2,fma"))))
+    FL_DEFINE(avx512, __attribute__((target("avx512f,avx512dq,avx512vl,avx2,fma,"
+                                            "prefer-vector-width=512"))))
+    /* 2: AVX-512F (8 doubles a vector), 1: AVX2+FMA, 0: baseline; same values within the
+       tested accuracy (FMA contraction may move a result by an ulp). */
+    static int fl_isa(void) {
+        static int have = -1;   /* benign race: every thread computes the same value */
+        if (have < 0) {
+            __builtin_cpu_init();
+            int avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+            int avx512 = avx2 && __builtin_cpu_supports("avx512f")
+                         && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl");
+            have = avx512 ? 2 : (avx2 ? 1 : 0);
+        }
+        return have;
+    }
+    #  define FL_PICK(f, args) (fl_isa() == 2 ? f##_avx512 args                            \
+                                : (fl_isa() == 1 ? f##_avx2 args : f##_base args))
+    #else
+    #  define FL_PICK(f, args) (f##_base args)
+    #endif
+
+    static int fl_softmax_row(const void* xr, int kind, int64_t n, double T, double gscale,
+                              double* xbuf, double* ebuf, double* lse, double* ent, void* logp,
+                              void* probs, void* grad, int okind) {
+        return FL_PICK(fl_softmax_row, (xr, kind, n, T, gscale, xbuf, ebuf, lse, ent, logp,
+                                        probs, grad, okind));
+    }
+    static int fl_kl_row(const void* pr, const void* qr, int kind, int64_t n, double T,
+                         int mode, double gscale, double* pbuf, double* qbuf, double* val,
+                         int* qstatus, void* gp, void* gq, int okind) {
+        return FL_PICK(fl_kl_row, (pr, qr, kind, n, T, mode, gscale, pbuf, qbuf, val, qstatus,
+                                   gp, gq, okind));
+    }
+    static int fl_ce_row(const void* xr, int kind, int64_t n, double T, int mode,
+                         int64_t label, const void* tr, double eps, double* xbuf, double* tbuf,
+                         double* out, double* tstat, int* tstatus) {
+        return FL_PICK(fl_ce_row, (xr, kind, n, T, mode, label, tr, eps, xbuf, tbuf, out,
+                                   tstat, tstatus));
+    }
+    static int fl_unc_row(const char* xr, int64_t mstride, int64_t M, int kind, int64_t n,
+                          double T, double* xbuf, double* P, double* LP, double* pbar,
+                          double* lpbar, double* res) {
+        return FL_PICK(fl_unc_row, (xr, mstride, M, kind, n, T, xbuf, P, LP, pbar, lpbar,
+                                    res));
+    }
+    static void fl_exp_block(const double* x, int64_t n, double* out, int which) {
+        FL_PICK(fl_exp_block, (x, n, out, which));
+    }
+
+    #if defined(__GNUC__) && !defined(__clang__)
+    #pragma GCC pop_options
+    #endif
+    """
+    int fl_softmax_row(const void* xr, int kind, int64_t n, double T, double gscale,
+                       double* xbuf, double* ebuf, double* lse, double* ent, void* logp,
+                       void* probs, void* grad, int okind) noexcept nogil
+    int fl_kl_row(const void* pr, const void* qr, int kind, int64_t n, double T, int mode,
+                  double gscale, double* pbuf, double* qbuf, double* val, int* qstatus,
+                  void* gp, void* gq, int okind) noexcept nogil
+    int fl_ce_row(const void* xr, int kind, int64_t n, double T, int mode, int64_t label,
+                  const void* tr, double eps, double* xbuf, double* tbuf, double* out,
+                  double* tstat, int* tstatus) noexcept nogil
+    int fl_unc_row(const char* xr, int64_t mstride, int64_t M, int kind, int64_t n, double T,
+                   double* xbuf, double* P, double* LP, double* pbar, double* lpbar,
+                   double* res) noexcept nogil
+    void fl_exp_block(const double* x, int64_t n, double* out, int which) noexcept nogil
+
+
+cdef int _itemsize(int kind) noexcept nogil:
+    return 8 if kind == 0 else (4 if kind == 1 else 2)
+
+
+cdef inline char* _base(unsigned char[:, :] a):
+    """Start of a full-size output, or NULL for a (0, 0) "not wanted" placeholder."""
+    return <char*>&a[0, 0] if a.shape[0] > 0 else <char*>NULL
+
+
+cdef inline void* _at(char* base, Py_ssize_t stride, Py_ssize_t i) noexcept nogil:
+    return <void*>(base + i * stride) if base != NULL else NULL
+
+
+def exp_array(const double[::1] x,  # IN
+              double[::1] out,      # OUT exp (which=0) or expm1 (which=1) of each entry
+              int which,
+              int n_threads):
+    """The vectorised exp / expm1 of the row kernels (exposed for accuracy tests)."""
+    cdef Py_ssize_t n = x.shape[0]
+    cdef Py_ssize_t nb = (n + 4095) // 4096
+    cdef Py_ssize_t b, lo, w
+    if n == 0:
+        return
+    for b in prange(nb, nogil=True, schedule='static', num_threads=n_threads):
+        lo = b * 4096
+        w = n - lo if n - lo < 4096 else 4096
+        fl_exp_block(&x[lo], w, &out[lo], which)
+
+
+def softmax_rows(const unsigned char[:, :] x,  # IN (rows, n * itemsize) logits
+                 int kind,                       # IN storage kind of x
+                 double temperature,             # IN T > 0
+                 double grad_scale,              # IN factor on the entropy gradient
+                 double[::1] lse,                # OUT log sum exp(x / T) per row
+                 double[::1] ent,                # OUT entropy of softmax(x / T), nats
+                 unsigned char[:, :] logp,     # OUT log_softmax (or (0, 0): not wanted)
+                 unsigned char[:, :] probs,    # OUT softmax (or (0, 0))
+                 unsigned char[:, :] grad,     # OUT d entropy / d x * grad_scale (or (0, 0))
+                 int out_kind,                   # IN 0 float64, 1 float32 for the full outputs
+                 signed char[::1] status,        # OUT row status
+                 int n_threads):
+    cdef Py_ssize_t i, rows = x.shape[0]
+    cdef int64_t n = x.shape[1] // _itemsize(kind)
+    cdef bint want_e = probs.shape[0] > 0 or grad.shape[0] > 0
+    cdef double* xbuf
+    cdef double* ebuf
+    if rows == 0 or n == 0:
+        return
+    cdef char* lp0 = _base(logp)
+    cdef char* pr0 = _base(probs)
+    cdef char* gr0 = _base(grad)
+    cdef Py_ssize_t lps = logp.strides[0], prs = probs.strides[0], grs = grad.strides[0]
+    with nogil, parallel(num_threads=n_threads):
+        xbuf = <double*>malloc(n * sizeof(double))
+        ebuf = <double*>malloc(n * sizeof(double)) if want_e else <double*>NULL
+        for i in prange(rows, schedule='static'):
+            if xbuf == NULL or (want_e and ebuf == NULL):
+                status[i] = 9
+            else:
+                status[i] = fl_softmax_row(
+                    &x[i, 0], kind, n, temperature, grad_scale, xbuf, ebuf, &lse[i], &ent[i],
+                    _at(lp0, lps, i), _at(pr0, prs, i), _at(gr0, grs, i), out_kind)
+        free(xbuf)
+        free(ebuf)
+
+
+def pair_rows(const unsigned char[:, :] p,  # IN (rows, n * itemsize) logits
+              const unsigned char[:, :] q,  # IN (rows, n * itemsize) logits, same kind
+              int kind,                       # IN storage kind of p and q
+              double temperature,             # IN T > 0
+              int mode,                       # IN 0 KL(P || Q), 1 Jensen-Shannon
+              double grad_scale,              # IN factor on the gradients
+              double[::1] out,                # OUT value per row, nats (clamped at 0)
+              unsigned char[:, :] grad_p,   # OUT d KL / d p * grad_scale (or (0, 0))
+              unsigned char[:, :] grad_q,   # OUT d KL / d q * grad_scale (or (0, 0))
+              int out_kind,                   # IN 0 float64, 1 float32 for the gradients
+              signed char[::1] p_status,      # OUT row status of p
+              signed char[::1] q_status,      # OUT row status of q
+              int n_threads):
+    cdef Py_ssize_t i, rows = p.shape[0]
+    cdef int64_t n = p.shape[1] // _itemsize(kind)
+    cdef double* pbuf
+    cdef double* qbuf
+    cdef int qs = 0
+    if rows == 0 or n == 0:
+        return
+    cdef char* gp0 = _base(grad_p)
+    cdef char* gq0 = _base(grad_q)
+    cdef Py_ssize_t gps = grad_p.strides[0], gqs = grad_q.strides[0]
+    with nogil, parallel(num_threads=n_threads):
+        pbuf = <double*>malloc(n * sizeof(double))
+        qbuf = <double*>malloc(n * sizeof(double))
+        for i in prange(rows, schedule='static'):
+            if pbuf == NULL or qbuf == NULL:
+                p_status[i] = 9
+                q_status[i] = 0
+            else:
+                p_status[i] = fl_kl_row(&p[i, 0], &q[i, 0], kind, n, temperature, mode,
+                                        grad_scale, pbuf, qbuf, &out[i], &qs,
+                                        _at(gp0, gps, i), _at(gq0, gqs, i), out_kind)
+                q_status[i] = qs
+        free(pbuf)
+        free(qbuf)
+
+
+def cross_entropy_rows(const unsigned char[:, :] x,  # IN (rows, n * itemsize) logits
+                       int kind,                       # IN storage kind of x (and target)
+                       double temperature,             # IN T > 0
+                       int mode,                       # IN 0 labels, 1 probabilities, 2 logits
+                       const int64_t[::1] labels,      # IN (rows,) class, -1 = ignore (mode 0)
+                       const unsigned char[:, :] target,  # IN (rows, n * itemsize) (mode 1, 2)
+                       double smoothing,               # IN label smoothing in [0, 1]
+                       double[::1] out,                # OUT cross-entropy per row, nats
+                       double[:, ::1] target_stats,    # OUT (rows, 2) target sum, min (mode 1)
+                       signed char[::1] status,        # OUT row status of x
+                       signed char[::1] target_status,  # OUT row status of target (mode 2)
+                       int n_threads):
+    cdef Py_ssize_t i, rows = x.shape[0]
+    cdef int64_t n = x.shape[1] // _itemsize(kind)
+    cdef double* xbuf
+    cdef double* tbuf
+    cdef int ts = 0
+    cdef int64_t lab = 0
+    cdef const void* tp
+    if rows == 0 or n == 0:
+        return
+    with nogil, parallel(num_threads=n_threads):
+        xbuf = <double*>malloc(n * sizeof(double))
+        tbuf = <double*>malloc(n * sizeof(double))
+        for i in prange(rows, schedule='static'):
+            if xbuf == NULL or tbuf == NULL:
+                status[i] = 9
+                target_status[i] = 0
+            else:
+                lab = labels[i] if mode == 0 else 0
+                tp = <const void*>&target[i, 0] if mode != 0 else <const void*>NULL
+                status[i] = fl_ce_row(&x[i, 0], kind, n, temperature, mode, lab, tp,
+                                      smoothing, xbuf, tbuf, &out[i], &target_stats[i, 0], &ts)
+                target_status[i] = ts
+        free(xbuf)
+        free(tbuf)
+
+
+def uncertainty_rows(const unsigned char[:, :, :] x,  # IN (rows, members, n * itemsize)
+                     int kind,                          # IN storage kind of x
+                     double temperature,                # IN T > 0
+                     double[:, ::1] out,                # OUT (rows, 5): total, aleatoric,
+                                                        #     epistemic, max_prob, margin
+                     signed char[::1] status,           # OUT row status (worst member)
+                     int n_threads):
+    cdef Py_ssize_t i, rows = x.shape[0]
+    cdef int64_t M = x.shape[1]
+    cdef int64_t n = x.shape[2] // _itemsize(kind)
+    cdef int64_t mstride = x.strides[1]
+    cdef double* xbuf
+    cdef double* work
+    if rows == 0 or n == 0 or M == 0:
+        return
+    with nogil, parallel(num_threads=n_threads):
+        xbuf = <double*>malloc(n * sizeof(double))
+        work = <double*>malloc((2 * M + 2) * n * sizeof(double))
+        for i in prange(rows, schedule='static'):
+            if xbuf == NULL or work == NULL:
+                status[i] = 9
+            else:
+                status[i] = fl_unc_row(<const char*>&x[i, 0, 0], mstride, M, kind, n,
+                                       temperature, xbuf, work, work + M * n,
+                                       work + 2 * M * n, work + (2 * M + 1) * n, &out[i, 0])
+        free(xbuf)
+        free(work)
