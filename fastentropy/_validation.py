@@ -66,7 +66,9 @@ def as_float_array(
     return arr
 
 
-def as_count_array(x: Any, name: str, *, min_ndim: int = 1, allow_empty: bool = False) -> np.ndarray:
+def as_count_array(
+    x: Any, name: str, *, min_ndim: int = 1, allow_empty: bool = False
+) -> np.ndarray:
     """``x`` as int64 counts: any integer or bool dtype, or floats holding whole numbers.
 
     Negative, non-integral, NaN/inf and counts beyond int64 are rejected with a ``ValueError``.
@@ -125,7 +127,9 @@ def check_base(base: Any, name: str = "base") -> float | None:
         if isinstance(base, np.ndarray) and base.ndim == 0 and base.dtype.kind in "iuf":
             base = base.item()
         else:
-            raise TypeError(f"{name} must be a positive real number or None, got {type(base).__name__}")
+            raise TypeError(
+                f"{name} must be a positive real number or None, got {type(base).__name__}"
+            )
     b = float(base)
     if not math.isfinite(b) or b <= 0 or b == 1.0:
         raise ValueError(f"{name} must be a positive number other than 1, or None; got {base!r}")
@@ -166,7 +170,9 @@ def rows_view(arr: np.ndarray, axis: int) -> tuple[np.ndarray, tuple[int, ...]]:
 
 def check_choice(value: Any, name: str, choices: Sequence[str]) -> str:
     if not isinstance(value, str):
-        raise TypeError(f"{name} must be a str, one of {sorted(choices)}; got {type(value).__name__}")
+        raise TypeError(
+            f"{name} must be a str, one of {sorted(choices)}; got {type(value).__name__}"
+        )
     if value not in choices:
         raise ValueError(f"{name}={value!r} is not one of {sorted(choices)}")
     return value

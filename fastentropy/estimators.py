@@ -1,7 +1,7 @@
 """Bias-corrected entropy estimators for discrete distributions observed as counts.
 
 :func:`entropy_counts` estimates the Shannon entropy of each row of a count array (any number of
-rows, in one call, optionally on several threads) with one of fifteen published estimators,
+rows, in one call, optionally on several threads) with one of eighteen published estimators,
 from the plug-in (maximum likelihood) estimate to the Bayesian NSB posterior mean.
 
 ``METHODS`` maps each method name to the integer code the kernels take, and
@@ -10,7 +10,9 @@ from the plug-in (maximum likelihood) estimate to the Bayesian NSB posterior mea
 """
 from __future__ import annotations
 
-from typing import Any, Union
+import math
+import numbers
+from typing import Any
 
 import numpy as np
 
@@ -37,17 +39,27 @@ METHODS: dict[str, int] = {
     "minimax": 12,
     "shrink": 13,
     "nsb": 14,
+    "wolpert_wolf": 15,
+    "ansb": 16,
+    "good_turing": 17,
 }
 
 #: the method names :func:`entropy_counts` accepts, in a stable order
 ESTIMATOR_METHODS: tuple[str, ...] = tuple(METHODS)
 
 #: methods for which ``return_std=True`` is defined
-_STD_METHODS = ("plugin", "miller_madow", "jackknife", "nsb")
+_STD_METHODS = ("plugin", "miller_madow", "jackknife", "nsb", "wolpert_wolf", "ansb")
 
 _TOTAL_LIMIT = 2**62  # row totals are summed in int64 by the kernels
 
-Estimate = Union[np.ndarray, np.float64]
+#: the integer dtypes the kernels read in place
+_NATIVE_INTS = frozenset(np.dtype(t) for t in (np.int8, np.uint8, np.int16, np.uint16, np.int32,
+                                                np.uint32, np.int64, np.uint64))
+
+#: cells per block when counting the support of rows for ``k`` (bounds the bool temporary)
+_SUPPORT_BLOCK = 1 << 20
+
+Estimate = np.ndarray | np.float64
 
 
 def _validate_method(method: Any, name: str = "method") -> int:
@@ -70,20 +82,20 @@ def _row_label(i: int, outer: tuple[int, ...]) -> str:
 
 
 def _as_counts(counts: Any) -> np.ndarray:
-    """``counts`` as int64. Integer arrays (all but uint64, which may exceed int64) are only
-    widened, which keeps the sign: the kernel's own pass flags rows with negative counts
-    (explained by :func:`_diagnose`), which saves a full validation pass over big inputs.
-    Everything else goes through ``as_count_array``."""
-    if (
-        isinstance(counts, np.ndarray)
-        and counts.dtype.kind in "iu"
-        and not (counts.dtype.kind == "u" and counts.dtype.itemsize >= 8)
-    ):
+    """``counts`` for the kernels, without a copy where possible. Integer arrays of any width
+    (int8 ... uint64) pass as they are and bool arrays as a uint8 view: the kernels read every
+    width in place, and their own pass flags rows with negative counts (or uint64 entries beyond
+    int64), which :func:`_diagnose` explains, so big inputs need no separate validation pass.
+    Everything else (lists, floats holding whole numbers) goes through ``as_count_array``, which
+    makes an int64 array."""
+    if isinstance(counts, np.ndarray) and (counts.dtype in _NATIVE_INTS or counts.dtype == bool):
         if counts.ndim < 1:
             raise ValueError(f"counts must have at least 1 dimension(s), got {counts.ndim}")
         if counts.size == 0:
             raise ValueError("counts must not be empty")
-        return counts.astype(np.int64, copy=False)
+        if counts.dtype == bool:
+            return counts.view(np.uint8)
+        return counts
     return as_count_array(counts, "counts", min_ndim=1)
 
 
@@ -95,7 +107,7 @@ def _diagnose(rows: np.ndarray, bad: np.ndarray, outer: tuple[int, ...]) -> list
     if (sub < 0).any():
         raise ValueError("counts must be non-negative counts")
     rescue = []
-    for i, row in zip(bad, sub):
+    for i, row in zip(bad, sub, strict=True):
         if not row.any():
             raise ValueError(
                 f"counts: row {_row_label(int(i), outer)} has no observations "
@@ -137,10 +149,14 @@ def _as_k(k: Any, rows: np.ndarray, outer: tuple[int, ...]) -> np.ndarray:
         raise ValueError(
             f"k with shape {karr.shape} does not broadcast to the output shape {outer}"
         ) from None
-    kf = kb.astype(np.float64).reshape(n_rows)
-    if (rows < 0).any():  # before the support check, which would count them
+    kf: np.ndarray = kb.astype(np.float64).reshape(n_rows)
+    if rows.dtype.kind == "i" and rows.min() < 0:  # before the support check, which counts them
         raise ValueError("counts must be non-negative counts")
-    support = np.count_nonzero(rows, axis=1)
+    # the support, a block of rows at a time (count_nonzero along an axis makes a bool array)
+    step = max(1, _SUPPORT_BLOCK // max(n, 1))
+    support = np.concatenate(
+        [np.count_nonzero(rows[r:r + step], axis=1) for r in range(0, n_rows, step)]
+    )
     bad = np.flatnonzero(kf < support)
     if bad.size:
         i = int(bad[0])
@@ -152,6 +168,27 @@ def _as_k(k: Any, rows: np.ndarray, outer: tuple[int, ...]) -> np.ndarray:
     return kf
 
 
+def _check_a(a: Any, method: str) -> float:
+    """wolpert_wolf's concentration: a positive finite real (default 1); refused elsewhere."""
+    if method != "wolpert_wolf":
+        if a is not None:
+            raise ValueError(
+                f"a (the Dirichlet concentration) is only used by method='wolpert_wolf', "
+                f"not method={method!r}; leave it out"
+            )
+        return 1.0
+    if a is None:
+        return 1.0
+    if isinstance(a, (bool, np.bool_)) or not isinstance(a, numbers.Real):
+        raise TypeError(f"a must be a positive real number, got {type(a).__name__}")
+    val = float(a)
+    if not (math.isfinite(val) and val > 0.0):
+        raise ValueError(
+            f"a must be a positive finite number (the Dirichlet concentration), got {a!r}"
+        )
+    return val
+
+
 def entropy_counts(
     counts: Any,
     method: str = "plugin",
@@ -159,6 +196,7 @@ def entropy_counts(
     axis: int = -1,
     base: float | None = None,
     k: int | np.ndarray | None = None,
+    a: float | None = None,
     return_std: bool = False,
     n_jobs: int | None = None,
 ) -> Estimate | tuple[Estimate, Estimate]:
@@ -170,11 +208,16 @@ def entropy_counts(
         Counts of each symbol; the estimate is computed along ``axis``. Any integer width,
         bool, or floats holding whole numbers. Negative, non-integral, NaN/inf, complex or
         object values are rejected, as are empty arrays and rows whose counts are all zero.
+        NumPy integer arrays of every width (int8 ... uint64) and bool arrays are read in
+        place, without a copy, when ``axis`` is the last axis of a C-contiguous array; other
+        layouts are copied once into C order in their own dtype (not widened). Lists and
+        float arrays are converted to a new int64 array.
     method : str, default ``"plugin"``
         One of ``ESTIMATOR_METHODS``: ``"plugin"``, ``"miller_madow"``, ``"jackknife"``,
         ``"grassberger"``, ``"zhang"``, ``"chao_shen"``, ``"horvitz_thompson"``,
         ``"chao_wang_jost"``, ``"bonachela"``, ``"jeffreys"``, ``"laplace"``, ``"perks"``,
-        ``"minimax"``, ``"shrink"``, ``"nsb"`` (see Notes).
+        ``"minimax"``, ``"shrink"``, ``"nsb"``, ``"wolpert_wolf"``, ``"ansb"``,
+        ``"good_turing"`` (see Notes).
     axis : int, default -1
         Axis holding the symbols of one distribution.
     base : float, optional
@@ -183,15 +226,20 @@ def entropy_counts(
         Alphabet size, *including* symbols never observed; an array broadcasts to the output
         shape. Default: the length of ``axis``. It must be at least the observed support (the
         number of nonzero counts) of each row. Only ``bonachela``, the pseudocount methods,
-        ``shrink`` and ``nsb`` use it; the others ignore it (it is still validated). With ``k``
-        below the row length the zero-count entries are simply not symbols of the alphabet.
+        ``shrink``, ``nsb``, ``wolpert_wolf`` and ``good_turing`` use it; the others ignore it
+        (it is still validated). With ``k`` below the row length the zero-count entries are
+        simply not symbols of the alphabet.
+    a : float, optional
+        The concentration of the symmetric Dirichlet prior of ``method="wolpert_wolf"``,
+        :math:`a > 0`; default 1 (the uniform prior on the simplex; ``a=0.5`` is Jeffreys',
+        ``a=1/K`` Perks'). Passing it with any other method is a ValueError.
     return_std : bool, default False
-        Also return a standard deviation: the NSB posterior standard deviation for
-        ``method="nsb"``; the jackknife standard error (Efron & Stein 1981) for
-        ``"jackknife"`` (which needs at least 2 observations per row); the asymptotic
-        (delta-method) standard error of the plug-in estimate,
-        :math:`\sqrt{(\sum_i \hat p_i \log^2 \hat p_i - \hat H^2)/N}` (Basharin 1959), for
-        ``"plugin"`` and ``"miller_madow"`` (whose correction is a constant). Other methods
+        Also return a standard deviation: the posterior standard deviation for ``"nsb"`` and
+        ``"wolpert_wolf"``; Nemenman's :math:`\sqrt{\psi_1(\Delta)}` for ``"ansb"``; the
+        jackknife standard error (Efron & Stein 1981) for ``"jackknife"`` (which needs at least
+        2 observations per row); the asymptotic (delta-method) standard error of the plug-in
+        estimate, :math:`\sqrt{(\sum_i \hat p_i \log^2 \hat p_i - \hat H^2)/N}` (Basharin 1959),
+        for ``"plugin"`` and ``"miller_madow"`` (whose correction is a constant). Other methods
         have no agreed-upon standard error, so asking for one is a ValueError.
     n_jobs : int, optional
         Threads over rows: None uses the OpenMP default, -1 all cores. The result does not
@@ -201,7 +249,7 @@ def entropy_counts(
     -------
     H : numpy.float64 or ndarray of float64
         The estimate, with ``counts``' shape minus ``axis``; a NumPy ``float64`` scalar for 1-D
-        ``counts`` (as :func:`scipy.stats.entropy` returns).
+        ``counts`` (as :func:`scipy.stats.entropy` returns). Never ``-0.0``.
     std : numpy.float64 or ndarray of float64
         Only with ``return_std=True``: the standard deviation, same shape and units.
 
@@ -210,7 +258,7 @@ def entropy_counts(
     ValueError
         Bad counts (with the reason), a row whose counts are all zero ("counts: row i has no
         observations"), ``k`` below a row's support, an unknown ``method``, ``return_std`` for a
-        method that defines none.
+        method that defines none, ``a`` with a method other than ``wolpert_wolf``.
 
     Notes
     -----
@@ -220,7 +268,16 @@ def entropy_counts(
 
     - ``plugin``: maximum likelihood, :math:`\hat H = \log N - \frac1N \sum_i n_i \log n_i`.
       Equals ``scipy.stats.entropy(counts)``; computed as one pass with a table of
-      :math:`n \log n`, so its absolute rounding error is about :math:`10^{-16} \log N`.
+      :math:`n \log n`. Where that difference is small against :math:`\log N` (below
+      :math:`\log N / 32`: a row in which one count holds nearly all the mass, where it would
+      cancel), the row is re-summed as :math:`\frac1N\sum_i n_i \log(N/n_i)`, the largest
+      count's :math:`\log(N/n)` as :math:`\mathrm{log1p}((N-n)/n)`; so every row is accurate to
+      a few ulp of the estimate itself (``[[2**40, 1, 1, 3]]`` to 1e-15, where the one-pass
+      form is 1e-5 off). The estimators below built on :math:`F(N) - \frac1N\sum_i n_i f(n_i)`
+      (Miller-Madow, jackknife, Grassberger, Zhang, Chao-Wang-Jost, Bonachela, the pseudocount
+      family, Wolpert-Wolf and NSB's conditional means) do the same, and Chao-Shen,
+      Horvitz-Thompson, ``shrink`` and ``good_turing`` take the largest probability's
+      :math:`\log p` as :math:`\mathrm{log1p}(-(1-p))` with :math:`1-p` summed from its parts.
     - ``miller_madow``: :math:`\hat H_{MLE} + (m - 1) / (2N)` (Miller 1955).
     - ``jackknife``: Zahl (1977) leave-one-out jackknife
       :math:`N \hat H - \frac{N-1}{N}\sum_{j=1}^{N} \hat H_{-j}`, in closed form
@@ -267,18 +324,52 @@ def entropy_counts(
       is :math:`e^{-46}` of its peak. The conditional moments are Wolpert & Wolf's (1995),
       rearranged to avoid cancellation; equal counts are grouped, so each evaluation is
       O(number of distinct counts). ``K = 1`` gives 0.
+    - ``wolpert_wolf``: Wolpert & Wolf (1995), the posterior mean of :math:`H` under one
+      symmetric Dirichlet(:math:`a`) prior over the :math:`K` symbols,
+      :math:`\psi(A+1) - \sum_{i=1}^{K} \frac{\nu_i}{A}\psi(\nu_i+1)`,
+      :math:`\nu_i = n_i + a`, :math:`A = N + K a`, summed as
+      :math:`\sum_i \frac{\nu_i}{A}[\psi(A+1) - \psi(\nu_i+1)]`; ``std`` is the posterior
+      standard deviation (their second moment, in the same rearranged form as NSB's).
+    - ``ansb``: Nemenman (2011), the asymptotic NSB estimator for the undersampled regime,
+      :math:`(\gamma - \log 2) + 2\log N - \psi(\Delta)` with :math:`\Delta = N - m` the number
+      of coincidences and :math:`\gamma` Euler's constant; ``std`` is
+      :math:`\sqrt{\psi_1(\Delta)}` (:math:`\psi_1` the trigamma function). It is the limit of
+      NSB for :math:`K \to \infty` (``k`` is ignored) and is meant for rows with few
+      coincidences, :math:`\Delta \ll N` (many distinct symbols, most seen once; ndd treats
+      :math:`\Delta/N < 0.1` as that regime); on well-sampled rows it grows like
+      :math:`\log N` and is not an estimate of anything. A row with no coincidences (every
+      observed count is 1, including :math:`N = 1`) gives ``+inf`` and ``std`` ``+inf``: with
+      an unbounded alphabet such data put no upper bound on the entropy (use ``nsb`` with a
+      finite ``k`` there).
+    - ``good_turing``: plug-in entropy of the Simple Good-Turing probabilities of Gale & Sampson
+      (1995), as pyitlib's ``GOOD-TURING`` estimator takes them. With :math:`N_r` the number of
+      symbols seen :math:`r` times: unseen mass :math:`p_0 = N_1/N`; :math:`Z_r = N_r / ((t -
+      q)/2)` over the observed :math:`r` (:math:`q`, :math:`t` the neighbouring observed
+      counts, :math:`q = 0` before the first, :math:`t = 2r - q` after the last); :math:`b` the
+      least-squares slope of :math:`\log Z_r` on :math:`\log r`; for increasing :math:`r`,
+      :math:`r^* = (r+1)N_{r+1}/N_r` (Turing) while :math:`r+1` is observed and this differs
+      from the smoothed :math:`r(1+1/r)^{b+1}` by more than 1.96 times
+      :math:`\sqrt{(r+1)^2 N_{r+1}/N_r^2\,(1 + N_{r+1}/N_r)}`, the smoothed value for that and
+      every larger :math:`r`; then :math:`p_r = (1 - p_0)\,r^* / \sum_r N_r r^*`, and each of
+      the :math:`K - m` unseen symbols gets :math:`p_0/(K-m)`. When :math:`K = m` (no unseen
+      symbol) :math:`p_0` is not assigned and the observed :math:`p_r` are normalised to 1
+      (pyitlib warns there). A row with a single distinct count gives its symbols equal mass.
+      (pyitlib's own code differs from Gale & Sampson at the switch: where :math:`r+1` is
+      unobserved, or at the first :math:`r` that passes the test, it mixes a raw :math:`N_r`
+      with a smoothed :math:`N_{r+1}`; this follows the paper.)
 
     Rows are independent; the kernel is row-parallel, so results are bitwise identical for any
     ``n_jobs``.
 
     References
     ----------
-    Basharin (1959) Theory Probab. Appl. 4:333; Miller (1955); Zahl (1977) Ecology 58:907; Efron & Stein (1981) Ann. Stat. 9:586;
-    Grassberger (2003) arXiv:physics/0307138; Zhang (2012) Neural Comput. 24:1368;
-    Chao & Shen (2003) Environ. Ecol. Stat. 10:429; Chao, Wang & Jost (2013) Methods Ecol.
-    Evol. 4:1091; Bonachela, Hinrichsen & Munoz (2008) J. Phys. A 41:202001; Hausser & Strimmer
-    (2009) JMLR 10:1469; Nemenman, Shafee & Bialek (2002) NIPS 14; Wolpert & Wolf (1995) Phys.
-    Rev. E 52:6841.
+    Basharin (1959) Theory Probab. Appl. 4:333; Miller (1955); Zahl (1977) Ecology 58:907;
+    Efron & Stein (1981) Ann. Stat. 9:586; Grassberger (2003) arXiv:physics/0307138;
+    Zhang (2012) Neural Comput. 24:1368; Chao & Shen (2003) Environ. Ecol. Stat. 10:429;
+    Chao, Wang & Jost (2013) Methods Ecol. Evol. 4:1091; Bonachela, Hinrichsen & Munoz (2008)
+    J. Phys. A 41:202001; Hausser & Strimmer (2009) JMLR 10:1469; Nemenman, Shafee & Bialek
+    (2002) NIPS 14; Wolpert & Wolf (1995) Phys. Rev. E 52:6841; Nemenman (2011) Entropy
+    13:2013; Gale & Sampson (1995) J. Quant. Linguist. 2:217.
 
     Examples
     --------
@@ -295,8 +386,9 @@ def entropy_counts(
     if return_std and method not in _STD_METHODS:
         raise ValueError(
             f"return_std is only available for method in {list(_STD_METHODS)} (delta-method, "
-            f"jackknife or posterior std), not method={method!r}"
+            f"jackknife, asymptotic or posterior std), not method={method!r}"
         )
+    a_val = _check_a(a, method)
     arr = _as_counts(counts)
     ax = normalize_axis(axis, arr.ndim)
     base_val = check_base(base)
@@ -309,7 +401,7 @@ def entropy_counts(
     n_rows = rows.shape[0]
     out = np.empty(n_rows, dtype=np.float64)
     out_std = np.empty(n_rows, dtype=np.float64) if return_std else None
-    kernels("estimators").entropy_counts_rows(rows, kf, code, out, out_std, n_threads)
+    kernels("estimators").entropy_counts_rows(rows, kf, code, out, out_std, n_threads, a_val)
 
     bad = np.flatnonzero(np.isnan(out))
     if bad.size:
@@ -317,7 +409,7 @@ def entropy_counts(
         # which the one-row twin estimates without the kernel's overflow guard
         twin = twin_kernels("estimators")
         for i in _diagnose(rows, bad, outer):
-            h, s = twin.estimate_row(rows[i], kf[i], code)
+            h, s = twin.estimate_row(rows[i], kf[i], code, a_val)
             out[i] = h
             if out_std is not None:
                 out_std[i] = s
