@@ -52,6 +52,11 @@ TABLE = np.array([[3, 1, 0], [0, 2, 4]])
 LABELS_A = np.array([0, 0, 1, 1, 2, 2, 2, 0])
 LABELS_B = np.array([0, 1, 1, 1, 2, 2, 0, 0])
 SAMPLE2D = np.array([[0.5, 1.0], [1.5, 0.25], [3.0, 2.0], [2.0, 2.5], [1.0, 0.75], [0.0, 3.0]])
+LOGITS = np.array([[0.5, -1.0, 2.0, 0.0], [1.0, 1.0, -3.0, 0.25], [0.0, 4.0, -2.0, 1.5],
+                   [-0.5, 0.5, 0.0, 2.0], [3.0, 0.0, 1.0, -1.0], [2.0, -2.0, 0.5, 0.0]])
+ENSEMBLE = np.stack([LOGITS, LOGITS[::-1] * 0.5, LOGITS + 1.0])  # (members, rows, classes)
+LM_LOGITS = LOGITS.reshape(2, 3, 4)
+LOGPROBS = -np.abs(LOGITS)
 
 VALID = {
     "counts": COUNTS,
@@ -61,6 +66,10 @@ VALID = {
     "table": TABLE,
     "labels": LABELS_A,
     "sample2d": SAMPLE2D,
+    "logits": LOGITS,
+    "ensemble": ENSEMBLE,
+    "lm_logits": LM_LOGITS,
+    "logprobs": LOGPROBS,
 }
 
 
@@ -117,6 +126,11 @@ BAD_SCALARS: dict[str, dict[str, Any]] = {
     "minlength": {"negative": -1},
     "nan_policy": {"unknown": "no_such_policy"},
     "average_method": {"unknown": "median", "not_str": 1},
+    "temperature": {"zero": 0.0, "negative": -1.0, "nan": math.nan, "inf": math.inf, "str": "1"},
+    "all_masked": {"unknown": "ignore"},
+    "label_smoothing": {"negative": -0.1, "above_one": 1.5, "str": "0.1"},
+    "member_axis": {"out_of_bounds": 5, "float": 0.5, "same_as_axis": -1},
+    "ignore_index": {"float": 1.5},
 }
 
 
@@ -196,6 +210,32 @@ DIVERGENCE_SCALARS = ("axis", "base", "n_jobs")
 PROB_LAYOUT = lambda: {"p": _prob_rows((6, 9)), "q": _prob_rows((6, 9))}
 PROB1_LAYOUT = lambda: {"p": _prob_rows((6, 9))}
 TABLE_LAYOUT = lambda: {"table": _int_valued((5, 4, 3))}
+
+LOGITS_SCALARS = ("temperature", "all_masked", "axis", "base", "n_jobs")
+LOGITS_LAYOUT = lambda: {"logits": _int_valued((7, 11))}  # >= 0: unsigned dtypes hold them
+LOGITS_LAYOUT_ROWS6 = lambda: {"logits": _int_valued((6, 11))}
+
+
+def _target_cases() -> dict[str, tuple[Callable[[], dict[str, Any]], tuple[str, ...]]]:
+    """Bad ``target`` values for softmax_cross_entropy (logits LOGITS: 6 rows, 4 classes)."""
+    soft = np.full(LOGITS.shape, 0.25)
+    return {
+        "target-out_of_range": (lambda: {"target": np.array([0, 1, 2, 3, 4, 0])}, ("target",)),
+        "target-negative": (lambda: {"target": np.array([0, -1, 2, 3, 1, 0])}, ("target",)),
+        "target-shape_mismatch": (lambda: {"target": CODES[:5]}, ("target",)),
+        "target-bool": (lambda: {"target": CODES > 1}, ("target",)),
+        "target-complex": (lambda: {"target": soft * (1 + 1j)}, ("target",)),
+        "target-str": (lambda: {"target": "abc"}, ("target",)),
+        "target-object": (lambda: {"target": soft.astype(object)}, ("target",)),
+        "target-prob_negative": (lambda: {"target": _put(soft, -0.25)}, ("target",)),
+        "target-prob_nan": (lambda: {"target": _put(soft, np.nan)}, ("target",)),
+        "target-prob_sum": (lambda: {"target": soft * 2}, ("target",)),
+        "target-logits_nan": (lambda: {"target": _put(LOGITS, np.nan), "target_is_logits": True},
+                              ("target",)),
+        "target-logits_shape": (lambda: {"target": LOGITS[:5], "target_is_logits": True},
+                                ("target",)),
+    }
+
 
 TABLE_FUNCTIONS = (
     "joint_entropy", "conditional_entropy", "mutual_information", "variation_of_information",
@@ -329,6 +369,72 @@ SPECS: dict[str, Spec | None] = {
         ref=_sp_jensenshannon,
         layout=lambda: {"p": _prob_rows((9, 6)), "q": _prob_rows((9, 6))},
     ),
+    # logits
+    **{
+        name: Spec(
+            args={"logits": LOGITS},
+            roles={"logits": "logits"},
+            scalars=LOGITS_SCALARS,
+            skip={"logits-negative": "negative logits are valid"},
+            layout=LOGITS_LAYOUT,
+        )
+        for name in ("softmax_entropy", "log_softmax")
+    },
+    "logsumexp": Spec(
+        args={"logits": LOGITS},
+        roles={"logits": "logits"},
+        scalars=("temperature", "axis", "n_jobs"),
+        layout=LOGITS_LAYOUT,
+    ),
+    **{
+        name: Spec(
+            args={"p_logits": LOGITS, "q_logits": LOGITS[::-1].copy()},
+            roles={"p_logits": "logits", "q_logits": "logits"},
+            pair=("p_logits", "q_logits"),
+            scalars=LOGITS_SCALARS,
+            layout=lambda: {"p_logits": _int_valued((7, 11)), "q_logits": _int_valued((7, 11))},
+        )
+        for name in ("softmax_kl_divergence", "softmax_jensen_shannon")
+    },
+    "softmax_cross_entropy": Spec(
+        args={"logits": LOGITS, "target": CODES},
+        roles={"logits": "logits"},
+        scalars=(*LOGITS_SCALARS, "label_smoothing", "ignore_index"),
+        extra=_target_cases(),
+        layout=LOGITS_LAYOUT_ROWS6,
+    ),
+    "perplexity_from_logits": Spec(
+        args={"logits": LM_LOGITS, "tokens": CODES.reshape(2, 3)},
+        roles={"logits": "lm_logits"},
+        scalars=("temperature", "axis", "n_jobs", "ignore_index"),
+        extra={
+            "tokens-out_of_range": (lambda: {"tokens": np.array([[0, 1, 2], [3, 4, 0]])},
+                                    ("tokens",)),
+            "tokens-float": (lambda: {"tokens": np.zeros((2, 3))}, ("tokens",)),
+            "tokens-shape_mismatch": (lambda: {"tokens": np.zeros((3, 2), int)}, ("tokens",)),
+            "tokens-all_ignored": (lambda: {"tokens": np.full((2, 3), -100)}, ("tokens",)),
+            "tokens-0d": (lambda: {"tokens": 1}, ("tokens",)),
+        },
+        layout=lambda: {"logits": _int_valued((2, 3, 11))},
+    ),
+    "perplexity_from_logprobs": Spec(
+        args={"logprobs": LOGPROBS},
+        roles={"logprobs": "logprobs"},
+        scalars=("axis",),
+        skip={"logprobs-negative": "log-probabilities are <= 0"},
+        extra={
+            "mask-not_bool": (lambda: {"mask": np.ones(LOGPROBS.shape)}, ("mask",)),
+            "mask-shape": (lambda: {"mask": np.ones((2, 2), bool)}, ("mask",)),
+            "mask-empty_row": (lambda: {"mask": np.zeros(LOGPROBS.shape, bool)}, ("mask",)),
+        },
+    ),
+    "predictive_uncertainty": Spec(
+        args={"logits": ENSEMBLE},
+        roles={"logits": "ensemble"},
+        scalars=("member_axis", *LOGITS_SCALARS),
+        layout=lambda: {"logits": _int_valued((3, 7, 11))},
+    ),
+    "PredictiveUncertainty": None,
     # mutual information
     "contingency": Spec(
         args={"x": LABELS_A, "y": LABELS_B},

@@ -73,6 +73,72 @@ def _labels(salt: int, n: int = 20011, k: int = 37) -> np.ndarray:
     return _rng(salt).integers(0, k, size=n)
 
 
+def _logits(salt: int, rows: int = 311, width: int = 257, dtype: Any = np.float32) -> np.ndarray:
+    """Logits with masked classes, ties, a dominant class and huge values mixed in."""
+    rng = _rng(salt)
+    x = rng.standard_normal((rows, width)) * rng.uniform(0.5, 8.0, size=(rows, 1))
+    x[rng.random((rows, width)) < 0.05] = -np.inf
+    x[:, 0] = np.where(np.isneginf(x[:, 0]), 1.0, x[:, 0])
+    x[3::29, :7] = 2.5  # ties
+    x[5::31, 11] = 60.0  # a dominant class: tiny entropies
+    x[7::37] *= 1e6
+    return x.astype(dtype)
+
+
+_LOGIT_ROWS: dict[str, list[tuple[str, Builder]]] = {
+    "softmax_entropy": [
+        ("f32_grad", lambda: ((_logits(700),), {"return_probs": True, "return_grad": True})),
+        (
+            "f16_T",
+            lambda: ((np.minimum(_logits(701, dtype=np.float64), 6e4).astype(np.float16),),
+                     {"temperature": 0.3}),
+        ),
+        ("f64_axis0", lambda: ((_logits(702, dtype=np.float64).T,), {"axis": 0})),
+    ],
+    "log_softmax": [("f32", lambda: ((_logits(703),), {"temperature": 2.0}))],
+    "logsumexp": [("f64", lambda: ((_logits(704, dtype=np.float64),), {}))],
+    "softmax_kl_divergence": [
+        (
+            "T2_grads",
+            lambda: (
+                (_logits(705), _logits(706)),
+                {"temperature": 2.0, "return_grad": True, "grad_wrt": "both"},
+            ),
+        ),
+        ("near_identical", lambda: ((_logits(707), _logits(707) + np.float32(1e-4)), {})),
+    ],
+    "softmax_jensen_shannon": [("rows", lambda: ((_logits(708), _logits(709)), {}))],
+    "softmax_cross_entropy": [
+        (
+            "labels",
+            lambda: (
+                (np.where(np.isneginf(_logits(710)), 0.0, _logits(710)),
+                 _rng(711).integers(0, 257, 311)),
+                {"label_smoothing": 0.1},
+            ),
+        ),
+        ("teacher", lambda: ((_logits(712), _logits(713)), {"target_is_logits": True})),
+    ],
+    "perplexity_from_logits": [
+        (
+            "lm",
+            lambda: (
+                (np.where(np.isneginf(_logits(714)), 0.0, _logits(714)).reshape(1, 311, 257),
+                 _rng(715).integers(0, 257, (1, 311))),
+                {},
+            ),
+        )
+    ],
+    "predictive_uncertainty": [
+        ("members_first", lambda: ((_logits(716, rows=310).reshape(5, 62, 257),), {})),
+        (
+            "members_last",
+            lambda: ((_logits(717, rows=310).reshape(62, 257, 5),), {"member_axis": -1, "axis": 1}),
+        ),
+    ],
+}
+
+
 TABLE_FUNCTIONS = (
     "joint_entropy", "conditional_entropy", "mutual_information", "variation_of_information",
 )
@@ -166,6 +232,7 @@ BATCH: dict[str, list[tuple[str, Builder]]] = {
         for i, name in enumerate(TABLE_FUNCTIONS)
     },
     "contingency": [("labels", lambda: ((_labels(500), _labels(501, k=23)), {}))],
+    **_LOGIT_ROWS,
     **{
         name: [("labels", lambda s=i: ((_labels(510 + s), _labels(520 + s, k=23)), {}))]
         for i, name in enumerate(LABEL_SCORES)
