@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import fastentropy as fe
-from fastentropy import logits as L
 
 try:
     import torch
@@ -157,7 +156,8 @@ def test_pair_rows_kernel_vs_twin(mode, pqk, T):
         out = np.empty(R)
         gp, gq = np.empty((R, n)), np.empty((R, n))
         ps, qs = np.zeros(R, np.int8), np.zeros(R, np.int8)
-        g = (gp.view(np.uint8), gq.view(np.uint8)) if mode == 0 else (np.empty((0, 0), np.uint8),) * 2
+        none = np.empty((0, 0), np.uint8)
+        g = (gp.view(np.uint8), gq.view(np.uint8)) if mode == 0 else (none, none)
         mod.pair_rows(_bytes(p), _bytes(q), k, T, mode, 1.0, out, *g, 0, ps, qs, nt)
         res.append((out, gp, gq, ps, qs))
     (o1, gp1, gq1, ps1, qs1), (o2, gp2, gq2, ps2, qs2) = res

@@ -19,8 +19,9 @@ from cython.parallel cimport parallel, prange
 from libc.stdint cimport int64_t
 from libc.stdlib cimport free, malloc
 
-from fastentropy._kernels._fastexp cimport fe_exp, fe_expm1  # noqa: F401
-from fastentropy._kernels._fastlog cimport fe_log  # noqa: F401
+# used inside the C block below
+from fastentropy._kernels._fastexp cimport fe_exp, fe_expm1  # no-cython-lint
+from fastentropy._kernels._fastlog cimport fe_log  # no-cython-lint
 
 
 cdef extern from *:
@@ -626,7 +627,8 @@ cdef extern from *:
             __builtin_cpu_init();
             int avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
             int avx512 = avx2 && __builtin_cpu_supports("avx512f")
-                         && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl");
+                         && __builtin_cpu_supports("avx512dq")
+                         && __builtin_cpu_supports("avx512vl");
             have = avx512 ? 2 : (avx2 ? 1 : 0);
         }
         return have;

@@ -9,6 +9,7 @@ the same operations as the kernel, so both see the same ``z``. ``n_threads`` is 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -30,8 +31,9 @@ def _decode(x: np.ndarray, kind: int) -> np.ndarray:
     """Byte rows -> float64 rows (float16 and bfloat16 bit-exactly)."""
     v = x.view(_dtype(kind))
     if kind == 3:
-        return (v.astype(np.uint32) << 16).view(np.float32).astype(np.float64)
-    return v.astype(np.float64)
+        v = (v.astype(np.uint32) << 16).view(np.float32)
+    out: np.ndarray = v.astype(np.float64)
+    return out
 
 
 def _out(buf: np.ndarray, out_kind: int) -> np.ndarray | None:
@@ -40,7 +42,7 @@ def _out(buf: np.ndarray, out_kind: int) -> np.ndarray | None:
     return buf.view(np.float64 if out_kind == 0 else np.float32)
 
 
-def _chunks(rows: int, n: int):
+def _chunks(rows: int, n: int) -> Iterator[slice]:
     step = max(1, _CHUNK // max(n, 1))
     for lo in range(0, rows, step):
         yield slice(lo, min(rows, lo + step))
@@ -71,7 +73,8 @@ class _Rows:
 
     def z(self, x: np.ndarray) -> np.ndarray:
         with np.errstate(invalid="ignore", over="ignore"):
-            return ((x * self.h[:, None] - self.mh[:, None]) * self.a) * self.b[:, None]
+            z: np.ndarray = ((x * self.h[:, None] - self.mh[:, None]) * self.a) * self.b[:, None]
+        return z
 
 
 def _softmax_sums(z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -92,7 +95,8 @@ def _kl_terms(P: np.ndarray, Q: np.ndarray, d: np.ndarray) -> np.ndarray:
             s = s * d + c
         ser = (Q * (d * d)) * s
         direct = (Q - P) + np.where(P > 0.0, P * d, 0.0)
-        return np.where(np.abs(d) < 0.25, ser, direct)
+        out: np.ndarray = np.where(np.abs(d) < 0.25, ser, direct)
+        return out
 
 
 def _js_terms(P: np.ndarray, Q: np.ndarray, d: np.ndarray) -> np.ndarray:
@@ -106,7 +110,8 @@ def _js_terms(P: np.ndarray, Q: np.ndarray, d: np.ndarray) -> np.ndarray:
         M = 0.5 * (P + Q)
         tp = np.where(P > 0.0, P * np.log(P / M), 0.0)
         tq = np.where(Q > 0.0, Q * np.log(Q / M), 0.0)
-        return np.where(np.abs(ep) < 0.1, M * (e2 * f), tp + tq)
+        out: np.ndarray = np.where(np.abs(ep) < 0.1, M * (e2 * f), tp + tq)
+        return out
 
 
 def exp_array(x: np.ndarray, out: np.ndarray, which: int, n_threads: int) -> None:
