@@ -177,13 +177,14 @@ cdef double _plugin_accurate(const int64_t* c, Py_ssize_t n, int64_t N) noexcept
     # (1/N) sum_i n_i log(N / n_i), a sum of non-negative terms: the largest count's log(N/n)
     # is log1p((N - n)/n); every other count is at most N/2, so log N - log n_i >= log 2 and its
     # table form n log N - n log n loses no more than a few ulp of the term.
+    # (zero counts add 0 * log N - 0 = 0: the loops need no branch; they skip the largest)
     cdef Py_ssize_t i, j = _argmax(c, n)
-    cdef int64_t v, top = c[j]
+    cdef int64_t top = c[j]
     cdef double dN = <double>N, logN = log(dN), S = 0.0
-    for i in range(n):
-        v = c[i]
-        if v > 0 and i != j:
-            S += <double>v * logN - _nlogn(v)
+    for i in range(j):
+        S += <double>c[i] * logN - _nlogn(c[i])
+    for i in range(j + 1, n):
+        S += <double>c[i] * logN - _nlogn(c[i])
     S += <double>top * _log1p_rest(N, top)
     return S / dN
 
@@ -221,6 +222,7 @@ cdef double _delta_std(const int64_t* c, Py_ssize_t n, int64_t N, double H) noex
 
 
 cdef inline double _tab_exact(int which, int64_t v) noexcept nogil:
+    # f(v) of table ``which``, from the table below TABLE_N (f(0) = 0 there), else computed
     if which == TAB_PSI:
         return _psi_int(v)
     if which == TAB_GRASS:
@@ -266,18 +268,13 @@ cdef inline double _sum_v_table(const int64_t* c, Py_ssize_t n, int which,
         S3 = 0.0
         i = 0
         while i + 4 <= n:
-            if c[i] > 0:
-                S0 += <double>c[i] * _tab_exact(which, c[i])
-            if c[i + 1] > 0:
-                S1 += <double>c[i + 1] * _tab_exact(which, c[i + 1])
-            if c[i + 2] > 0:
-                S2 += <double>c[i + 2] * _tab_exact(which, c[i + 2])
-            if c[i + 3] > 0:
-                S3 += <double>c[i + 3] * _tab_exact(which, c[i + 3])
+            S0 += <double>c[i] * _tab_exact(which, c[i])
+            S1 += <double>c[i + 1] * _tab_exact(which, c[i + 1])
+            S2 += <double>c[i + 2] * _tab_exact(which, c[i + 2])
+            S3 += <double>c[i + 3] * _tab_exact(which, c[i + 3])
             i += 4
         while i < n:
-            if c[i] > 0:
-                S0 += <double>c[i] * _tab_exact(which, c[i])
+            S0 += <double>c[i] * _tab_exact(which, c[i])
             i += 1
     return (S0 + S1) + (S2 + S3)
 
@@ -311,11 +308,12 @@ cdef double _jackknife(const int64_t* c, Py_ssize_t n, double* std_out) noexcept
     j = _argmax(c, n)
     top = c[j]
     dtop = _log1p_rest(N, top) + (jackknife_excess(dN) - jackknife_excess(<double>top))
+    # (a zero count adds 0 * (g(N) - 0) = 0: no branch; the loops skip the largest)
     S = <double>top * dtop
-    for i in range(n):
-        v = c[i]
-        if v > 0 and i != j:
-            S += <double>v * (gN - _jk_g(v))
+    for i in range(j):
+        S += <double>c[i] * (gN - _jk_g(c[i]))
+    for i in range(j + 1, n):
+        S += <double>c[i] * (gN - _jk_g(c[i]))
     H = S / dN
     if std_out != NULL:
         if N < 2:
@@ -323,9 +321,8 @@ cdef double _jackknife(const int64_t* c, Py_ssize_t n, double* std_out) noexcept
         else:
             for i in range(n):
                 v = c[i]
-                if v > 0:
-                    d = H - (dtop if i == j else gN - _jk_g(v))
-                    V += <double>v * d * d
+                d = H - (dtop if i == j else gN - _jk_g(v))
+                V += <double>v * d * d
             std_out[0] = sqrt(V / (dN * (dN - 1.0)))
     return H
 
@@ -334,7 +331,7 @@ cdef double _grassberger(const int64_t* c, Py_ssize_t n) noexcept nogil:
     # log N - (1/N) sum n_i G(n_i); re-summed: sum n_i (log N - G(n_i)) / N with the largest
     # count's log N - G(n) = log1p(rest) + (log n - G(n))
     cdef Py_ssize_t i, j
-    cdef int64_t N, v, top
+    cdef int64_t N, top
     cdef double S = _sum_v_table(c, n, TAB_GRASS, &N), dN = <double>N, logN = log(dN), H
     H = logN - S / dN
     if H >= TAU * logN:
@@ -342,10 +339,10 @@ cdef double _grassberger(const int64_t* c, Py_ssize_t n) noexcept nogil:
     j = _argmax(c, n)
     top = c[j]
     S = <double>top * (_log1p_rest(N, top) + log_minus_grassberger(<double>top))
-    for i in range(n):
-        v = c[i]
-        if v > 0 and i != j:
-            S += <double>v * (logN - _grass(v))
+    for i in range(j):  # (zero counts add 0: G(0) is 0 in the table)
+        S += <double>c[i] * (logN - _grass(c[i]))
+    for i in range(j + 1, n):
+        S += <double>c[i] * (logN - _grass(c[i]))
     return S / dN
 
 
@@ -353,7 +350,7 @@ cdef double _zhang(const int64_t* c, Py_ssize_t n) noexcept nogil:
     # psi(N) - (1/N) sum n_i psi(n_i); re-summed: sum n_i (psi(N) - psi(n_i)) / N with the
     # largest count's psi(N) - psi(n) = log1p(rest) + D(n) - D(N), D = log - psi
     cdef Py_ssize_t i, j
-    cdef int64_t N, v, top
+    cdef int64_t N, top
     cdef double S = _sum_v_table(c, n, TAB_PSI, &N), dN = <double>N, pN, H
     pN = _psi_int(N)
     H = pN - S / dN
@@ -363,10 +360,10 @@ cdef double _zhang(const int64_t* c, Py_ssize_t n) noexcept nogil:
     top = c[j]
     S = <double>top * (_log1p_rest(N, top) + (log_minus_digamma(<double>top)
                                               - log_minus_digamma(dN)))
-    for i in range(n):
-        v = c[i]
-        if v > 0 and i != j:
-            S += <double>v * (pN - _psi_int(v))
+    for i in range(j):  # (zero counts add 0: psi(0) is 0 in the table)
+        S += <double>c[i] * (pN - _psi_int(c[i]))
+    for i in range(j + 1, n):
+        S += <double>c[i] * (pN - _psi_int(c[i]))
     return S / dN
 
 
@@ -506,11 +503,13 @@ cdef double _bonachela(const int64_t* c, Py_ssize_t n, double K) noexcept nogil:
     S = (<double>top + 1.0) * (log1p(<double>(N - top + 1) / (<double>top + 2.0))
                                + (log_minus_digamma(<double>top + 2.0)
                                   - log_minus_digamma(dN + 3.0)))
-    for i in range(n):
-        v = c[i]
-        if v > 0 and i != j:
-            S += (<double>v + 1.0) * (pN - _psi_int(v + 2))
-    S += (K - <double>m) * (pN - _PSI[2])
+    # every other entry of the row, zeros (unseen symbols) included, then the K - n symbols
+    # beyond the row, each unseen: (0 + 1)(psi(N + 3) - psi(2))
+    for i in range(j):
+        S += (<double>c[i] + 1.0) * (pN - _psi_int(c[i] + 2))
+    for i in range(j + 1, n):
+        S += (<double>c[i] + 1.0) * (pN - _psi_int(c[i] + 2))
+    S += (K - <double>n) * (pN - _PSI[2])
     return S / (dN + 2.0)
 
 
@@ -569,12 +568,13 @@ cdef double _pseudocount(const int64_t* c, Py_ssize_t n, double K, int method) n
     j = _argmax(c, n)
     top = <double>c[j] + a
     S = top * log1p((<double>(N - c[j]) + (K - 1.0) * a) / top)
-    for i in range(n):
-        v = c[i]
-        if v > 0 and i != j:
-            w = <double>v + a
-            S += w * logD - xlogx(w)
-    S += (K - <double>m) * (a * logD - xlogx(a))
+    for i in range(j):  # the row's zeros are unseen symbols of weight a
+        w = <double>c[i] + a
+        S += w * logD - xlogx(w)
+    for i in range(j + 1, n):
+        w = <double>c[i] + a
+        S += w * logD - xlogx(w)
+    S += (K - <double>n) * (a * logD - xlogx(a))  # the symbols beyond the row
     return S / D
 
 
