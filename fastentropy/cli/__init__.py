@@ -82,7 +82,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from . import demo, info
+from . import demo, info, logits
 from ._command import Command
 from .demo import run_demo
 
@@ -92,6 +92,7 @@ __all__ = ["COMMANDS", "Command", "build_parser", "main", "run_demo"]
 COMMANDS: tuple[Command, ...] = (
     demo.COMMAND,
     info.COMMAND,
+    logits.COMMAND,
 )
 
 

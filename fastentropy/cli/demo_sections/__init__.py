@@ -6,7 +6,7 @@ by their place in that list. To add a section, see :mod:`fastentropy.cli`.
 """
 from __future__ import annotations
 
-from . import divergence, entropy, iris, mutual_information
+from . import divergence, entropy, iris, logits, mutual_information
 from ._base import DATASETS, Dataset, DemoContext, Section
 
 __all__ = ["DATASETS", "SECTIONS", "Dataset", "DemoContext", "Section"]
@@ -17,4 +17,5 @@ SECTIONS: tuple[Section, ...] = (
     mutual_information.SECTION,
     divergence.SECTION,
     iris.SECTION,
+    logits.SECTION,
 )
