@@ -13,7 +13,8 @@ __all__ = ["COMMAND"]
 
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", help="a .npy file of logits, classes along --axis")
+    # optional for argparse, so that an unknown option is reported before a missing file
+    parser.add_argument("file", nargs="?", help="a .npy file of logits, classes along --axis")
     parser.add_argument("--axis", type=int, default=-1, help="the class axis (default -1)")
     parser.add_argument(
         "--temperature", type=float, default=1.0, help="softmax temperature T > 0 (default 1)"
@@ -32,6 +33,9 @@ def _run(args: argparse.Namespace) -> int:
 
     import fastentropy as fe
 
+    if args.file is None:
+        print("fastentropy logits: error: the FILE.npy argument is required", file=sys.stderr)
+        return 2
     try:
         x = np.load(args.file, mmap_mode="r", allow_pickle=False)  # read in place
         h = np.atleast_1d(fe.softmax_entropy(
