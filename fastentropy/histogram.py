@@ -60,6 +60,38 @@ def _as_real(x: Any, name: str) -> np.ndarray:
     return arr
 
 
+def _numpy_error(exc: ValueError, name: str, where: str = "") -> ValueError:
+    """numpy's ValueError ``exc`` (raised on ``name``'s data) in this package's form: the
+    argument first, then what to do. ``where`` (e.g. "row 3") says which part of the data."""
+    msg = str(exc)
+    at = f" of {where}" if where else ""
+    if msg.startswith("Too many bins for data range"):
+        return ValueError(
+            f"bins: too many bins for the data range{at} (the edges would not be distinct "
+            f"floating-point numbers); use fewer bins [numpy: {msg}]"
+        )
+    if msg.startswith("autodetected range of"):
+        return ValueError(
+            f"{name}: {msg[len('autodetected '):]}{(' (' + where + ')') if where else ''}; "
+            f"remove NaN/inf from {name} or pass range=(min, max)"
+        )
+    if msg.startswith("supplied range of"):
+        bounds = msg[len("supplied range of "):-len(" is not finite")]
+        return ValueError(f"range must be finite, got {bounds}")
+    if msg.startswith("max must be larger than min"):
+        return ValueError("range must be increasing (min <= max)")
+    return ValueError(f"{name}{(' (' + where + ')') if where else ''}: {msg}")
+
+
+def _width_overflows(first: Any, last: Any, dtype: Any) -> bool:
+    """Whether ``last - first`` overflows in ``dtype`` (float: numpy's edge dtype)."""
+    dt = np.dtype(dtype)
+    if dt.kind != "f":
+        return False
+    with np.errstate(over="ignore", invalid="ignore"):
+        return not bool(np.isfinite(np.subtract(last, first, dtype=dt)))
+
+
 def _unsigned_subtract(a: Any, b: Any) -> Any:
     """``a - b`` for ``a >= b`` as numpy.histogram computes it (unsigned for signed ints)."""
     signed_to_unsigned = {
@@ -125,26 +157,49 @@ def _min_max(a: np.ndarray, n_threads: int) -> tuple[Any, Any]:
     return a.min(), a.max()
 
 
-def _outer_edges(a: np.ndarray, range: Any, n_threads: int) -> tuple[Any, Any]:
-    """numpy's outer edges: from ``range``, or the data's min/max; +-0.5 when they coincide."""
+def _outer_edges(
+    a: np.ndarray, range: Any, n_threads: int, name: str = "a"
+) -> tuple[Any, Any]:
+    """numpy's outer edges: from ``range``, or the data's min/max; +-0.5 when they coincide.
+
+    Errors name ``range`` or the data (``name``): a range that is not a pair, decreasing, not
+    finite, or whose width overflows the dtype numpy computes the edges in (numpy itself fails
+    there with an IndexError, a NaN edge or "Too many bins").
+    """
     if range is not None:
         try:
             first_edge, last_edge = range
         except (TypeError, ValueError):
             raise ValueError(f"range must be a (min, max) pair, got {range!r}") from None
         if first_edge > last_edge:
-            raise ValueError("max must be larger than min in range parameter.")
+            raise ValueError(
+                f"range must be increasing (min <= max), got [{first_edge}, {last_edge}]"
+            )
         if not (np.isfinite(first_edge) and np.isfinite(last_edge)):
-            raise ValueError(f"supplied range of [{first_edge}, {last_edge}] is not finite")
+            raise ValueError(f"range must be finite, got [{first_edge}, {last_edge}]")
     elif a.size == 0:
         first_edge, last_edge = 0, 1
     else:
         first_edge, last_edge = _min_max(a, n_threads)
         if not (np.isfinite(first_edge) and np.isfinite(last_edge)):
-            raise ValueError(f"autodetected range of [{first_edge}, {last_edge}] is not finite")
+            raise ValueError(
+                f"{name}: autodetected range of [{first_edge}, {last_edge}] is not finite; "
+                f"remove NaN/inf from {name} or pass range=(min, max)"
+            )
     if first_edge == last_edge:
         first_edge = first_edge - 0.5
         last_edge = last_edge + 0.5
+    bin_type = np.result_type(first_edge, last_edge, a)
+    if _width_overflows(first_edge, last_edge, bin_type):
+        if range is not None:
+            raise ValueError(
+                f"range [{first_edge}, {last_edge}] is wider than the largest {bin_type} "
+                "(max - min overflows); pass a narrower range"
+            )
+        raise ValueError(
+            f"{name}: its range [{first_edge}, {last_edge}] is wider than the largest "
+            f"{bin_type} (max - min overflows); rescale {name} or pass a narrower range"
+        )
     return first_edge, last_edge
 
 
@@ -155,22 +210,31 @@ def _get_bin_edges(
     n_equal_bins = None
     if isinstance(bins, str):
         if bins not in _RULES:
-            raise ValueError(f"{bins!r} is not a valid estimator for `bins`")
+            raise ValueError(
+                f"bins={bins!r} is not a rule name; use an int, a sequence of edges or one of "
+                f"{list(_RULES)}"
+            )
         if weights is not None:
             raise TypeError(
-                "Automated estimation of the number of bins is not supported for weighted data"
+                f"bins={bins!r}: rule names do not support weighted data (numpy's rules ignore "
+                "weights); pass an int or explicit edges"
             )
         first_edge, last_edge = _outer_edges(a, range, n_threads)
         # the rule itself (percentiles, stone's search...) is numpy's own code
-        edges = np.histogram_bin_edges(a, bins, range)
+        try:
+            edges = np.histogram_bin_edges(a, bins, range)
+        except ValueError as exc:
+            raise _numpy_error(exc, "a") from None
         return edges, (first_edge, last_edge, edges.shape[0] - 1)
     if np.ndim(bins) == 0:
         try:
             n_equal_bins = operator.index(bins)
         except TypeError as e:
-            raise TypeError("`bins` must be an integer, a string, or an array") from e
+            raise TypeError(
+                f"bins must be an int, a rule name or a 1-D sequence of edges, got {bins!r}"
+            ) from e
         if n_equal_bins < 1:
-            raise ValueError("`bins` must be positive, when an integer")
+            raise ValueError(f"bins must be a positive int, got {n_equal_bins}")
         first_edge, last_edge = _outer_edges(a, range, n_threads)
         bin_type = np.result_type(first_edge, last_edge, a)
         if np.issubdtype(bin_type, np.integer):
@@ -178,15 +242,19 @@ def _get_bin_edges(
         edges = np.linspace(first_edge, last_edge, n_equal_bins + 1, endpoint=True, dtype=bin_type)
         if np.any(edges[:-1] >= edges[1:]):
             raise ValueError(
-                f"Too many bins for data range. Cannot create {n_equal_bins} finite-sized bins."
+                f"bins={n_equal_bins}: too many bins for the range [{first_edge}, {last_edge}] "
+                f"(the {bin_type} edges would not be distinct); use fewer bins"
             )
         return edges, (first_edge, last_edge, n_equal_bins)
     if np.ndim(bins) == 1:
         edges = np.asarray(bins)
         if np.any(edges[:-1] > edges[1:]):
-            raise ValueError("`bins` must increase monotonically, when an array")
+            raise ValueError("bins: explicit edges must be non-decreasing; sort them")
         return edges, None
-    raise ValueError("`bins` must be 1d, when an array")
+    raise ValueError(
+        f"bins must be an int, a rule name or a 1-D sequence of edges, got an array of shape "
+        f"{np.shape(bins)}"
+    )
 
 
 def _guess_error(e: np.ndarray, eps: float) -> float:
@@ -195,8 +263,8 @@ def _guess_error(e: np.ndarray, eps: float) -> float:
     width = float(np.min(np.diff(e)))
     big = float(max(abs(e[0]), abs(e[-1])))
     if not width > 0:
-        return np.inf
-    return 4.0 * eps * (nb + big / width)
+        return math.inf
+    return float(4.0 * eps * (nb + big / width))
 
 
 def _tol(err: float) -> float:
@@ -241,7 +309,7 @@ def _ravel_and_check_weights(a: Any, weights: Any) -> tuple[np.ndarray, np.ndarr
     if weights is not None:
         weights = _as_real(weights, "weights")
         if weights.shape != a.shape:
-            raise ValueError("weights should have the same shape as a.")
+            raise ValueError(f"weights must have the shape of a {a.shape}, got {weights.shape}")
         weights = weights.ravel()
     return a.ravel(), weights
 
@@ -352,7 +420,10 @@ def histogram(
         plan = None
     if plan is None:
         # numpy's own answer for the cases without a kernel (see the module docstring)
-        return np.histogram(a, bins, range=range, density=density, weights=weights)
+        try:
+            return np.histogram(a, bins, range=range, density=density, weights=weights)
+        except ValueError as exc:
+            raise _numpy_error(exc, "a") from None
 
     mode, first, scale, tol = plan
     k = kernels("histogram")
@@ -385,9 +456,11 @@ def _dd_impl(
     n_threads: int,
     numpy_fallback: Any,
     sample: np.ndarray | None = None,
+    names: Sequence[str] | None = None,
 ) -> tuple[np.ndarray, list[np.ndarray]]:
     """numpy.histogramdd on the columns ``cols`` (1-D, one common dtype, equal lengths);
-    ``sample`` is the (N, D) array they come from, if any."""
+    ``sample`` is the (N, D) array they come from, if any; ``names`` name the columns in
+    errors (default ``sample[:, i]``)."""
     D = len(cols)
     N = cols[0].shape[0] if D else 0
     nbin = np.empty(D, np.intp)
@@ -403,32 +476,45 @@ def _dd_impl(
     try:
         M = len(bins)
         if M != D:
-            raise ValueError("The dimension of bins must be equal to the dimension of the sample x.")
+            raise ValueError(f"bins must give one entry per dimension ({D}), got {M}")
     except TypeError:
         bins = D * [bins]
     if range is None:
         range = (None,) * D
     elif len(range) != D:
-        raise ValueError("range argument must have one entry per dimension")
+        raise ValueError(
+            f"range must give one (min, max) or None per dimension ({D}), got {len(range)}"
+        )
     for i in _range(D):
         if np.ndim(bins[i]) == 0:
             if isinstance(bins[i], str):
-                raise TypeError(f"`bins[{i}]` must be an integer, when a scalar")
+                raise TypeError(
+                    f"bins[{i}] must be an int or a 1-D sequence of edges, got {bins[i]!r}"
+                )
             if bins[i] < 1:
-                raise ValueError(f"`bins[{i}]` must be positive, when an integer")
-            smin, smax = _outer_edges(cols[i], range[i], n_threads)
+                raise ValueError(f"bins[{i}] must be a positive int, got {bins[i]}")
+            col = names[i] if names is not None else f"sample[:, {i}]"
+            try:
+                smin, smax = _outer_edges(cols[i], range[i], n_threads, col)
+            except ValueError as exc:
+                msg = str(exc)
+                if msg.startswith("range"):
+                    msg = f"range[{i}]" + msg[len("range"):]
+                raise ValueError(msg) from None
             try:
                 n = operator.index(bins[i])
             except TypeError as e:
-                raise TypeError(f"`bins[{i}]` must be an integer, when a scalar") from e
+                raise TypeError(
+                    f"bins[{i}] must be an int or a 1-D sequence of edges, got {bins[i]!r}"
+                ) from e
             edges[i] = np.linspace(smin, smax, n + 1)
             uniform[i] = True
         elif np.ndim(bins[i]) == 1:
             edges[i] = np.asarray(bins[i])
             if np.any(edges[i][:-1] > edges[i][1:]):
-                raise ValueError(f"`bins[{i}]` must be monotonically increasing, when an array")
+                raise ValueError(f"bins[{i}]: explicit edges must be non-decreasing; sort them")
         else:
-            raise ValueError(f"`bins[{i}]` must be a scalar or 1d array")
+            raise ValueError(f"bins[{i}] must be an int or a 1-D sequence of edges")
         nbin[i] = len(edges[i]) + 1
         dedges[i] = np.diff(edges[i])
 
@@ -442,21 +528,23 @@ def _dd_impl(
         cells *= int(nb) - 2
     ok = ok and cells < 2**31 and cells * max(n_threads, 1) < 2**31
     if not ok:
-        return numpy_fallback()
+        hist_np, edges_np = numpy_fallback()
+        return hist_np, list(edges_np)
+    e64s: list[np.ndarray] = [e for e in e64 if e is not None]
     firsts = np.zeros(D)
     scales = np.ones(D)
     tols = np.zeros(D)
     modes = np.full(D, _BIN_SEARCH, dtype=np.intc)
     for i in _range(D):
-        e = e64[i]
-        span = float(e[-1] - e[0])
+        ei = e64s[i]
+        span = float(ei[-1] - ei[0])
         if uniform[i] and span > 0 and np.isfinite(span) and edges[i].dtype.kind == "f":
             # edges may repeat here (numpy does not check): the walk handles that, and a
             # zero width makes the tolerance infinite, so every guess is walked
-            err = _guess_error(e, float(np.finfo(edges[i].dtype).eps))
+            err = _guess_error(ei, float(np.finfo(edges[i].dtype).eps))
             modes[i] = _BIN_UNIFORM
-            firsts[i] = e[0]
-            scales[i] = (e.shape[0] - 1) / span
+            firsts[i] = ei[0]
+            scales[i] = (ei.shape[0] - 1) / span
             tols[i] = _tol(err)
 
     k = kernels("histogram")
@@ -465,7 +553,7 @@ def _dd_impl(
         partial = np.zeros((max(n_threads, 1), cells), dtype=np.int64)
         dt = np.result_type(datas[0], datas[1])
         x, y = (np.ascontiguousarray(d, dtype=dt) for d in datas)  # copies strided columns
-        k.hist_2d(x, y, e64[0], e64[1], firsts[0], scales[0], tols[0], int(modes[0]),
+        k.hist_2d(x, y, e64s[0], e64s[1], firsts[0], scales[0], tols[0], int(modes[0]),
                   firsts[1], scales[1], tols[1], int(modes[1]), partial, n_threads)
         hist = partial.sum(axis=0).astype(float)
     else:
@@ -473,9 +561,9 @@ def _dd_impl(
             sample = np.empty((N, D), dtype=np.float64)
             for i in _range(D):
                 sample[:, i] = datas[i]
-        flat_edges = np.concatenate(e64)
+        flat_edges = np.concatenate(e64s)
         offsets = np.zeros(D + 1, dtype=np.int64)
-        offsets[1:] = np.cumsum([e.shape[0] for e in e64])
+        offsets[1:] = np.cumsum([e.shape[0] for e in e64s])
         if weights is None:
             partial = np.zeros((max(n_threads, 1), cells), dtype=np.int64)
             k.hist_dd(sample, flat_edges, offsets, firsts, scales, tols, modes, partial, n_threads)
@@ -549,8 +637,10 @@ def histogramdd(
     raw = sample
 
     def fallback() -> Any:
-        hist, edges = np.histogramdd(raw, bins, range, density, weights)
-        return hist, edges
+        try:
+            return np.histogramdd(raw, bins, range, density, weights)
+        except ValueError as exc:
+            raise _numpy_error(exc, "sample") from None
 
     return _dd_impl(cols, bins, range, density, weights, n_threads, fallback, sample)
 
@@ -600,7 +690,7 @@ def histogram2d(
     if xa.ndim != 1 or ya.ndim != 1:
         raise ValueError(f"x and y must be 1-D, got shapes {xa.shape} and {ya.shape}")
     if len(xa) != len(ya):
-        raise ValueError("x and y must have the same length.")
+        raise ValueError(f"x and y must have the same length, got {len(xa)} and {len(ya)}")
     try:
         N = len(bins)
     except TypeError:
@@ -615,9 +705,13 @@ def histogram2d(
     cols = [xa.astype(dt, copy=False), ya.astype(dt, copy=False)]
 
     def fallback() -> Any:
-        return np.histogramdd([xa, ya], bins, range, density, weights)
+        try:
+            return np.histogramdd([xa, ya], bins, range, density, weights)
+        except ValueError as exc:
+            raise _numpy_error(exc, "x") from None
 
-    hist, edges = _dd_impl(cols, bins, range, density, weights, n_threads, fallback)
+    hist, edges = _dd_impl(cols, bins, range, density, weights, n_threads, fallback,
+                           names=("x", "y"))
     return hist, edges[0], edges[1]
 
 
@@ -628,7 +722,7 @@ def _row_edges(lo: np.ndarray, hi: np.ndarray, nb: int) -> np.ndarray:
     """``numpy.linspace(lo[r], hi[r], nb + 1)`` for every row r, bit for bit."""
     step = (hi - lo) / nb
     i = np.arange(nb + 1, dtype=np.float64)
-    e = i[None, :] * step[:, None] + lo[:, None]
+    e: np.ndarray = i[None, :] * step[:, None] + lo[:, None]
     e[:, -1] = hi
     return e
 
@@ -638,11 +732,18 @@ def _check_range_pair(range: Any, name: str = "range") -> tuple[float, float]:
         lo, hi = range
         lo, hi = float(lo), float(hi)
     except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a (min, max) pair of real numbers, got {range!r}") from None
+        raise ValueError(
+            f"{name} must be a (min, max) pair of real numbers, got {range!r}"
+        ) from None
     if not (np.isfinite(lo) and np.isfinite(hi)):
         raise ValueError(f"{name} must be finite, got [{lo}, {hi}]")
     if lo > hi:
         raise ValueError(f"{name} must be increasing (min <= max), got [{lo}, {hi}]")
+    if not np.isfinite(hi - lo):
+        raise ValueError(
+            f"{name} [{lo}, {hi}] is wider than the largest float64 (max - min overflows); "
+            "pass a narrower range"
+        )
     if lo == hi:
         lo, hi = lo - 0.5, hi + 0.5
     return lo, hi
@@ -697,7 +798,10 @@ def histogram_rows(
         lo_s, hi_s = _check_range_pair(range)
         edges = np.linspace(lo_s, hi_s, nb + 1)[None, :]
         if np.any(edges[0, :-1] >= edges[0, 1:]):
-            raise ValueError(f"bins: too many bins for range; cannot create {nb} finite-sized bins")
+            raise ValueError(
+                f"bins={nb}: too many bins for range [{lo_s}, {hi_s}] (the edges would not be "
+                "distinct float64 numbers); use fewer bins"
+            )
     else:
         if n == 0:
             lo = np.zeros(R)
@@ -712,21 +816,30 @@ def histogram_rows(
                     f"x: autodetected range of [{lo[r]}, {hi[r]}] of row {r} is not finite; "
                     "remove NaN/inf or pass range"
                 )
+            with np.errstate(over="ignore"):
+                wide = ~np.isfinite(hi - lo)
+            if wide.any():
+                r = int(np.flatnonzero(wide)[0])
+                raise ValueError(
+                    f"x: row {r} spans [{lo[r]}, {hi[r]}], wider than the largest float64 "
+                    "(max - min overflows); rescale x or pass range"
+                )
             same = lo == hi
             lo = np.where(same, lo - 0.5, lo)
             hi = np.where(same, hi + 0.5, hi)
+        tight = "the edges would not be distinct float64 numbers; use fewer bins"
         if R and np.any((hi - lo) / nb == 0):
-            raise ValueError(f"bins: too many bins for a row's data range ({nb} bins)")
+            raise ValueError(f"bins={nb}: too many bins for a row's data range ({tight})")
         edges = _row_edges(lo, hi, nb)
         if R and np.any(edges[:, :-1] >= edges[:, 1:]):
-            raise ValueError(f"bins: too many bins for a row's data range ({nb} bins)")
+            raise ValueError(f"bins={nb}: too many bins for a row's data range ({tight})")
     err = 0.0
     if edges.shape[0]:
         width = np.min(np.diff(edges, axis=1), axis=1)
         big = np.maximum(np.abs(edges[:, 0]), np.abs(edges[:, -1]))
         err = float(np.max(4.0 * np.finfo(np.float64).eps * (nb + big / width)))
     mode, tol = (_BIN_UNIFORM, _tol(err)) if err < 0.5 else (_BIN_NUMPY, 0.0)
-    counts = np.zeros((R, nb), dtype=np.int64)
+    counts: np.ndarray = np.zeros((R, nb), dtype=np.int64)
     if R and n:
         kernels("histogram").hist_rows(
             rows, np.ascontiguousarray(edges), tol, mode, counts, n_threads
@@ -762,11 +875,15 @@ def bincount_rows(
 
     Notes
     -----
-    ``counts[r, j] = #{i : x[r, i] == j}``; rows are independent tasks.
+    ``counts[r, j] = #{i : x[r, i] == j}``; rows are independent tasks. ``x`` is read in place
+    in its own integer width (bool as uint8); a copy is made only when the labels of a row are
+    not contiguous along ``axis`` (then one copy in that layout, same dtype).
     """
     arr = _as_real(x, "x")
     if arr.dtype.kind not in "biu":
-        raise TypeError(f"x must hold integer labels (integer or bool dtype), got dtype {arr.dtype}")
+        raise TypeError(
+            f"x must hold integer labels (integer or bool dtype), got dtype {arr.dtype}"
+        )
     if arr.ndim == 0:
         raise ValueError("x must have at least 1 dimension, got 0")
     if isinstance(minlength, bool) or not isinstance(minlength, numbers.Integral):
@@ -775,6 +892,8 @@ def bincount_rows(
         raise ValueError(f"minlength must be a non-negative int, got {minlength}")
     ax = normalize_axis(axis, arr.ndim)
     n_jobs_resolved = resolve_n_jobs(n_jobs)
+    if arr.dtype == np.bool_:
+        arr = arr.view(np.uint8)
     if arr.size:
         if arr.dtype.kind == "i" and arr.min() < 0:
             raise ValueError("x must hold non-negative labels")
@@ -784,7 +903,7 @@ def bincount_rows(
     else:
         top = -1
     k = max(top + 1, int(minlength))
-    rows, outer = rows_view(arr.astype(np.int64, copy=False), ax)
+    rows, outer = rows_view(arr, ax)
     counts = np.zeros((rows.shape[0], k), dtype=np.int64)
     if rows.size:
         n_threads = threads_for(n_jobs_resolved, rows.shape[0], rows.size, min_cells=1024)

@@ -3,12 +3,14 @@
 :func:`entropy_samples` equals ``entropy_counts(numpy.histogram(row, bins, range)[0], method)``
 for every row (or ``numpy.bincount(row)`` for integer labels), without building the
 (rows, bins) count matrix: each thread bins one row into its own scratch histogram and
-estimates it straight away.
+estimates it straight away. numpy's bin-count rules ('fd', 'scott', 'doane', 'auto', 'sturges',
+'rice', 'sqrt') are computed per row in the same pass, in scratch of one row per thread.
 """
 from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -17,13 +19,16 @@ from ._backend import kernels
 from ._parallel import resolve_n_jobs, threads_for
 from ._validation import check_base, check_positive_int, log_base_divisor, normalize_axis, rows_view
 from .estimators import _validate_method
-from .histogram import _BIN_NUMPY, _BIN_SEARCH, _BIN_UNIFORM, _as_real, _tol
+from .histogram import _BIN_NUMPY, _BIN_SEARCH, _BIN_UNIFORM, _as_real, _numpy_error, _tol
 
 __all__ = ["entropy_samples"]
 
 _RULES = ("auto", "fd", "doane", "scott", "stone", "rice", "sturges", "sqrt")
-_ST_OK, _ST_RANGE, _ST_BINS, _ST_EMPTY, _ST_K, _ST_NOMEM = 0, 1, 2, 3, 4, 5
+#: rules the kernel computes per row (the R_* codes of _kernels/samples.pyx)
+_RULE_CODES = {"sqrt": 0, "sturges": 1, "rice": 2, "scott": 3, "fd": 4, "auto": 5, "doane": 6}
+_ST_OK, _ST_RANGE, _ST_BINS, _ST_EMPTY, _ST_K, _ST_NOMEM, _ST_FALLBACK = 0, 1, 2, 3, 4, 5, 6
 _EXACT_INT = 2.0**52  # integers below this behave in float64 exactly as numpy treats them
+_BLOCK_CELLS = 1 << 20  # rows converted to float64 at a time: about 8 MiB
 
 
 def _row_label(i: int, outer: tuple[int, ...]) -> str:
@@ -52,67 +57,18 @@ def _k_per_row(k: Any, outer: tuple[int, ...], n_rows: int, default: np.ndarray)
     return np.ascontiguousarray(kb.astype(np.float64).reshape(n_rows))
 
 
-def _ragged_linspace(first: np.ndarray, last: np.ndarray, nbins: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Concatenated ``numpy.linspace(first[r], last[r], nbins[r] + 1)`` (float64) and offsets."""
-    sizes = nbins + 1
-    offsets = np.zeros(nbins.shape[0] + 1, dtype=np.int64)
-    np.cumsum(sizes, out=offsets[1:])
-    row = np.repeat(np.arange(nbins.shape[0]), sizes)
-    i = (np.arange(offsets[-1]) - offsets[row]).astype(np.float64)
-    delta = last - first
-    step = delta / nbins
-    with np.errstate(invalid="ignore", divide="ignore"):
-        e = i * step[row] + first[row]
-        tiny = (step == 0)[row]
-        if tiny.any():  # numpy.linspace's branch for a step that underflows
-            e[tiny] = (i[tiny] / nbins[row][tiny]) * delta[row][tiny] + first[row][tiny]
-    e[offsets[1:] - 1] = last
-    return e, offsets
-
-
-def _rule_widths(rows: np.ndarray, rule: str, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """numpy's bin width for ``rule`` on every float64 row (range None), vectorised."""
-    n = rows.shape[1]
-    ptp = hi - lo
-
-    def sqrt_bw() -> np.ndarray:
-        return ptp / np.sqrt(n)
-
-    def sturges_bw() -> np.ndarray:
-        return ptp / (np.log2(n) + 1.0)
-
-    def fd_bw() -> np.ndarray:
-        q75, q25 = np.percentile(rows, [75, 25], axis=1)
-        return 2.0 * np.subtract(q75, q25) * n ** (-1.0 / 3.0)
-
-    if rule == "sqrt":
-        return sqrt_bw()
-    if rule == "sturges":
-        return sturges_bw()
-    if rule == "rice":
-        return ptp / (2.0 * n ** (1.0 / 3))
-    if rule == "scott":
-        return (24.0 * np.pi**0.5 / n) ** (1.0 / 3.0) * np.std(rows, axis=1)
-    if rule == "fd":
-        return fd_bw()
-    if rule == "auto":
-        fd, st, sq = fd_bw(), sturges_bw(), sqrt_bw()
-        # numpy uses Python's max/min: the first argument wins ties (and NaN)
-        fdc = np.where(sq / 2 > fd, sq / 2, fd)
-        return np.where(st < fdc, st, fdc)
-    if rule == "doane":
-        if n <= 2:
-            return np.zeros(rows.shape[0])
-        sg1 = np.sqrt(6.0 * (n - 2) / ((n + 1.0) * (n + 3)))
-        sigma = np.std(rows, axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            temp = rows - np.mean(rows, axis=1, keepdims=True)
-            np.true_divide(temp, sigma[:, None], temp)
-            np.power(temp, 3, temp)
-            g1 = np.mean(temp, axis=1)
-            w = ptp / (1.0 + np.log2(n) + np.log2(1.0 + np.absolute(g1) / sg1))
-        return np.where(sigma > 0.0, w, 0.0)
-    raise AssertionError(rule)  # pragma: no cover - the facade validated the name
+def _rule_constants(n: int) -> np.ndarray:
+    """numpy's n-only terms of the rules, computed with numpy's own expressions for ``n``:
+    sqrt(n), log2(n) + 1, 2 n^(1/3), (24 sqrt(pi) / n)^(1/3), n^(-1/3), Doane's sigma_g1."""
+    sg1 = np.sqrt(6.0 * (n - 2) / ((n + 1.0) * (n + 3))) if n > 2 else 1.0
+    return np.array([
+        np.sqrt(n),
+        np.log2(n) + 1.0,
+        2.0 * n ** (1.0 / 3),
+        (24.0 * np.pi**0.5 / n) ** (1.0 / 3.0),
+        n ** (-1.0 / 3.0),
+        sg1,
+    ], dtype=np.float64)
 
 
 def _row_plan(e: np.ndarray, first: Any, last: Any, eps: float) -> tuple[float, float, float, int]:
@@ -124,72 +80,6 @@ def _row_plan(e: np.ndarray, first: Any, last: Any, eps: float) -> tuple[float, 
     if err < 0.5:
         return float(e[0]), nb / float(e[-1] - e[0]), _tol(err), _BIN_UNIFORM
     return float(first), float(last - first), 0.0, _BIN_NUMPY
-
-
-def _edges_plan(rows_raw: np.ndarray, bins: Any, range: Any) -> tuple[Any, ...]:
-    """Per-row numpy edges for ``bins`` (rule name or int) and the kernel's per-row parameters.
-
-    Returns ``edges, offsets, firsts, scales, tols, modes, nbins, numpy_rows`` (float64 edges,
-    concatenated; ``numpy_rows`` lists rows whose counts numpy itself must compute).
-    """
-    R = rows_raw.shape[0]
-    vectorised = isinstance(bins, str) and bins != "stone" and range is None \
-        and rows_raw.dtype == np.float64 and rows_raw.shape[1] > 0
-    if vectorised:
-        lo = rows_raw.min(axis=1)
-        hi = rows_raw.max(axis=1)
-        _check_finite_rows(lo, hi)
-        width = _rule_widths(rows_raw, bins, lo, hi)
-        same = lo == hi
-        first = np.where(same, lo - 0.5, lo)
-        last = np.where(same, hi + 0.5, hi)
-        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-            ratio = np.ceil((last - first) / width)
-        nz = width != 0  # numpy: `if width:` (NaN counts as true)
-        if np.any(nz & ~np.isfinite(ratio)):
-            raise ValueError("bins: the rule gives a non-finite number of bins for some row")
-        nbins = np.where(nz, ratio, 1.0).astype(np.int64)
-        edges, offsets = _ragged_linspace(first, last, nbins)
-        firsts = np.empty(R)
-        scales = np.empty(R)
-        tols = np.empty(R)
-        modes = np.empty(R, dtype=np.intc)
-        for r in _range(R):
-            e = edges[offsets[r]:offsets[r + 1]]
-            if np.any(e[:-1] >= e[1:]):
-                raise ValueError(
-                    f"Too many bins for data range. Cannot create {int(nbins[r])} finite-sized "
-                    f"bins (row {r})."
-                )
-            firsts[r], scales[r], tols[r], modes[r] = _row_plan(e, first[r], last[r], 2.0**-52)
-        return edges, offsets, firsts, scales, tols, modes, nbins, []
-    # numpy computes each row's edges (rule names with a range, 'stone', non-float64 rows)
-    parts = []
-    numpy_rows: list[int] = []
-    firsts = np.empty(R)
-    scales = np.empty(R)
-    tols = np.empty(R)
-    modes = np.empty(R, dtype=np.intc)
-    nbins = np.empty(R, dtype=np.int64)
-    for r in _range(R):
-        try:
-            e_raw = np.histogram_bin_edges(rows_raw[r], bins, range)
-        except ValueError as exc:
-            raise ValueError(f"x (row {r}): {exc}") from None
-        e = e_raw.astype(np.float64)
-        parts.append(e)
-        nbins[r] = e.shape[0] - 1
-        first, last = _numpy_outer(rows_raw[r], range)
-        eps = float(np.finfo(e_raw.dtype).eps) if e_raw.dtype.kind == "f" else 2.0**-52
-        firsts[r], scales[r], tols[r], modes[r] = _row_plan(e, first, last, eps)
-        if modes[r] == _BIN_NUMPY and e_raw.dtype != np.float64:
-            # numpy's float32 arithmetic may be off by more than a bin here: numpy counts it
-            numpy_rows.append(r)
-            modes[r] = _BIN_SEARCH
-    offsets = np.zeros(R + 1, dtype=np.int64)
-    np.cumsum([p.shape[0] for p in parts], out=offsets[1:])
-    edges = np.concatenate(parts) if parts else np.zeros(0)
-    return edges, offsets, firsts, scales, tols, modes, nbins, numpy_rows
 
 
 def _numpy_outer(row: np.ndarray, range: Any) -> tuple[float, float]:
@@ -205,14 +95,70 @@ def _numpy_outer(row: np.ndarray, range: Any) -> tuple[float, float]:
     return first, last
 
 
-def _check_finite_rows(lo: np.ndarray, hi: np.ndarray) -> None:
-    bad = ~(np.isfinite(lo) & np.isfinite(hi))
-    if bad.any():
-        r = int(np.flatnonzero(bad)[0])
+def _numpy_edges(row: np.ndarray, bins: Any, range: Any, where: str) -> np.ndarray:
+    """``numpy.histogram_bin_edges(row, bins, range)``, numpy's errors in this module's form."""
+    try:
+        return np.histogram_bin_edges(row, bins, range)
+    except MemoryError:
         raise ValueError(
-            f"x: autodetected range of [{lo[r]}, {hi[r]}] is not finite (row {r}); remove NaN/inf "
-            "or pass range"
+            f"bins={bins!r}: numpy's rule asks for more bins than memory holds on row {where} "
+            "(a row that is constant up to rounding does this with 'scott'); pass an int"
+        ) from None
+    except ValueError as exc:
+        raise _numpy_error(exc, "x", f"row {where}") from None
+
+
+def _check_row_width(row: np.ndarray, where: str) -> None:
+    """ValueError when the row's max - min overflows float64 (numpy fails there in its own
+    ways: an IndexError, NaN edges, "Too many bins")."""
+    if row.size == 0:
+        return
+    lo, hi = float(row.min()), float(row.max())
+    if math.isfinite(lo) and math.isfinite(hi) and not math.isfinite(hi - lo):
+        raise ValueError(
+            f"x: row {where} spans [{lo}, {hi}], wider than the largest float64 (max - min "
+            "overflows); rescale the data or pass range"
         )
+
+
+def _edges_plan(rows_raw: np.ndarray, bins: Any, range: Any, outer: tuple[int, ...],
+                start: int) -> tuple[np.ndarray, ...]:
+    """numpy's edges of every row (a rule name or an int), concatenated, and the kernel's
+    per-row parameters: ``edges, offsets, firsts, scales, tols, modes, nbins, numpy_rows``
+    (``numpy_rows``: rows whose counts numpy itself must compute). One row at a time, so the
+    temporaries are row-sized; ``start`` numbers the rows for messages."""
+    R = rows_raw.shape[0]
+    parts = []
+    numpy_rows: list[int] = []
+    firsts = np.empty(R)
+    scales = np.empty(R)
+    tols = np.empty(R)
+    modes = np.empty(R, dtype=np.intc)
+    nbins = np.empty(R, dtype=np.int64)
+    for r in _range(R):
+        where = _row_label(start + r, outer)
+        if range is None:
+            _check_row_width(rows_raw[r], where)
+        e_raw = _numpy_edges(rows_raw[r], bins, range, where)
+        e = e_raw.astype(np.float64)
+        parts.append(e)
+        nbins[r] = e.shape[0] - 1
+        if nbins[r] < 1:  # numpy's rule can give 0 bins (an overflowing width): nothing inside
+            parts[-1] = np.array([0.0, 1.0])
+            firsts[r], scales[r], tols[r], modes[r] = 0.0, 1.0, 0.0, _BIN_SEARCH
+            numpy_rows.append(r)
+            continue
+        first, last = _numpy_outer(rows_raw[r], range)
+        eps = float(np.finfo(e_raw.dtype).eps) if e_raw.dtype.kind == "f" else 2.0**-52
+        firsts[r], scales[r], tols[r], modes[r] = _row_plan(e, first, last, eps)
+        if modes[r] == _BIN_NUMPY and e_raw.dtype != np.float64:
+            # numpy's float32 arithmetic may be off by more than a bin here: numpy counts it
+            numpy_rows.append(r)
+            modes[r] = _BIN_SEARCH
+    offsets = np.zeros(R + 1, dtype=np.int64)
+    np.cumsum([p.shape[0] for p in parts], out=offsets[1:])
+    edges = np.concatenate(parts) if parts else np.zeros(0)
+    return edges, offsets, firsts, scales, tols, modes, nbins, np.array(numpy_rows, dtype=np.intp)
 
 
 def _check_range(range: Any) -> tuple[float, float]:
@@ -220,12 +166,30 @@ def _check_range(range: Any) -> tuple[float, float]:
         lo, hi = range
         lo, hi = float(lo), float(hi)
     except (TypeError, ValueError):
-        raise ValueError(f"range must be a (min, max) pair of real numbers, got {range!r}") from None
+        raise ValueError(
+            f"range must be a (min, max) pair of real numbers, got {range!r}"
+        ) from None
     if not (math.isfinite(lo) and math.isfinite(hi)):
-        raise ValueError(f"supplied range of [{lo}, {hi}] is not finite")
+        raise ValueError(f"range must be finite, got [{lo}, {hi}]")
     if lo > hi:
-        raise ValueError("max must be larger than min in range parameter.")
+        raise ValueError(f"range must be increasing (min <= max), got [{lo}, {hi}]")
+    if not math.isfinite(hi - lo):
+        raise ValueError(
+            f"range [{lo}, {hi}] is wider than the largest float64 (max - min overflows); "
+            "pass a narrower range"
+        )
     return lo, hi
+
+
+def _blocks(R: int, n: int, convert: bool) -> Iterator[slice]:
+    """Row blocks: all rows at once, or about 8 MiB of rows when they must be converted."""
+    step = max(1, _BLOCK_CELLS // max(n, 1)) if convert else max(R, 1)
+    for s in _range(0, R, step):
+        yield slice(s, min(s + step, R))
+
+
+def _f64_rows(rows_raw: np.ndarray, sl: slice) -> np.ndarray:
+    return np.ascontiguousarray(rows_raw[sl], dtype=np.float64)
 
 
 _range = range
@@ -282,15 +246,32 @@ def entropy_samples(
     :math:`e_b` (``numpy.linspace(lo, hi, B + 1)``); e.g. the plug-in estimate
     :math:`\log N - \frac1N \sum_b n_b \log n_b` (see :func:`fastentropy.entropy_counts` for
     every method and its reference). Binning reproduces numpy.histogram exactly, including
-    values on edges; the counts of a row live only in the thread's scratch buffer. (Rows of
-    float32/float16 data whose range is so narrow on so large an offset that numpy's own float32
-    arithmetic decides the bins are counted by numpy.histogram itself.)
+    values on edges; the counts of a row live only in the thread's scratch buffer.
+
+    With a rule name and no ``range``, float64 rows get the rule inside the row pass: the
+    quartiles ('fd', 'auto') by selection on a per-thread copy of the row, the standard
+    deviation ('scott', 'doane') by numpy's pairwise summation, in scratch of one row per
+    thread, so no array the size of ``x`` is made. The bin count is numpy's: where numpy's
+    arithmetic cannot be reproduced to the bit (Doane's skewness goes through numpy's SIMD
+    ``power`` and ``log2``) the kernel bounds the difference and a row whose count falls within
+    that bound of another integer (rare) is binned by numpy itself; so are rows whose rule asks
+    for more than 2**22 bins. 'stone', a rule with a ``range``, and rows that are not float64
+    get numpy's edges row by row.
+
+    Memory: float64 rows are read in place when their samples are contiguous along ``axis``
+    (otherwise one float64 copy with that layout is made); other real dtypes are converted to
+    float64 about 8 MiB of rows at a time. Integer labels (``bins=None``) of any integer width
+    or bool are read in place; a copy (same dtype) is made only when the rows are not
+    contiguous along ``axis``. (Rows of float32/float16 data whose range is so narrow on so
+    large an offset that numpy's own float32 arithmetic decides the bins are counted by
+    numpy.histogram itself.)
 
     Raises
     ------
     ValueError
-        NaN/inf in a row with an autodetected range, a row with no sample inside ``range``,
-        ``k`` below a row's support, bad ``bins``/``range``/``axis``/``method``/``base``.
+        NaN/inf in a row with an autodetected range (or a row whose range overflows float64),
+        a row with no sample inside ``range``, ``k`` below a row's support, bad
+        ``bins``/``range``/``axis``/``method``/``base``.
     """
     code = _validate_method(method)
     base_val = check_base(base)
@@ -300,11 +281,14 @@ def entropy_samples(
     ax = normalize_axis(axis, arr.ndim)
     if arr.shape[ax] == 0:
         raise ValueError(f"x must not be empty along axis {axis}, got shape {arr.shape}")
-    n_threads = threads_for(resolve_n_jobs(n_jobs), arr.size // arr.shape[ax], arr.size, min_cells=1024)
+    n_threads = threads_for(
+        resolve_n_jobs(n_jobs), arr.size // arr.shape[ax], arr.size, min_cells=1024
+    )
     if arr.dtype == np.bool_:
-        arr = arr.astype(np.uint8)
+        arr = arr.view(np.uint8)
     k_mod = kernels("samples")
-    numpy_rows: list[int] = []
+    numpy_rows = np.zeros(0, dtype=np.intp)
+    rows_raw: np.ndarray | None = None
 
     if bins is None:
         if range is not None:
@@ -317,7 +301,7 @@ def entropy_samples(
         if top >= 2**31:
             raise ValueError(f"x: largest label {top} is too large to count")
         nlab = top + 1
-        rows, outer = rows_view(arr.astype(np.int64, copy=False), ax)
+        rows, outer = rows_view(arr, ax)
         R = rows.shape[0]
         kk = _k_per_row(k, outer, R, np.full(R, float(nlab)))
         out = np.empty(R)
@@ -326,12 +310,14 @@ def entropy_samples(
     else:
         if isinstance(bins, str):
             if bins not in _RULES:
-                raise ValueError(f"bins={bins!r} is not one of {list(_RULES)}, an int or None")
+                raise ValueError(
+                    f"bins={bins!r} is not a rule name; use an int, None or one of {list(_RULES)}"
+                )
         elif isinstance(bins, (bool, np.bool_)) or not isinstance(bins, numbers.Integral):
             raise TypeError(f"bins must be a positive int, a rule name or None, got {bins!r}")
         lo_hi = None if range is None else _check_range(range)
         rows_raw, outer = rows_view(arr, ax)
-        R = rows_raw.shape[0]
+        R, n = rows_raw.shape
         out = np.empty(R)
         status = np.zeros(R, dtype=np.int8)
         kind = arr.dtype.kind
@@ -340,76 +326,116 @@ def entropy_samples(
         )
         if big_ints:
             raise ValueError("x: integers beyond 2**52 in magnitude are not supported; pass floats")
-        as_f64 = arr.dtype == np.float64 or kind in "iu"
-        if not isinstance(bins, str) and as_f64:
+        is_f64 = arr.dtype == np.float64
+        as_f64 = is_f64 or kind in "iu"
+        if isinstance(bins, str) and bins in _RULE_CODES and lo_hi is None and is_f64:
+            # the rule per row, inside the kernel's row pass
+            kk = _k_per_row(k, outer, R, np.full(R, np.nan))
+            nbins = np.zeros(R, dtype=np.int64)
+            k_mod.entropy_rows_rule(rows_raw, _RULE_CODES[bins], _rule_constants(n), kk, code,
+                                    out, status, nbins, n_threads)
+            numpy_rows = np.flatnonzero(status == _ST_FALLBACK)
+        elif not isinstance(bins, str) and as_f64:
             nb = check_positive_int(bins, "bins")
-            rows = np.ascontiguousarray(rows_raw, dtype=np.float64)
             kk = _k_per_row(k, outer, R, np.full(R, float(nb)))
             lo, hi = (0.0, 1.0) if lo_hi is None else lo_hi
             if lo_hi is not None and lo == hi:
                 lo, hi = lo - 0.5, hi + 0.5
-            k_mod.entropy_rows_uniform(rows, nb, lo, hi, lo_hi is None, kk, code, out, status,
-                                       n_threads)
+            for sl in _blocks(R, n, not is_f64):
+                k_mod.entropy_rows_uniform(_f64_rows(rows_raw, sl), nb, lo, hi, lo_hi is None,
+                                           kk[sl], code, out[sl], status[sl], n_threads)
         elif not isinstance(bins, str) and lo_hi is not None:
             # float32/float16 rows with a shared range: numpy's edges depend only on the range
             nb = check_positive_int(bins, "bins")
             e_raw = np.histogram_bin_edges(np.empty(0, dtype=arr.dtype), nb, range)
             e = e_raw.astype(np.float64)
+            if np.any(e[:-1] >= e[1:]):
+                raise ValueError(
+                    f"bins={nb}: too many bins for range {range!r} (the float32 edges are not "
+                    "distinct); use fewer bins or a wider range"
+                )
             first, last = lo_hi if lo_hi[0] != lo_hi[1] else (lo_hi[0] - 0.5, lo_hi[1] + 0.5)
             plan = _row_plan(e, first, last, float(np.finfo(e_raw.dtype).eps))
             if plan[3] == _BIN_NUMPY and e_raw.dtype != np.float64:
-                numpy_rows = list(_range(R))  # see _edges_plan
+                numpy_rows = np.arange(R)  # see _edges_plan
                 plan = (0.0, 1.0, 0.0, _BIN_SEARCH)
             kk = _k_per_row(k, outer, R, np.full(R, float(nb)))
-            k_mod.entropy_rows_edges(
-                np.ascontiguousarray(rows_raw, dtype=np.float64), e,
-                np.array([0, e.shape[0]], dtype=np.int64), np.array([plan[0]]),
-                np.array([plan[1]]), np.array([plan[2]]), np.array([plan[3]], dtype=np.intc),
-                kk, code, out, status, n_threads)
+            for sl in _blocks(R, n, True):
+                k_mod.entropy_rows_edges(
+                    _f64_rows(rows_raw, sl), e, np.array([0, e.shape[0]], dtype=np.int64),
+                    np.array([plan[0]]), np.array([plan[1]]), np.array([plan[2]]),
+                    np.array([plan[3]], dtype=np.intc), kk[sl], code, out[sl], status[sl],
+                    n_threads)
         else:
+            # numpy's edges row by row: 'stone', a rule with a range, rows that are not float64
             if not isinstance(bins, str):
                 check_positive_int(bins, "bins")
-            edges, offsets, firsts, scales, tols, modes, nbins, numpy_rows = _edges_plan(
-                rows_raw, bins, range
-            )
-            kk = _k_per_row(k, outer, R, nbins.astype(np.float64))
-            k_mod.entropy_rows_edges(np.ascontiguousarray(rows_raw, dtype=np.float64), edges,
-                                     offsets, firsts, scales, tols, modes, kk, code, out, status,
-                                     n_threads)
+            kk = _k_per_row(k, outer, R, np.full(R, np.nan))
+            parts = [numpy_rows]
+            for sl in _blocks(R, n, not is_f64):
+                edges, offsets, firsts, scales, tols, modes, nbins, np_rows = _edges_plan(
+                    rows_raw[sl], bins, range, outer, sl.start
+                )
+                k_mod.entropy_rows_edges(_f64_rows(rows_raw, sl), edges, offsets, firsts, scales,
+                                         tols, modes, kk[sl], code, out[sl], status[sl],
+                                         n_threads)
+                parts.append(np_rows + sl.start)
+            numpy_rows = np.concatenate(parts)
 
-    for r in numpy_rows:
-        # rows where float32 edges are too narrow for exact arithmetic binning: numpy's counts
-        c = np.histogram(rows_raw[r], bins, range)[0].astype(np.int64)[None, :]
+    for r in numpy_rows.tolist():
+        # rows numpy itself counts: an uncertain or huge rule bin count, or float32 edges too
+        # narrow for exact arithmetic binning
+        assert rows_raw is not None
+        e = _numpy_edges(rows_raw[r], bins, range, _row_label(r, outer))
+        if e.shape[0] < 2:
+            raise ValueError(
+                f"bins={bins!r}: numpy's rule gives 0 bins for row {_row_label(r, outer)} (its "
+                "bin width overflows); pass an int"
+            )
+        c = np.histogram(rows_raw[r], e)[0].astype(np.int64)[None, :]
+        kr = kk[r] if not math.isnan(kk[r]) else float(c.shape[1])
         if c.sum() == 0:
             status[r] = _ST_EMPTY
-        elif np.count_nonzero(c) > kk[r]:
+        elif np.count_nonzero(c) > kr:
             status[r] = _ST_K
+            kk[r] = kr
         else:
             est = np.empty(1)
-            kernels("estimators").entropy_counts_rows(c, kk[r:r + 1], code, est, None, 1)
+            kernels("estimators").entropy_counts_rows(c, np.array([kr]), code, est, None, 1)
             out[r], status[r] = est[0], _ST_OK
     bad = np.flatnonzero(status)
     if bad.size:
-        r = int(bad[0])
-        st = int(status[r])
-        where = _row_label(r, outer)
-        if st == _ST_RANGE:
-            raise ValueError(
-                f"x: autodetected range of row {where} is not finite (NaN or inf); remove them "
-                "or pass range"
-            )
-        if st == _ST_BINS:
-            raise ValueError(f"Too many bins for data range of row {where}: bins={bins!r}")
-        if st == _ST_EMPTY:
-            raise ValueError(f"x: row {where} has no samples inside range {range!r}")
-        if st == _ST_K:
-            raise ValueError(
-                f"k={int(kk[r])} is below the observed support of row {where} (k counts the "
-                "symbols including unseen ones)"
-            )
-        raise MemoryError("entropy_samples: could not allocate per-thread scratch")
+        _raise_status(int(bad[0]), int(status[bad[0]]), outer, bins, range, kk, rows_raw)
     if base_val is not None:
         out /= log_base_divisor(base_val)
     if outer == ():
-        return np.float64(out[0])
-    return out.reshape(outer)
+        scalar: np.float64 = out[0]
+        return scalar
+    res: np.ndarray = out.reshape(outer)
+    return res
+
+
+def _raise_status(r: int, st: int, outer: tuple[int, ...], bins: Any, range: Any,
+                  kk: np.ndarray, rows_raw: np.ndarray | None) -> None:
+    """The error of row ``r``'s kernel status ``st``."""
+    where = _row_label(r, outer)
+    if st == _ST_RANGE:
+        assert rows_raw is not None
+        _check_row_width(rows_raw[r], where)
+        raise ValueError(
+            f"x: autodetected range of row {where} is not finite (NaN or inf); remove them "
+            "or pass range"
+        )
+    if st == _ST_BINS:
+        raise ValueError(
+            f"bins={bins!r}: too many bins for the data range of row {where} (the edges are "
+            "not distinct float64 numbers); use fewer bins"
+        )
+    if st == _ST_EMPTY:
+        raise ValueError(f"x: row {where} has no samples inside range {range!r}")
+    if st == _ST_K:
+        raise ValueError(
+            f"k={int(kk[r])} is below the observed support of row {where} (k counts the "
+            "symbols including unseen ones)"
+        )
+    raise MemoryError("entropy_samples: could not allocate per-thread scratch")

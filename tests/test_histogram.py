@@ -459,3 +459,85 @@ def test_values_just_outside_an_explicit_range_are_dropped_as_numpy_does(rng):
         np.testing.assert_allclose(
             fe.entropy_samples(x, bins=nb, range=(lo, hi), k=nb + 1),
             fe.entropy_counts(np.histogram(x, nb, range=(lo, hi))[0], k=nb + 1), rtol=1e-13)
+
+
+WIDE = np.array([-1e308, 1e308, 0.0])
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: fe.histogram(WIDE, bins=1), r"^a: .*overflows"),
+        (lambda: fe.histogram(WIDE, bins=10), r"^a: .*overflows"),
+        (lambda: fe.histogram(WIDE, bins="fd"), r"^a: .*overflows"),
+        (lambda: fe.histogram(WIDE, bins=1, weights=np.ones(3)), r"^a: .*overflows"),
+        (lambda: fe.histogram(np.array([-3e38, 3e38, 0], np.float32), bins=4),
+         r"^a: .*float32 .*overflows"),
+        (lambda: fe.histogram([0.0, 1.0], bins=3, range=(-1e308, 1e308)), r"^range .*overflows"),
+        (lambda: fe.histogram_bin_edges(WIDE, bins=1), r"^a: .*overflows"),
+        (lambda: fe.histogram_bin_edges([0.0], bins=2, range=(-1e308, 1e308)), r"^range "),
+        (lambda: fe.histogram2d(WIDE, np.zeros(3), bins=1), r"^x: .*overflows"),
+        (lambda: fe.histogram2d(np.zeros(3), WIDE, bins=[2, 3]), r"^y: .*overflows"),
+        (lambda: fe.histogram2d(np.zeros(3), np.zeros(3), bins=2,
+                                range=[(0, 1), (-1e308, 1e308)]), r"^range\[1\] .*overflows"),
+        (lambda: fe.histogramdd(WIDE[:, None], bins=2), r"^sample\[:, 0\]: .*overflows"),
+        (lambda: fe.histogramdd(np.zeros((3, 2)), bins=2, range=[None, (-1e308, 1e308)]),
+         r"^range\[1\] "),
+        (lambda: fe.histogram_rows(WIDE[None, :], bins=1), r"^x: row 0 .*overflows"),
+        (lambda: fe.histogram_rows(np.zeros((2, 3)), bins=1, range=(-1e308, 1e308)),
+         r"^range .*overflows"),
+        (lambda: fe.entropy_samples(WIDE, bins=1), r"^x: row 0 .*overflows"),
+        (lambda: fe.entropy_samples(WIDE, bins="fd"), r"^x: row 0 .*overflows"),
+        (lambda: fe.entropy_samples(WIDE, bins="stone"), r"^x: .*overflows"),
+        (lambda: fe.entropy_samples(np.zeros(3), bins=4, range=(-1e308, 1e308)), r"^range "),
+    ],
+)
+def test_a_range_wider_than_float64_is_an_error_naming_it(call, match):
+    # numpy returns a NaN edge (histogram2d), an IndexError (histogram, 1 bin) or "Too many
+    # bins" here; the width of such a range is not a float
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # and no overflow warning on the way
+        with pytest.raises(ValueError, match=match):
+            call()
+    # explicit edges have no width to overflow: numpy's answer
+    same_as_numpy(fe.histogram, np.histogram, WIDE, [-1e308, 0.0, 1e308])
+
+
+@pytest.mark.parametrize(
+    "call, first_word",
+    [
+        (lambda: fe.histogram([1, np.nan]), "a:"),
+        (lambda: fe.histogram([1, np.inf], bins="auto"), "a:"),
+        (lambda: fe.histogram_bin_edges([1, np.nan]), "a:"),
+        (lambda: fe.histogram([1.0, 2.0], bins="nope"), "bins="),
+        (lambda: fe.histogram([1.0, 2.0], bins=2.5), "bins"),
+        (lambda: fe.histogram([1.0, 2.0], bins=0), "bins"),
+        (lambda: fe.histogram([1.0, 2.0], bins=[[1, 2]]), "bins"),
+        (lambda: fe.histogram([1.0, 2.0], bins=[3, 1, 2]), "bins:"),
+        (lambda: fe.histogram([1.0, 2.0], bins="fd", weights=[1, 1]), "bins="),
+        (lambda: fe.histogram([1.0, np.nextafter(1.0, 2)], bins=1000), "bins=1000:"),
+        (lambda: fe.histogram([1.0, 2.0], range=(2, 1)), "range"),
+        (lambda: fe.histogram([1.0, 2.0], range=(0, np.inf)), "range"),
+        (lambda: fe.histogram([1.0, 2.0], weights=[1.0]), "weights"),
+        (lambda: fe.histogram2d([1, 2], [1, 2, 3]), "x and y"),
+        (lambda: fe.histogram2d([1.0, np.nan], [1.0, 2.0]), "x:"),
+        (lambda: fe.histogramdd(np.ones((3, 2)), bins=[2, 2, 2]), "bins"),
+        (lambda: fe.histogramdd(np.ones((3, 2)), bins=["a", 2]), "bins[0]"),
+        (lambda: fe.histogramdd(np.ones((3, 2)), bins=[2, 0]), "bins[1]"),
+        (lambda: fe.histogramdd(np.ones((3, 2)), bins=[2, [3, 1]]), "bins[1]"),
+        (lambda: fe.histogramdd(np.ones((3, 2)), range=[(0, 1)]), "range"),
+        (lambda: fe.histogramdd(np.array([[np.nan, 1.0]])), "sample[:, 0]:"),
+        (lambda: fe.histogramdd(np.ones((3, 1)), range=[(1, 0)]), "range[0]"),
+    ],
+)
+def test_errors_name_the_argument_first_and_say_what_to_do(call, first_word):
+    # numpy's own wording ("autodetected range of [nan, nan] is not finite", "`bins` must be
+    # positive, when an integer", ...) does not say which argument or what to do
+    try:
+        call()
+    except (ValueError, TypeError) as exc:
+        msg = str(exc)
+    else:
+        raise AssertionError("no error")
+    assert msg.startswith(first_word), msg
+    assert "`" not in msg and "when an" not in msg, msg

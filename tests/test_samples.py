@@ -229,7 +229,7 @@ def test_bad_data():
         fe.entropy_samples(np.array([[0, -1, 2]]), bins=None)
     with pytest.raises(ValueError, match="range"):
         fe.entropy_samples(np.array([[0, 1, 2]]), bins=None, range=(0, 2))
-    with pytest.raises(ValueError, match="Too many bins"):
+    with pytest.raises(ValueError, match="bins=1000: too many bins"):
         fe.entropy_samples(np.array([[1.0, np.nextafter(1.0, 2.0)]]), bins=1000)
     # NaN ignored with an explicit range, as numpy does
     got = fe.entropy_samples(np.array([[0.0, np.nan, 1.0, 0.2]]), bins=2, range=(0, 1))
@@ -243,3 +243,146 @@ def test_float32_rows_with_a_narrow_range_on_a_large_offset(rng):
     for bins, rg in ((7, None), (1, None), (7, (1e6, 1e6 + 2)), ("auto", None)):
         np.testing.assert_allclose(fe.entropy_samples(x, bins=bins, range=rg),
                                    reference(x, bins, rg), rtol=1e-13)
+
+
+KERNEL_RULES = ["sqrt", "sturges", "rice", "scott", "fd", "auto", "doane"]
+
+
+def _rule_rows(rng):
+    """Random, tied, tiny, large and awkward float64 rows."""
+    yield "normal", rng.normal(size=(6, 5000))
+    yield "exponential", rng.exponential(size=(5, 1500))
+    yield "ties", np.round(rng.normal(size=(6, 2000)), 1)
+    yield "three values", rng.integers(0, 3, size=(5, 1200)).astype(float)
+    for n in (1, 2, 3, 4, 5, 7, 8, 9, 16, 100, 1023, 1024, 1025):
+        yield f"tiny n={n}", rng.normal(size=(3, n))
+    yield "outliers", np.where(rng.random((4, 3000)) < 0.02, 50.0, rng.normal(size=(4, 3000)))
+    yield "offset", 1e6 + rng.random((3, 2000)) * 1e-6
+    yield "large", rng.standard_t(3, size=(2, 40000))
+    yield "sorted", np.sort(rng.normal(size=(2, 3000)), axis=1)
+    yield "periodic", np.tile(np.linspace(0.0, 1.0, 64), (2, 50))
+
+
+def _numpy_rule_reference(x, rule, method):
+    out = []
+    for row in x:
+        e = np.histogram_bin_edges(row, rule)
+        c = np.histogram(row, e)[0]
+        out.append(fe.entropy_counts(c, method, k=c.shape[0]))
+    return np.array(out)
+
+
+@pytest.mark.parametrize("rule", KERNEL_RULES)
+def test_rules_in_the_row_pass_give_numpys_bin_counts(rule, rng):
+    # laplace takes k = the row's number of bins, so a wrong bin count shows in the value
+    for name, x in _rule_rows(rng):
+        got = fe.entropy_samples(x, bins=rule, method="laplace")
+        np.testing.assert_allclose(got, _numpy_rule_reference(x, rule, "laplace"), rtol=1e-12,
+                                   err_msg=f"{rule} on {name} rows")
+    # the kernel's own bin counts, row by row, against numpy's edges
+    compiled, twin = pair("samples")
+    from fastentropy.samples import _RULE_CODES, _rule_constants
+    for mod in (compiled, twin):
+        for name, x in _rule_rows(rng):
+            R, n = x.shape
+            out, status = np.empty(R), np.zeros(R, dtype=np.int8)
+            nbins = np.zeros(R, dtype=np.int64)
+            mod.entropy_rows_rule(np.ascontiguousarray(x), _RULE_CODES[rule], _rule_constants(n),
+                                  np.full(R, np.nan), 0, out, status, nbins, 2)
+            for r in range(R):
+                if status[r] == 6:  # left to numpy (checked above through the facade)
+                    continue
+                assert status[r] == 0
+                assert nbins[r] == np.histogram_bin_edges(x[r], rule).shape[0] - 1, (name, r)
+
+
+def test_rule_rows_the_kernel_cannot_decide_go_to_numpy(rng):
+    # Symmetric rows of 1024 (a power of two) samples: Doane's skewness is 0 up to rounding,
+    # so numpy's bin count is 1 + log2(1024) = 11 plus or minus its own rounding; the kernel
+    # cannot reproduce numpy's SIMD power and log2 and leaves these rows to numpy.
+    base = np.concatenate([np.full(300, -1.0), np.full(300, 1.0), np.zeros(424)])
+    x = np.stack([rng.permutation(base) for _ in range(4)])
+    compiled, _ = pair("samples")
+    from fastentropy.samples import _rule_constants
+    out, status, nbins = np.empty(4), np.zeros(4, dtype=np.int8), np.zeros(4, dtype=np.int64)
+    compiled.entropy_rows_rule(x, 6, _rule_constants(1024), np.full(4, np.nan), 0, out, status,
+                               nbins, 1)
+    assert (status == 6).all()
+    np.testing.assert_allclose(fe.entropy_samples(x, bins="doane", method="laplace"),
+                               _numpy_rule_reference(x, "doane", "laplace"), rtol=1e-13)
+    # a rule asking for more than 2**22 bins (here about 5e6): numpy's job
+    y = rng.normal(size=(1, 20000))
+    y[0, :50] = 5e5
+    np.testing.assert_allclose(fe.entropy_samples(y, bins="fd"),
+                               _numpy_rule_reference(y, "fd", "plugin"), rtol=1e-12)
+
+
+def test_rule_rows_numpy_itself_cannot_bin_raise_a_clear_error():
+    # a constant row: Scott's width is rounding noise; numpy tries to allocate petabytes
+    with pytest.raises(MemoryError):
+        np.histogram_bin_edges(np.full(3, 0.1), "scott")
+    with pytest.raises(ValueError, match="bins='scott'"):
+        fe.entropy_samples(np.full((2, 3), 0.1), bins="scott")
+    # an overflowing standard deviation: numpy's rule gives 0 bins
+    x = np.concatenate([np.zeros(50), [1e-300, 1e300]])
+    assert np.histogram_bin_edges(x, "scott").shape[0] == 1
+    with pytest.raises(ValueError, match="bins='scott'.*0 bins"):
+        fe.entropy_samples(x, bins="scott")
+
+
+def _traced_peak(fn):
+    import tracemalloc
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        fn()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.parametrize("rule", ["fd", "scott", "doane", "auto"])
+def test_rules_make_no_input_sized_temporaries(rule, rng):
+    # (numpy's percentile and std copy the whole array; the kernel's scratch is one row per
+    # thread, allocated in C)
+    if fe.backend() != "compiled":
+        pytest.skip("NumPy backend: the twins build numpy's own temporaries; the bound is the "
+                    "compiled kernel's")
+    x = rng.normal(size=(64, 20000))
+    peak = _traced_peak(lambda: fe.entropy_samples(x, bins=rule, n_jobs=2))
+    assert peak < x.nbytes / 8, (peak, x.nbytes)
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.uint8, np.int16, np.uint16, np.int32, np.uint32,
+                                   np.int64, np.uint64, np.bool_])
+def test_labels_are_read_in_place_in_every_integer_width(dtype, rng):
+    x = rng.integers(0, 2 if dtype is np.bool_ else 7, size=(64, 20000)).astype(dtype)
+    ref = fe.entropy_counts(np.stack([np.bincount(r.astype(np.int64), minlength=int(x.max()) + 1)
+                                      for r in x]))
+    got = fe.entropy_samples(x, bins=None)
+    np.testing.assert_allclose(got, ref, rtol=1e-12)
+    np.testing.assert_array_equal(fe.bincount_rows(x)[5], np.bincount(x[5].astype(np.int64)))
+    if fe.backend() == "compiled":  # (the NumPy twins widen to int64 by design)
+        # no copy of x (let alone an int64 one): only outputs and per-row scratch
+        assert _traced_peak(lambda: fe.entropy_samples(x, bins=None)) < max(x.nbytes / 4, 65536)
+        assert _traced_peak(lambda: fe.bincount_rows(x)) < max(x.nbytes / 4, 65536)
+    # a layout that forces a copy still gives the same answer
+    xf = np.asfortranarray(x)
+    np.testing.assert_allclose(fe.entropy_samples(xf, bins=None), ref, rtol=1e-12)
+    np.testing.assert_array_equal(fe.bincount_rows(x[:, ::2]), fe.bincount_rows(
+        np.ascontiguousarray(x[:, ::2])))
+
+
+def test_other_dtypes_with_rules_match_numpy_and_convert_in_blocks(rng):
+    from fastentropy import samples as fs
+    x = rng.normal(size=(12, 700))
+    for dtype, rule in ((np.float32, "fd"), (np.int32, "auto"), (np.float32, "doane")):
+        xd = (x * 10).astype(dtype)
+        ref = _numpy_rule_reference(xd, rule, "laplace")
+        old = fs._BLOCK_CELLS
+        try:
+            fs._BLOCK_CELLS = 2000  # blocks of 2 rows
+            got = fe.entropy_samples(xd, bins=rule, method="laplace")
+        finally:
+            fs._BLOCK_CELLS = old
+        np.testing.assert_allclose(got, ref, rtol=1e-12)

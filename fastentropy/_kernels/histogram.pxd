@@ -392,7 +392,8 @@ cdef inline bint linspace_edges(double start, double stop, Py_ssize_t nb, double
     return True
 
 
-cdef inline void row_min_max(const double* x, Py_ssize_t n, double* mn_out, double* mx_out) noexcept nogil:
+cdef inline void row_min_max(const double* x, Py_ssize_t n, double* mn_out,
+                             double* mx_out) noexcept nogil:
     """Min and max of ``x[0..n)``, n >= 1; both NaN if any element is NaN (as ndarray.min/max)."""
     cdef int nan = 0
     fe_min_max(x, n, mn_out, mx_out, &nan)

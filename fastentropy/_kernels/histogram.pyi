@@ -40,4 +40,5 @@ def hist_rows(
     """x: const double[:, ::1]; edges: const double[:, ::1] (rows or 1, nb+1);
     counts: int64_t[:, ::1] (rows, nb) zeroed."""
 def bincount_rows(x: np.ndarray, counts: np.ndarray, n_threads: int) -> None:
-    """x: const int64_t[:, ::1] labels in [0, k); counts: int64_t[:, ::1] (rows, k) zeroed."""
+    """x: const label_t[:, ::1] labels in [0, k), label_t any of int8 ... uint64;
+    counts: int64_t[:, ::1] (rows, k) zeroed."""

@@ -8,7 +8,8 @@ fixed 65536-sample block, sequentially within a block, and the block partials ar
 order: numpy.histogram's own order, so results are bitwise numpy's for any thread count.
 """
 from cython.parallel cimport parallel, prange
-from libc.stdint cimport int32_t, int64_t
+from libc.stdint cimport (
+    int8_t, int16_t, int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t)
 from libc.stdlib cimport calloc, free, malloc
 from libc.string cimport memset
 
@@ -143,7 +144,7 @@ cdef void _count_block(const real_t* x, Py_ssize_t n, const double* e, Py_ssize_
 def hist_1d(const real_t[::1] x,        # IN (n,) samples
             const double[::1] edges,    # IN (nb + 1,) non-decreasing edges
             double first,               # IN first edge as numpy's arithmetic sees it
-            double scale,               # IN nb / width (BIN_UNIFORM) or numpy's denominator (BIN_NUMPY)
+            double scale,               # IN nb / width (BIN_UNIFORM); numpy denominator (BIN_NUMPY)
             double tol,                 # IN BIN_UNIFORM: bound on the guess error, in bins
             int mode,                   # IN BIN_UNIFORM, BIN_NUMPY or BIN_SEARCH
             int64_t[:, ::1] partial,    # OUT (n_threads, nb) zeroed; the facade sums axis 0
@@ -259,7 +260,7 @@ cdef void _count_block_dd(const char* base, Py_ssize_t s0, Py_ssize_t s1, Py_ssi
 
 def hist_dd(const double[:, :] sample,     # IN (n, D) samples, any strides
             const double[::1] edges,       # IN all axes' edges concatenated
-            const int64_t[::1] offsets,    # IN (D + 1,) axis d's edges are edges[offsets[d]:offsets[d+1]]
+            const int64_t[::1] offsets,    # IN (D + 1,) axis d: edges[offsets[d]:offsets[d + 1]]
             const double[::1] firsts,      # IN (D,) see hist_1d
             const double[::1] scales,      # IN (D,)
             const double[::1] tols,        # IN (D,)
@@ -293,9 +294,9 @@ def hist_dd(const double[:, :] sample,     # IN (n, D) samples, any strides
 
 
 cdef void _count_block_2d(const real_t* x, const real_t* y, Py_ssize_t n,
-                         const double* ex, Py_ssize_t nx, double fx, double sx, double tx, int mx,
-                         const double* ey, Py_ssize_t ny, double fy, double sy, double ty, int my,
-                         int64_t* h) noexcept nogil:
+                          const double* ex, Py_ssize_t nx, double fx, double sx, double tx, int mx,
+                          const double* ey, Py_ssize_t ny, double fy, double sy, double ty, int my,
+                          int64_t* h) noexcept nogil:
     cdef Py_ssize_t i, bx, by, start, m
     cdef int32_t gx[COUNT_CHUNK]
     cdef int32_t gy[COUNT_CHUNK]
@@ -426,7 +427,18 @@ def hist_rows(const double[:, ::1] x,       # IN (rows, n) samples
                    &counts[r, 0])
 
 
-def bincount_rows(const int64_t[:, ::1] x,   # IN (rows, n) labels in [0, k)
+ctypedef fused label_t:
+    int8_t
+    uint8_t
+    int16_t
+    uint16_t
+    int32_t
+    uint32_t
+    int64_t
+    uint64_t
+
+
+def bincount_rows(const label_t[:, ::1] x,   # IN (rows, n) labels in [0, k), any int width
                   int64_t[:, ::1] counts,    # OUT (rows, k) zeroed
                   int n_threads):
     cdef Py_ssize_t rows = x.shape[0]

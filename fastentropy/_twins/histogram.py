@@ -8,6 +8,8 @@ blocks, added in block order), so they are bitwise numpy's.
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 BIN_UNIFORM, BIN_NUMPY, BIN_SEARCH = 0, 1, 2
@@ -42,13 +44,15 @@ def min_max(x: np.ndarray, out: np.ndarray, n_threads: int) -> None:
     out[2] = 1.0 if np.isnan(xd).any() else 0.0
 
 
-def hist_1d(x, edges, first, scale, tol, mode, partial, n_threads) -> None:
+def hist_1d(x: Any, edges: np.ndarray, first: float, scale: float, tol: float, mode: int,
+            partial: np.ndarray, n_threads: int) -> None:
     nb = edges.shape[0] - 1
     b = find_bins(x, edges, first, scale, tol, mode)
     partial[0] += np.bincount(b[b >= 0], minlength=nb)
 
 
-def hist_1d_weighted(x, w, edges, first, scale, tol, mode, out, n_threads) -> None:
+def hist_1d_weighted(x: Any, w: np.ndarray, edges: np.ndarray, first: float, scale: float,
+                     tol: float, mode: int, out: np.ndarray, n_threads: int) -> None:
     nb = edges.shape[0] - 1
     for start in range(0, x.shape[0], BLOCK):
         b = find_bins(x[start:start + BLOCK], edges, first, scale, tol, mode)
@@ -56,7 +60,8 @@ def hist_1d_weighted(x, w, edges, first, scale, tol, mode, out, n_threads) -> No
         out += np.bincount(b[keep], weights=w[start:start + BLOCK][keep], minlength=nb)
 
 
-def _flat_index(sample, edges, offsets, firsts, scales, tols, modes) -> np.ndarray:
+def _flat_index(sample: np.ndarray, edges: np.ndarray, offsets: np.ndarray, firsts: np.ndarray,
+                scales: np.ndarray, tols: np.ndarray, modes: np.ndarray) -> np.ndarray:
     n, d = sample.shape
     flat = np.zeros(n, dtype=np.int64)
     outside = np.zeros(n, dtype=bool)
@@ -69,12 +74,16 @@ def _flat_index(sample, edges, offsets, firsts, scales, tols, modes) -> np.ndarr
     return flat
 
 
-def hist_dd(sample, edges, offsets, firsts, scales, tols, modes, partial, n_threads) -> None:
+def hist_dd(sample: Any, edges: np.ndarray, offsets: np.ndarray, firsts: np.ndarray,
+            scales: np.ndarray, tols: np.ndarray, modes: np.ndarray, partial: np.ndarray,
+            n_threads: int) -> None:
     flat = _flat_index(np.asarray(sample), edges, offsets, firsts, scales, tols, modes)
     partial[0] += np.bincount(flat[flat >= 0], minlength=partial.shape[1])
 
 
-def hist_2d(x, y, ex, ey, fx, sx, tx, mx, fy, sy, ty, my, partial, n_threads) -> None:
+def hist_2d(x: Any, y: Any, ex: np.ndarray, ey: np.ndarray, fx: float, sx: float, tx: float,
+            mx: int, fy: float, sy: float, ty: float, my: int, partial: np.ndarray,
+            n_threads: int) -> None:
     ny = ey.shape[0] - 1
     bx = find_bins(x, ex, fx, sx, tx, mx)
     by = find_bins(y, ey, fy, sy, ty, my)
@@ -82,13 +91,16 @@ def hist_2d(x, y, ex, ey, fx, sx, tx, mx, fy, sy, ty, my, partial, n_threads) ->
     partial[0] += np.bincount(bx[keep] * ny + by[keep], minlength=partial.shape[1])
 
 
-def hist_dd_weighted(sample, w, edges, offsets, firsts, scales, tols, modes, out, n_threads) -> None:
+def hist_dd_weighted(sample: Any, w: Any, edges: np.ndarray, offsets: np.ndarray,
+                     firsts: np.ndarray, scales: np.ndarray, tols: np.ndarray,
+                     modes: np.ndarray, out: np.ndarray, n_threads: int) -> None:
     flat = _flat_index(np.asarray(sample), edges, offsets, firsts, scales, tols, modes)
     keep = flat >= 0
     out += np.bincount(flat[keep], weights=np.asarray(w)[keep], minlength=out.shape[0])
 
 
-def hist_rows(x, edges, tol, mode, counts, n_threads) -> None:
+def hist_rows(x: Any, edges: Any, tol: float, mode: int, counts: np.ndarray,
+              n_threads: int) -> None:
     rows, nb = counts.shape
     x = np.asarray(x)
     edges = np.asarray(edges)
@@ -122,10 +134,10 @@ def hist_rows(x, edges, tol, mode, counts, n_threads) -> None:
     counts += np.bincount(flat, minlength=rows * nb).reshape(rows, nb)
 
 
-def bincount_rows(x, counts, n_threads) -> None:
+def bincount_rows(x: Any, counts: np.ndarray, n_threads: int) -> None:
     rows, k = counts.shape
     x = np.asarray(x)
     if rows == 0 or x.shape[1] == 0:
         return
-    flat = (np.arange(rows)[:, None] * k + x).ravel()
+    flat = (np.arange(rows)[:, None] * k + x.astype(np.int64)).ravel()
     counts += np.bincount(flat, minlength=rows * k).reshape(rows, k)
