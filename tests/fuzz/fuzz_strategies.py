@@ -1,0 +1,1003 @@
+"""Hypothesis strategies of calls, one registry entry per public function.
+
+To fuzz a new public function, add one line to :func:`registry`, e.g.::
+
+    "softmax_entropy": fuzz("softmax_entropy", one("logits", "real")),
+
+``fuzz`` draws the array arguments from the group strategy (``one``, ``pair``, ``labels``...)
+and every other parameter of the function's signature from :data:`KWARGS` (good values mostly,
+odd ones sometimes; optional ones present half the time). A parameter name that is not in
+:data:`KWARGS` is an error when the registry is built, so a new keyword gets a strategy too:
+add a function ``ctx -> strategy`` to :data:`KWARGS` (``ctx`` describes the arrays drawn).
+
+Array values come in kinds: ``counts`` (whole numbers >= 0), ``prob`` (weights >= 0),
+``real`` (any reals), ``codes`` (small labels >= 0), ``labels`` (class labels of any dtype).
+Each array gets a random dtype (floats of every width and byte order, every integer width,
+bool; rarely complex/object/str/timedelta), a random layout (C, Fortran, strided, negative
+strides, read-only, unaligned, nested list), a few "bad" values (NaN, inf, negatives,
+fractions, huge) at random places or along a whole row, and now and then a size large enough
+for the kernels to use several threads.
+"""
+from __future__ import annotations
+
+import dataclasses
+import functools
+import inspect
+import math
+import os
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from fuzz_harness import Arr, Call, Entry, Sparse, Tol, build_value
+from hypothesis import strategies as st
+
+import fastentropy as fe
+
+nan, inf = math.nan, math.inf
+
+# --------------------------------------------------------------------------- small helpers
+
+
+def weighted(*pairs: tuple[int, Any]) -> Any:
+    """One of the strategies, picked with the given integer weights (shrinks to the first).
+    (``st.one_of`` would not do: it merges repeated branches, so it cannot weight them.)"""
+    table = [s for w, s in pairs for _ in range(w)]
+    return st.integers(0, len(table) - 1).flatmap(table.__getitem__)
+
+
+@functools.cache
+def chance(k: int) -> Any:
+    """True once in ``k`` draws (shrinks to False)."""
+    return st.integers(0, k - 1).map(lambda i: i == k - 1)
+
+
+def good_or_odd(good: Any, odd: list[Any], odd_weight: int = 1, good_weight: int = 6) -> Any:
+    """Mostly a good value; now and then one of ``odd`` (a bad or unusual value)."""
+    if not isinstance(good, st.SearchStrategy):
+        good = st.sampled_from(good)
+    return weighted((good_weight, good), (odd_weight, st.sampled_from(odd)))
+
+
+# --------------------------------------------------------------------------- dtypes and values
+FLOAT_DTYPES = ("<f8", ">f8", "<f4", ">f4", "<f2")
+INT_DTYPES = ("<i8", "|i1", "<i2", "<i4", ">i8", ">i4", "|u1", "<u2", "<u4", "<u8", ">u2")
+ODD_DTYPES = ("<c16", "|O", "<U6", "<m8[s]")
+
+#: Per kind: common values (drawn three times as often) and special ones (extremes, values
+#: that are hard to bin or sum exactly).
+_VALUES: dict[str, tuple[list[Any], list[Any]]] = {
+    "counts": (list(range(13)), [2**31, 2**40, 2**53, 2**53 + 1, 2**62, 2**63 - 1, 10**6]),
+    "prob": (
+        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0.5, 0.25, 0.1, 1.5, 2.75, 3.3, 0.001, 0.7],
+        [0.0, 5e-324, 1e-300, 1e-12, 1e12, 1e300, 1.7e308, 1e-8, 1 + 2**-52],
+    ),
+    "real": (
+        [0, 1, -1, 2, -2, 3, 5, 7, -5, 0.5, -0.5, 0.1, 0.2, 0.3, 1.5, -2.25, 100.0, -1000.0,
+         12.7, 0.75],
+        [-0.0, 1e308, -1e308, 5e-324, -5e-324, 1e-300, 2.0**53, 2.0**53 + 2, -(2.0**53),
+         1e15 + 0.3, 1e-8, 1 + 2**-52, 3.0e38, 65504.0],
+    ),
+    "codes": (list(range(13)), [255, 256, 1000, 4095]),
+    "labels": (list(range(-2, 7)), [0.5, -0.0, 1.25, 10**12, 10**12 + 1, -(2**40), 2**53]),
+    "logits": (
+        [0, 1, -1, 2, -2, 3.5, -3.5, 0.5, -0.25, 7.0, -9.0, 20.0, -30.0, 0.125],
+        [-inf, -inf, -inf, 1e300, -1e300, -1e308, 700.0, -745.0, 5e-324, 1e-300, -0.0, 88.0,
+         60000.0],
+    ),
+    "logprobs": (
+        [0, -0.1, -1, -2.5, -0.5, -3.0, -7.25, -0.01],
+        [-inf, -700.0, -1e308, -5e-324, -0.0, -1e-300, -746.0],
+    ),
+    "bool": ([0, 1], []),
+}
+#: Per kind: a continuous range some arrays draw from instead.
+_FLOATS = {"prob": (0.0, 10.0), "real": (-1e3, 1e3), "logits": (-50.0, 50.0),
+           "logprobs": (-20.0, 0.0)}
+_BAD = {
+    "counts": [nan, inf, -1, 0.5, -0.0, 1e308, 2**64],
+    "prob": [nan, inf, -inf, -1.0, -5e-324, -0.0, 1e308],
+    "real": [nan, inf, -inf, 1e308, -1e308],
+    "codes": [nan, inf, -1, 0.5, 2**62],
+    "labels": [nan, inf, -inf, -0.0, 1e308, 2**62, -(2**63)],
+    "logits": [nan, inf, -inf, -inf, 1e308],
+    "logprobs": [nan, inf, 0.5, -inf],
+    "bool": [2, nan],
+}
+
+
+@functools.cache
+def _elements(kind: str) -> Any:
+    """One draw per element: an index into the kind's values (common ones 3x as likely)."""
+    common, special = _VALUES[kind]
+    table = common * 3 + special
+    return st.integers(0, len(table) - 1).map(table.__getitem__)
+
+
+@functools.cache
+def _dtype(kind: str) -> Any:
+    if kind in ("counts", "codes"):
+        main: Any = st.sampled_from(INT_DTYPES + FLOAT_DTYPES[:3])
+    elif kind == "labels":
+        main = st.sampled_from(INT_DTYPES[:5] + FLOAT_DTYPES[:3] + ("<U6", "|b1"))
+    elif kind == "bool":
+        main = st.sampled_from(("|b1", "|b1", "|b1", "<i8", "|u1", "<f8"))
+    elif kind in ("logits", "logprobs"):
+        main = st.sampled_from(FLOAT_DTYPES + FLOAT_DTYPES[:3] + INT_DTYPES[:3])
+    else:
+        main = st.sampled_from(FLOAT_DTYPES + INT_DTYPES[:6])
+    return weighted((16, main), (1, st.just("|b1")), (1, st.sampled_from(ODD_DTYPES)))
+
+
+def _cast(values: list[Any], dtype: str) -> np.ndarray:
+    """``values`` in ``dtype``; integers are clipped to the dtype's range (NaN becomes 0, inf
+    the extreme), so an integer array holds whole in-range values and the reproducer is exact."""
+    dt = np.dtype(dtype)
+    with np.errstate(all="ignore"):
+        if dt.kind in "iu":
+            info = np.iinfo(dt)
+            out = []
+            for v in values:
+                if isinstance(v, float) and math.isnan(v):
+                    v = 0
+                elif isinstance(v, float) and math.isinf(v):
+                    v = info.max if v > 0 else info.min
+                out.append(min(max(int(v), int(info.min)), int(info.max)))
+            return np.array(out, dtype=object).astype(dt)
+        if dt.kind == "b":
+            return np.array([bool(v) for v in values], dtype=dt)
+        if dt.kind == "O":
+            return np.array(values + [None], dtype=object)[:-1]
+        if dt.kind == "U":
+            return np.array([str(v) for v in values], dtype=dt)
+        if dt.kind == "m":
+            clean = [0 if not (isinstance(v, int) or math.isfinite(v)) else int(v) for v in values]
+            return np.array([min(max(v, -(2**62)), 2**62) for v in clean], dtype=dt)
+        return np.array([float(v) for v in values], dtype=np.float64).astype(dt)
+
+
+MAX_DRAWN = 200  # elements drawn one by one; larger arrays tile a drawn block
+
+
+_SIDE = weighted((16, st.integers(1, 6)), (3, st.integers(7, 24)), (1, st.just(0)))
+
+
+@st.composite
+def shapes(
+    draw: Any, min_dims: int = 1, max_dims: int = 3, big: bool = True, odd: bool = True
+) -> tuple[int, ...]:
+    """A shape; rarely (``odd``) of one dimension too few or too many, or (``big``) big enough
+    for the kernels to use threads."""
+    nd = draw(weighted(
+        (20, st.integers(min_dims, max_dims)),
+        (1 if odd else 0, st.sampled_from(sorted({max(0, min_dims - 1), max_dims + 1}))),
+    ))
+    if big and nd and draw(chance(25)):
+        if nd == 1:
+            return (draw(st.integers(20000, 70000)),)
+        head = [draw(st.integers(1, 6)) for _ in range(nd - 2)]
+        return (*head, draw(st.integers(2, 48)), draw(st.integers(700, 2500)))
+    shape = [draw(_SIDE) for _ in range(nd)]
+    while math.prod(shape) > MAX_DRAWN:
+        shape[shape.index(max(shape))] //= 2
+    return tuple(shape)
+
+
+LAYOUT_CHOICES = ("fortran", "strided", "reversed", "read_only", "unaligned", "list")
+
+
+@st.composite
+def arrays(
+    draw: Any,
+    kind: str,
+    shape: tuple[int, ...] | None = None,
+    *,
+    min_dims: int = 1,
+    max_dims: int = 3,
+    dtypes: tuple[str, ...] | None = None,
+    bad: bool = True,
+) -> Arr:
+    """An :class:`Arr` of ``kind`` values (see the module docstring)."""
+    shp = shape if shape is not None else draw(shapes(min_dims, max_dims))
+    dtype = draw(st.sampled_from(dtypes)) if dtypes else draw(_dtype(kind))
+    size = math.prod(shp)
+    tile_to = None
+    if size > MAX_DRAWN:
+        tile_to, block = shp, (draw(st.integers(1, 64)),)
+    else:
+        block = shp
+    n = math.prod(block)
+    elements = _elements(kind)
+    if kind in _FLOATS and draw(chance(3)):
+        elements = st.floats(*_FLOATS[kind])
+    elif n and draw(chance(4)):
+        # repeats: the values come from a pool of one to three (constant or one-hot rows...)
+        pool = draw(st.lists(elements, min_size=1, max_size=3))
+        elements = st.sampled_from(pool)
+    values: list[Any] = draw(st.lists(elements, min_size=n, max_size=n))
+    if bad and n and draw(chance(4)):
+        for _ in range(draw(st.integers(1, 3))):
+            v = draw(st.sampled_from(_BAD[kind]))
+            if len(block) >= 2 and draw(st.booleans()):  # a whole row along the last axis
+                row = draw(st.integers(0, n // block[-1] - 1))
+                for j in range(block[-1]):
+                    values[row * block[-1] + j] = v
+            else:
+                values[draw(st.integers(0, n - 1))] = v
+    base = _cast(values, dtype).reshape(block)
+    layouts = ["C"]
+    if shp and size:
+        layouts += ["fortran", "strided", "reversed", "read_only"]
+        if base.dtype.itemsize > 1 and base.dtype.kind != "O":
+            layouts.append("unaligned")
+        if tile_to is None:
+            layouts.append("list")
+    elif not shp:
+        layouts.append("read_only")
+    layout = draw(weighted((3, st.just("C")), (2, st.sampled_from(layouts))))
+    return Arr(base, layout, tile_to)
+
+
+#: Values that are not arrays at all, passed where an array is expected.
+NOT_ARRAYS = [None, "abc", 3.0, [[1, 2], [3]], [], b"\x00", {"a": 1}, [1, "a"], 1j]
+
+
+def _shape_of(a: Any) -> tuple[int, ...]:
+    if isinstance(a, Arr):
+        return a.tile_to if a.tile_to is not None else a.base.shape
+    try:
+        return np.shape(a)
+    except ValueError:
+        return ()
+
+
+def context(arrays_by_name: dict[str, Any], func: str) -> dict[str, Any]:
+    """What the keyword strategies may know: the first array's shape, its rows and length."""
+    first = next((v for k, v in arrays_by_name.items() if not k.startswith("_")), None)
+    shp = _shape_of(first)
+    return {
+        "func": func,
+        "shape": shp,
+        "ndim": len(shp),
+        "n": shp[-1] if shp else 1,
+        "out_shape": shp[:-1],
+        "arrays": arrays_by_name,
+        "values": {},  # the parameters drawn so far, in signature order
+    }
+
+
+# --------------------------------------------------------------------------- array groups
+
+
+@dataclasses.dataclass(frozen=True)
+class Group:
+    """A strategy of the array arguments of a call (a dict name -> value), and their names."""
+
+    strategy: Any
+    names: tuple[str, ...]
+
+
+def maybe_not_array(s: Any) -> Any:
+    return weighted((30, s), (1, st.sampled_from(NOT_ARRAYS)))
+
+
+def one(name: str, kind: str, min_dims: int = 1, max_dims: int = 3) -> Group:
+    """A single array argument ``name``."""
+    return Group(
+        st.builds(
+            lambda a: {name: a},
+            maybe_not_array(arrays(kind, min_dims=min_dims, max_dims=max_dims)),
+        ),
+        (name,),
+    )
+
+
+def _related_shape(draw: Any, shp: tuple[int, ...], broadcast: bool) -> tuple[int, ...]:
+    how = draw(weighted((14, st.just("same")), (3, st.just("broadcast")), (2, st.just("other"))))
+    if how == "same" or (how == "broadcast" and not broadcast):
+        return shp
+    if how == "broadcast" and shp:
+        drop = draw(st.integers(0, len(shp) - 1))
+        out = list(shp[drop:])
+        for i in range(len(out)):
+            if draw(chance(4)):
+                out[i] = 1
+        return tuple(out)
+    return draw(shapes(max(1, len(shp)) - 1, len(shp) + 1, big=False))
+
+
+def pair(
+    n1: str, n2: str, kind: str, *, min_dims: int = 1, max_dims: int = 3,
+    broadcast: bool = True, optional_second: bool = False,
+) -> Group:
+    """Two array arguments of mostly equal (or broadcastable) shapes."""
+
+    @st.composite
+    def strat(draw: Any) -> dict[str, Any]:
+        shp = draw(shapes(min_dims, max_dims))
+        a = draw(maybe_not_array(arrays(kind, shp)))
+        if optional_second and draw(st.booleans()):
+            return {n1: a, n2: None}
+        shp2 = _related_shape(draw, shp, broadcast)
+        return {n1: a, n2: draw(maybe_not_array(arrays(kind, shp2)))}
+
+    return Group(strat(), (n1, n2))
+
+
+def labels_pair(n1: str, n2: str) -> Group:
+    """Two 1-D labelings of (mostly) equal length, of independent dtypes."""
+
+    @st.composite
+    def strat(draw: Any) -> dict[str, Any]:
+        shp = draw(shapes(1, 1))
+        shp2 = shp if not draw(chance(9)) else (
+            draw(shapes(1, 1, big=False))
+        )
+        return {
+            n1: draw(maybe_not_array(arrays("labels", shp))),
+            n2: draw(maybe_not_array(arrays("labels", shp2))),
+        }
+
+    return Group(strat(), (n1, n2))
+
+
+def samples_dd() -> Group:
+    """histogramdd's ``sample``: an (N, D) array, or a sequence of D 1-D arrays."""
+
+    @st.composite
+    def strat(draw: Any) -> dict[str, Any]:
+        form = draw(weighted((6, st.just("2d")), (2, st.just("seq")), (1, st.just("odd"))))
+        d = draw(st.integers(1, 3))
+        if form == "seq":
+            (n,) = draw(shapes(1, 1, odd=False))
+            return {"sample": [draw(arrays("real", (n,))) for _ in range(d)]}
+        if form == "odd":
+            return {"sample": draw(maybe_not_array(arrays("real", min_dims=1, max_dims=3)))}
+        (n,) = draw(shapes(1, 1, odd=False))
+        return {"sample": draw(arrays("real", (n, d) if n * d <= 70000 else (n // d, d)))}
+
+    return Group(strat(), ("sample",))
+
+
+def xy_1d() -> Group:
+    """histogram2d's ``x`` and ``y``: 1-D of (mostly) equal length."""
+    return pair("x", "y", "real", min_dims=1, max_dims=1, broadcast=False)
+
+
+def _int_arr(draw: Any, shape: tuple[int, ...], lo: int, hi: int, extra: list[int]) -> Arr:
+    """Integer indices in ``[lo, hi]`` (and the ``extra`` values) of ``shape``."""
+    n = math.prod(shape)
+    if n > MAX_DRAWN:
+        block: tuple[int, ...] = (draw(st.integers(1, 64)),)
+        tile_to: tuple[int, ...] | None = shape
+    else:
+        block, tile_to = shape, None
+    elems = weighted((8, st.integers(lo, max(lo, hi))), (1, st.sampled_from(extra)))
+    vals = draw(st.lists(elems, min_size=math.prod(block), max_size=math.prod(block)))
+    dtype = draw(st.sampled_from(("<i8", "<i8", "<i4", ">i8", "|i1", "<u2", "<f8", "|b1")))
+    layout = draw(weighted((3, st.just("C")), (1, st.sampled_from(("strided", "read_only")))))
+    return Arr(_cast(vals, dtype).reshape(block), layout if shape else "C", tile_to)
+
+
+def logits_target() -> Group:
+    """softmax_cross_entropy's ``logits`` and ``target``: class indices (the shape without the
+    class axis), probability rows, or teacher logits."""
+
+    @st.composite
+    def strat(draw: Any) -> dict[str, Any]:
+        shp = draw(shapes(1, 3))
+        logits = draw(maybe_not_array(arrays("logits", shp)))
+        form = draw(st.sampled_from(("index", "index", "probs", "logits")))
+        c = shp[-1] if shp else 1
+        if form == "index":
+            target: Any = _int_arr(draw, shp[:-1], 0, c - 1, [-100, -1, c, 2**40])
+        elif form == "probs":
+            raw = draw(arrays("prob", shp, dtypes=("<f8",), bad=False))
+            b = raw.base.astype(np.float64)
+            with np.errstate(all="ignore"):
+                b = b / b.sum(axis=-1, keepdims=True) if b.ndim else b
+            if draw(chance(5)):
+                b = b * 1.01  # rows that do not sum to 1
+            dt = draw(st.sampled_from(("<f8", "<f8", "<f4", ">f8")))
+            target = Arr(b.astype(dt), raw.layout, raw.tile_to)
+        else:
+            target = draw(arrays("logits", _related_shape(draw, shp, broadcast=False)))
+        return {"logits": logits, "target": draw(maybe_not_array(st.just(target))),
+                "_target_form": form}
+
+    return Group(strat(), ("logits", "target"))
+
+
+def logits_tokens() -> Group:
+    """perplexity_from_logits' ``logits`` (..., time, vocab) and ``tokens`` (..., time)."""
+
+    @st.composite
+    def strat(draw: Any) -> dict[str, Any]:
+        shp = draw(shapes(2, 3))
+        logits = draw(maybe_not_array(arrays("logits", shp)))
+        v = shp[-1] if shp else 1
+        tshape = shp[:-1] if not draw(chance(10)) else draw(shapes(1, 2, big=False))
+        tokens = _int_arr(draw, tshape, 0, v - 1, [-100, -1, v, 2**40])
+        return {"logits": logits, "tokens": draw(maybe_not_array(st.just(tokens)))}
+
+    return Group(strat(), ("logits", "tokens"))
+
+
+def logprobs_mask() -> Group:
+    """perplexity_from_logprobs' ``logprobs`` and an optional broadcastable ``mask``."""
+
+    @st.composite
+    def strat(draw: Any) -> dict[str, Any]:
+        shp = draw(shapes(1, 3))
+        lp = draw(maybe_not_array(arrays("logprobs", shp)))
+        if draw(st.booleans()):
+            return {"logprobs": lp}
+        mask = draw(arrays("bool", _related_shape(draw, shp, broadcast=True)))
+        return {"logprobs": lp, "mask": draw(maybe_not_array(st.just(mask)))}
+
+    return Group(strat(), ("logprobs", "mask"))
+
+
+def same_shape(*names: str, kind: str = "real") -> Group:
+    """Several arrays of one shape (the fields of a result type)."""
+
+    @st.composite
+    def strat(draw: Any) -> dict[str, Any]:
+        shp = draw(shapes(0, 2, big=False))
+        return {n: draw(arrays(kind, shp, bad=False)) for n in names}
+
+    return Group(strat(), names)
+
+
+# --------------------------------------------------------------------------- keyword values
+
+
+def _n_of(ctx: dict[str, Any]) -> int:
+    return max(1, int(ctx["n"]))
+
+
+def kw_axis(ctx: dict[str, Any]) -> Any:
+    nd = ctx["ndim"]
+    good = st.integers(-nd, nd - 1) if nd else st.sampled_from([0, -1])
+    return good_or_odd(good, [nd, -nd - 1, None, 0.5, True, np.int64(0), "0", (0,), (0, -1), 99])
+
+
+def kw_base(ctx: dict[str, Any]) -> Any:
+    return good_or_odd(
+        [None, 2, 2.0, 10, math.e, 0.5, 3.7, 1e-3, 1e300, np.float32(2.0), np.int64(10)],
+        [1, 1.0, 0, -2.0, nan, inf, "2", True, 2 + 0j, [2], np.array(2.0), 5e-324],
+    )
+
+
+def kw_n_jobs(ctx: dict[str, Any]) -> Any:
+    return good_or_odd(
+        [None, 1, 2, 3, -1, -2, np.int64(2)], [0, 1.5, "2", True, -100, 256, None]
+    )
+
+
+def kw_method(ctx: dict[str, Any]) -> Any:
+    return good_or_odd(list(fe.ESTIMATOR_METHODS), ["", "PLUGIN", "nope", 3, None, "plugin "])
+
+
+def kw_k(ctx: dict[str, Any]) -> Any:
+    n = _n_of(ctx)
+    out_shape = ctx["out_shape"]
+    good = [None, n, n + 1, 2 * n, 3 * n + 2, 10**6, 2**31, np.int64(n), float(n)]
+    per_row = (
+        arrays("counts", out_shape, dtypes=("<i8", "<i4", "<f8"), bad=False).map(
+            lambda a: Arr(a.base + n, a.layout, a.tile_to) if a.base.dtype.kind != "b" else a
+        )
+        if out_shape and math.prod(out_shape) <= MAX_DRAWN
+        else st.just(n)
+    )
+    return weighted(
+        (6, st.sampled_from(good)),
+        (2, st.integers(1, 3 * n + 2)),
+        (2, per_row),
+        (1, st.sampled_from([0, -1, 2.5, nan, "3", True, 2**63, [1, 2, 3, 4, 5, 6, 7], 1e300])),
+    )
+
+
+def kw_alpha(ctx: dict[str, Any]) -> Any:
+    good = weighted(
+        (3, st.sampled_from(
+            [0, 0.5, 1, 1.0, 2, 3, 0.999, 1.001, 1 - 1e-9, 1 + 1e-9, 10, 100, inf, 1e-9,
+             np.float32(0.5)]
+        )),
+        (1, st.floats(0, 20)),
+    )
+    return good_or_odd(good, [-1, nan, "2", None, -inf, 1e308, True, -0.0, 2 + 0j])
+
+
+def kw_bool(ctx: dict[str, Any]) -> Any:
+    return good_or_odd([False, True], [1, 0, None, "yes", np.bool_(True)])
+
+
+def kw_density(ctx: dict[str, Any]) -> Any:
+    return good_or_odd([None, False, True], [1, 0, "yes", np.bool_(True)])
+
+
+def kw_nan_policy(ctx: dict[str, Any]) -> Any:
+    return good_or_odd(["propagate", "raise", "omit"], ["ignore", None, 1, "PROPAGATE"])
+
+
+def kw_average_method(ctx: dict[str, Any]) -> Any:
+    return good_or_odd(["arithmetic", "geometric", "min", "max"], ["median", "", None, 1])
+
+
+def kw_minlength(ctx: dict[str, Any]) -> Any:
+    return good_or_odd(st.integers(0, 40), [-1, 2.5, None, "3", True, np.int64(3)])
+
+
+_RULES = ["auto", "fd", "doane", "scott", "stone", "rice", "sturges", "sqrt"]
+_ODD_BINS = [0, -1, 2.5, "nope", True, None, [[1.0, 2.0], [3.0, 4.0]], [], [1.0], nan, "FD"]
+
+
+def edges(sorted_: bool = True) -> Any:
+    """Explicit bin edges: mostly increasing; rarely unsorted or holding NaN."""
+
+    @st.composite
+    def strat(draw: Any) -> Arr:
+        vals = draw(st.lists(
+            weighted((5, st.floats(-20, 20)), (1, st.sampled_from([0.0, 1e308, -1e308, 1e-300]))),
+            min_size=2, max_size=9, unique=True,
+        ))
+        if not draw(chance(9)):
+            vals.sort()
+        elif draw(st.booleans()):
+            vals[draw(st.integers(0, len(vals) - 1))] = nan
+        dtype = draw(st.sampled_from(("<f8", "<f8", ">f8", "<f4", "<i8")))
+        layout = draw(st.sampled_from(("C", "C", "reversed", "read_only", "list")))
+        return Arr(_cast(vals, dtype), layout)
+
+    return strat()
+
+
+def kw_bins(ctx: dict[str, Any]) -> Any:
+    func = ctx["func"]
+    count = weighted((6, st.integers(1, 40)), (1, st.sampled_from([1000, 10**5, np.int64(7)])))
+    if func == "histogram_rows":
+        return good_or_odd(count, _ODD_BINS)
+    if func == "entropy_samples":
+        return good_or_odd(weighted((4, count), (2, st.sampled_from(_RULES + [None]))), _ODD_BINS)
+    if func in ("histogram", "histogram_bin_edges"):
+        return good_or_odd(
+            weighted((4, count), (2, st.sampled_from(_RULES)), (2, edges())), _ODD_BINS
+        )
+    if func == "histogram2d":
+        return good_or_odd(
+            weighted(
+                (4, count),
+                (2, st.lists(count, min_size=2, max_size=2)),
+                (2, edges()),
+                (2, st.lists(st.one_of(count, edges()), min_size=2, max_size=2)),
+            ),
+            _ODD_BINS + [[3, 4, 5]],
+        )
+    if func == "histogramdd":
+        d = _dd_dims(ctx)
+        return good_or_odd(
+            weighted(
+                (4, count),
+                (2, st.lists(count, min_size=d, max_size=d)),
+                (2, st.lists(st.one_of(count, edges()), min_size=d, max_size=d)),
+            ),
+            _ODD_BINS + [[3] * (d + 1)],
+        )
+    raise KeyError(f"no bins strategy for {func}")
+
+
+def _dd_dims(ctx: dict[str, Any]) -> int:
+    s = ctx["arrays"].get("sample")
+    if isinstance(s, list):
+        return max(1, len(s))
+    shp = _shape_of(s)
+    return shp[1] if len(shp) == 2 else 1
+
+
+_ODD_RANGES = [
+    (1.0, 0.0), (0.0, nan), (0.0, inf), (-inf, 0.0), (1.0,), "ab", (0.0, 1.0, 2.0),
+    (-1e308, 1e308), (-1.7e308, 1.7e308), (0.0, 5e-324), (1.0, 1.0), [nan, nan], 3.0,
+]
+
+
+def one_range() -> Any:
+    pt = weighted((5, st.floats(-20, 20)), (1, st.sampled_from([0.0, 1e300, -1e300, 1e-300])))
+    good = st.tuples(pt, pt).map(lambda t: (min(t), max(t)))
+    return weighted((6, good), (1, st.sampled_from([(0, 1), (0.0, 1e-12), [2, 3]])))
+
+
+def kw_range(ctx: dict[str, Any]) -> Any:
+    func = ctx["func"]
+    if func in ("histogram2d", "histogramdd"):
+        d = 2 if func == "histogram2d" else _dd_dims(ctx)
+        per_axis = weighted((5, one_range()), (1, st.just(None)))
+        return weighted(
+            (2, st.just(None)),
+            (5, st.lists(per_axis, min_size=d, max_size=d)),
+            (1, st.sampled_from(_ODD_RANGES + [[(0, 1)] * (d + 1)])),
+        )
+    return weighted((2, st.just(None)), (5, one_range()), (1, st.sampled_from(_ODD_RANGES)))
+
+
+def kw_weights(ctx: dict[str, Any]) -> Any:
+    func = ctx["func"]
+    if func == "histogramdd":
+        s = ctx["arrays"].get("sample")
+        shp = _shape_of(s[0]) if isinstance(s, list) and s else _shape_of(s)[:1]
+    elif func == "histogram2d":
+        shp = _shape_of(ctx["arrays"].get("x"))
+    else:
+        shp = ctx["shape"]
+    good = arrays("real", shp, dtypes=("<f8", "<f8", ">f8", "<f4", "<i8", "|b1"))
+    odd = st.one_of(
+        arrays("real", (math.prod(shp) + 1,)),
+        arrays("real", shp, dtypes=("<c16", "<U6", "|O")),
+        st.sampled_from([3.0, "w", [1.0]]),
+    )
+    return weighted((2, st.just(None)), (6, good), (1, odd))
+
+
+def kw_contingency(ctx: dict[str, Any]) -> Any:
+    table = arrays("counts", min_dims=2, max_dims=2)
+    sparse = st.builds(
+        Sparse, arrays("counts", min_dims=2, max_dims=2, dtypes=("<i8", "<f8"), bad=False),
+        st.sampled_from(["csr", "csc", "coo"]),
+    )
+    return weighted((6, st.just(None)), (3, table), (1, sparse))
+
+
+def kw_a(ctx: dict[str, Any]) -> Any:
+    """The Dirichlet concentration of ``wolpert_wolf`` (an error with any other method)."""
+    good = st.sampled_from([1, 1.0, 0.5, 1e-3, 2.0, 100.0, np.float64(0.3), 1e-300, 1e300])
+    odd = st.sampled_from([0, -1.0, nan, inf, "1", True, [1.0]])
+    if ctx["values"].get("method") == "wolpert_wolf":
+        return weighted((2, st.just(None)), (6, good), (1, odd))
+    return weighted((12, st.just(None)), (1, good), (1, odd))
+
+
+def kw_temperature(ctx: dict[str, Any]) -> Any:
+    return good_or_odd(
+        [1.0, 1, 0.5, 2.0, 1e-3, 100.0, 0.7, np.float32(2.0), 1e-300, 1e300],
+        [0, 0.0, -1.0, nan, inf, "1", None, True, -0.0],
+    )
+
+
+def kw_dtype(ctx: dict[str, Any]) -> Any:
+    return good_or_odd(
+        [np.float64, np.float32, "float32", "float64", np.dtype("float32")],
+        [np.float16, np.int64, None, "bogus", float, ">f4", np.complex128],
+    )
+
+
+def kw_all_masked(ctx: dict[str, Any]) -> Any:
+    return good_or_odd(["raise", "nan"], ["ignore", None, 1, "NaN"])
+
+
+def kw_ignore_index(ctx: dict[str, Any]) -> Any:
+    return good_or_odd([-100, 0, 1, -1, 2, np.int64(1)], [1.5, "a", None, True, 2**63])
+
+
+def kw_label_smoothing(ctx: dict[str, Any]) -> Any:
+    return good_or_odd([0.0, 0.1, 0.5, 1.0, 0.999, 0], [-0.1, 1.5, nan, "0.1", None, inf])
+
+
+def kw_reduction(ctx: dict[str, Any]) -> Any:
+    return good_or_odd(["none", "mean", "sum"], ["avg", None, 1, "None"])
+
+
+def kw_grad_wrt(ctx: dict[str, Any]) -> Any:
+    return good_or_odd(["q", "p", "both"], ["x", None, 1, "Q"])
+
+
+def kw_target_is_logits(ctx: dict[str, Any]) -> Any:
+    if ctx["arrays"].get("_target_form") == "logits":
+        return weighted((8, st.just(True)), (1, kw_bool(ctx)))
+    return kw_bool(ctx)
+
+
+def kw_member_axis(ctx: dict[str, Any]) -> Any:
+    nd = ctx["ndim"]
+    good = st.integers(-nd, nd - 1) if nd else st.sampled_from([0, -1])
+    return good_or_odd(good, [nd, -nd - 1, None, 0.5, True, -1, "0"])
+
+
+#: Strategy of every keyword (non-array) parameter, by name: ``ctx -> strategy``.
+KWARGS: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "axis": kw_axis,
+    "base": kw_base,
+    "n_jobs": kw_n_jobs,
+    "method": kw_method,
+    "k": kw_k,
+    "alpha": kw_alpha,
+    "return_std": kw_bool,
+    "keepdims": kw_bool,
+    "density": kw_density,
+    "nan_policy": kw_nan_policy,
+    "average_method": kw_average_method,
+    "minlength": kw_minlength,
+    "bins": kw_bins,
+    "range": kw_range,
+    "weights": kw_weights,
+    "contingency": kw_contingency,
+    "a": kw_a,
+    "temperature": kw_temperature,
+    "dtype": kw_dtype,
+    "all_masked": kw_all_masked,
+    "return_probs": kw_bool,
+    "return_grad": kw_bool,
+    "temperature_squared": kw_bool,
+    "target_is_logits": kw_target_is_logits,
+    "ignore_index": kw_ignore_index,
+    "label_smoothing": kw_label_smoothing,
+    "reduction": kw_reduction,
+    "grad_wrt": kw_grad_wrt,
+    "member_axis": kw_member_axis,
+}
+
+
+# --------------------------------------------------------------------------- calls
+
+
+def fuzz(
+    func: str,
+    group: Group,
+    *,
+    tol: Tol = Tol(),
+    tol_for: Callable[[Call, Any], dict[int, Tol]] | None = None,
+    compare: bool = True,
+    override: dict[str, Callable[[dict[str, Any]], Any]] | None = None,
+    target: Callable[..., Any] | None = None,
+) -> Entry:
+    """The :class:`Entry` of ``fe.<func>`` (or of ``target``): the array arguments from
+    ``group``, every other parameter from :data:`KWARGS` (or ``override``), optional ones half
+    the time. A parameter without a strategy is a ``KeyError`` here, when the registry is
+    built."""
+    fn = target or getattr(fe, func)
+    params = inspect.signature(fn).parameters
+    table = {**KWARGS, **(override or {})}
+    variadic = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+    unknown = [
+        p for p, spec in params.items()
+        if spec.kind not in variadic and p not in group.names and p not in table
+    ]
+    if unknown:
+        raise KeyError(
+            f"fuzz: fastentropy.{func} has parameter(s) {unknown} without a strategy; add "
+            "them to KWARGS in tests/fuzz/fuzz_strategies.py (or pass override=)"
+        )
+
+    @st.composite
+    def calls(draw: Any) -> Call:
+        arrs = draw(group.strategy)
+        ctx = context(arrs, func)
+        values: dict[str, Any] = ctx["values"]
+        for p, spec in params.items():
+            if spec.kind in variadic:
+                continue
+            if p in arrs:
+                values[p] = arrs[p]
+            elif p in group.names:
+                continue  # an optional array the group left out
+            elif spec.default is inspect.Parameter.empty or draw(st.booleans()):
+                values[p] = draw(table[p](ctx))
+        # the leading positional-or-keyword parameters go positionally half the time
+        args: list[Any] = []
+        if draw(st.booleans()):
+            for p, spec in params.items():
+                if spec.kind is not inspect.Parameter.POSITIONAL_OR_KEYWORD or p not in values:
+                    break
+                args.append(values.pop(p))
+        return Call(func, tuple(args), dict(values))
+
+    return Entry(calls(), tol=tol, tol_for=tol_for, compare=compare, func=target)
+
+
+def no_args(func: str) -> Entry:
+    """A function without arguments whose result names the backend: only run it."""
+    return Entry(st.just(Call(func)), compare=False)
+
+
+# --------------------------------------------------------------------------- tolerances
+# The default is 1e-12 relative. Where the two backends legitimately differ more, the entry
+# says so with a tolerance derived from the conditioning of the quantity (never a skip).
+EPS = float(np.finfo(np.float64).eps)
+
+
+def call_arg(call: Call, name: str, default: Any = None) -> Any:
+    """The value of parameter ``name`` in ``call`` (passed by keyword or position)."""
+    if name in call.kwargs:
+        return call.kwargs[name]
+    params = list(inspect.signature(getattr(fe, call.func)).parameters)
+    i = params.index(name) if name in params else len(call.args)
+    return call.args[i] if i < len(call.args) else default
+
+
+def _log_base(call: Call) -> float:
+    """|ln base|: results in units of ``base`` are nats divided by it."""
+    base = call_arg(call, "base")
+    return 1.0 if base is None else abs(math.log(float(np.asarray(base))))
+
+
+def tol_alpha(call: Call, result: Any) -> dict[int, Tol]:
+    """Renyi and Tsallis quantities are ``f(sum p^a q^(1-a)) / (1 - a)``: the sum's rounding
+    (~eps, as it is ~1) is divided by ``|1 - a|``, so near ``a = 1`` (and for values near 0)
+    only an absolute accuracy of ~eps / |1 - a| exists on either backend."""
+    a = float(np.asarray(call_arg(call, "alpha")))
+    if not math.isfinite(a) or a == 1.0:
+        return {}
+    return {0: Tol(atol=8 * EPS / abs(1 - a) / _log_base(call))}
+
+
+#: Estimators whose value is a difference of O(log N) terms on both backends (the NSB
+#: posterior mean: integrals of digamma differences), so values near 0 agree only to
+#: ~eps * log N absolutely.
+CANCELLING_METHODS = ("nsb",)
+
+
+def tol_estimate(call: Call, result: Any) -> dict[int, Tol]:
+    """The estimate (see CANCELLING_METHODS) and its standard deviation: a std is the square
+    root of a difference of O(H^2) terms (a variance), so it is accurate to ~sqrt(eps) * H."""
+    out: dict[int, Tol] = {}
+    if call_arg(call, "method", "plugin") in CANCELLING_METHODS:
+        out[0] = Tol(atol=64 * EPS * 45 / _log_base(call))
+    if call_arg(call, "return_std", False) and isinstance(result, tuple):
+        h = np.abs(np.asarray(result[0], dtype=np.float64))
+        out[1] = Tol(atol=1e-7 * (1 / _log_base(call) + np.where(np.isfinite(h), h, 0)))
+    return out
+
+
+def tol_table(call: Call, result: Any) -> dict[int, Tol]:
+    """Joint, conditional, mutual information and VI from a table are sums and differences of
+    entropies (H(X) + H(Y) - H(X, Y)...), each ~log N, for every method but the plug-in
+    (summed directly, without cancellation): near 0 they agree to ~eps * log N absolutely."""
+    if call_arg(call, "method", "plugin") == "plugin":
+        return {}
+    return {0: Tol(atol=64 * EPS * 45 / _log_base(call))}
+
+
+_LOGIT_ARGS = ("logits", "p_logits", "q_logits")
+
+
+def _logit_grad_scale(call: Call) -> float:
+    """The size of the probabilities a softmax gradient is a difference of, in result units:
+    ``1 / T`` (``T`` with ``temperature_squared``), over ``|ln base|``, times ``1 + ln C``
+    for the logarithms of the ``C`` classes it carries."""
+    t = float(np.asarray(call_arg(call, "temperature", 1.0)))
+    scale = t if call_arg(call, "temperature_squared", False) else 1 / t
+    shape = next(
+        (np.shape(build_value(v)) for k, v in call.kwargs.items() if k in _LOGIT_ARGS),
+        None,
+    )
+    if shape is None and call.args:
+        shape = np.shape(build_value(call.args[0]))
+    axis = call_arg(call, "axis", -1)
+    c = shape[axis] if shape else 1
+    return scale * (1 + math.log(max(c, 1))) / _log_base(call)
+
+
+def tol_logit_grads(call: Call, result: Any) -> dict[int, Tol]:
+    """Gradients of softmax quantities are differences of probabilities (``(Q - P) / T``,
+    ``p (log p + H) / T``...): where they are near 0 only an absolute accuracy of a few eps
+    times the probabilities' scale exists on either backend."""
+    if not isinstance(result, tuple):
+        return {}
+    grad = Tol(atol=64 * EPS * _logit_grad_scale(call))
+    if call.func == "softmax_entropy":
+        if not call_arg(call, "return_grad", False):
+            return {}
+        return {1 + bool(call_arg(call, "return_probs", False)): grad}
+    return {i: grad for i in range(1, len(result))}  # softmax_kl_divergence: 1 or 2 gradients
+
+
+def tol_epistemic(call: Call, result: Any) -> dict[int, Tol]:
+    """The epistemic part sums ``pbar * phi(log p - log pbar)`` with ``phi(d) ~ d^2 / 2``:
+    members that agree give ``d`` of an ulp or 0 depending on how each backend rounds the two
+    logarithms, so ~eps^2 absolutely."""
+    return {2: Tol(atol=1e-30 / _log_base(call))}
+
+
+#: Total variation is half a sum of |p_i - q_i| of normalised rows: accurate to ~eps
+#: absolutely (it is not computed in a non-cancelling form), e.g. identical rows may give
+#: 6e-34 instead of 0.
+TV_TOL = Tol(atol=4 * EPS)
+
+
+DIVERGENCE_PAIRS = (
+    "cross_entropy", "kl_divergence", "jensen_shannon", "total_variation", "hellinger",
+    "bhattacharyya", "chi2_divergence", "renyi_divergence",
+)
+TABLE_FUNCTIONS = (
+    "joint_entropy", "conditional_entropy", "mutual_information", "variation_of_information",
+)
+
+
+_LABELS = ("labels_true", "labels_pred")
+
+#: Every public callable of fastentropy -> a builder of its :class:`Entry` (built lazily, so one
+#: renamed function does not break the others). Add new public functions here.
+ENTRIES: dict[str, Callable[[], Entry]] = {
+    "backend": lambda: no_args("backend"),
+    "config": lambda: no_args("config"),
+    "show_config": lambda: no_args("show_config"),
+    # divergence
+    "entropy": lambda: fuzz("entropy", pair("pk", "qk", "prob", optional_second=True)),
+    "jensenshannon": lambda: fuzz("jensenshannon", pair("p", "q", "prob")),
+    "renyi_entropy": lambda: fuzz("renyi_entropy", one("p", "prob"), tol_for=tol_alpha),
+    "tsallis_entropy": lambda: fuzz("tsallis_entropy", one("p", "prob"), tol_for=tol_alpha),
+    "perplexity": lambda: fuzz("perplexity", one("p", "prob")),
+    **{
+        name: (lambda name=name: fuzz(name, pair("p", "q", "prob")))
+        for name in DIVERGENCE_PAIRS
+        if name not in ("renyi_divergence", "total_variation")
+    },
+    "renyi_divergence": lambda: fuzz(
+        "renyi_divergence", pair("p", "q", "prob"), tol_for=tol_alpha
+    ),
+    "total_variation": lambda: fuzz("total_variation", pair("p", "q", "prob"), tol=TV_TOL),
+    # estimators, samples
+    "entropy_counts": lambda: fuzz(
+        "entropy_counts", one("counts", "counts"), tol_for=tol_estimate
+    ),
+    "entropy_samples": lambda: fuzz("entropy_samples", one("x", "real"), tol_for=tol_estimate),
+    # histogram
+    "histogram": lambda: fuzz("histogram", one("a", "real")),
+    "histogram_bin_edges": lambda: fuzz("histogram_bin_edges", one("a", "real")),
+    "histogram2d": lambda: fuzz("histogram2d", xy_1d()),
+    "histogramdd": lambda: fuzz("histogramdd", samples_dd()),
+    "histogram_rows": lambda: fuzz("histogram_rows", one("x", "real")),
+    "bincount_rows": lambda: fuzz("bincount_rows", one("x", "codes")),
+    # logits
+    "softmax_entropy": lambda: fuzz(
+        "softmax_entropy", one("logits", "logits"), tol_for=tol_logit_grads
+    ),
+    "log_softmax": lambda: fuzz("log_softmax", one("logits", "logits")),
+    "logsumexp": lambda: fuzz("logsumexp", one("logits", "logits")),
+    "softmax_kl_divergence": lambda: fuzz(
+        "softmax_kl_divergence", pair("p_logits", "q_logits", "logits"),
+        tol_for=tol_logit_grads,
+    ),
+    "softmax_jensen_shannon": lambda: fuzz(
+        "softmax_jensen_shannon", pair("p_logits", "q_logits", "logits")
+    ),
+    "softmax_cross_entropy": lambda: fuzz("softmax_cross_entropy", logits_target()),
+    "perplexity_from_logits": lambda: fuzz("perplexity_from_logits", logits_tokens()),
+    "perplexity_from_logprobs": lambda: fuzz("perplexity_from_logprobs", logprobs_mask()),
+    "predictive_uncertainty": lambda: fuzz(
+        "predictive_uncertainty", one("logits", "logits", min_dims=2, max_dims=4),
+        tol_for=tol_epistemic,
+    ),
+    # the result type of predictive_uncertainty: built from five arrays
+    "PredictiveUncertainty": lambda: fuzz(
+        "PredictiveUncertainty",
+        same_shape("total", "aleatoric", "epistemic", "max_prob", "margin"),
+    ),
+    # mutual information
+    "contingency": lambda: fuzz("contingency", labels_pair("x", "y")),
+    **{
+        name: (
+            lambda name=name: fuzz(
+                name, one("table", "counts", min_dims=2, max_dims=3), tol_for=tol_table
+            )
+        )
+        for name in TABLE_FUNCTIONS
+    },
+    **{
+        name: (lambda name=name: fuzz(name, labels_pair(*_LABELS)))
+        for name in (
+            "mutual_info_score", "normalized_mutual_info_score", "adjusted_mutual_info_score"
+        )
+    },
+}
+
+
+def registry(names: list[str] | None = None) -> dict[str, Entry]:
+    """The entries of ``names`` (default: every entry whose function exists)."""
+    builders = dict(ENTRIES)
+    if os.environ.get("FUZZ_SELFTEST"):
+        import fuzz_selftest
+
+        builders.update(fuzz_selftest.ENTRIES)
+    if names is None:
+        names = [n for n in builders if n.startswith("_selftest") or hasattr(fe, n)]
+    return {n: builders[n]() for n in names}
