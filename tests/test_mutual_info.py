@@ -565,3 +565,261 @@ def test_bad_tables():
         fe.mutual_info_score(None, None, contingency=np.zeros((2, 2), int))
     with pytest.raises(ValueError, match="contingency must be non-negative"):
         fe.mutual_info_score(None, None, contingency=[[1, -2], [3, 4]])
+
+
+# ---------------------------------------------------------------------------------------------
+# accuracy against a 50-digit reference
+
+
+def _mp_reference(table):
+    """H(X), H(Y), H(X,Y), I, H(Y|X), H(X|Y) of a 2-D count table, in 50-digit arithmetic."""
+    mp = pytest.importorskip("mpmath")
+    with mp.workdps(50):
+        t = [[mp.mpf(int(v)) for v in row] for row in np.asarray(table).tolist()]
+        n = sum(sum(row) for row in t)
+        a = [sum(row) for row in t]
+        b = [sum(col) for col in zip(*t)]
+
+        def h(cs):
+            return sum((c / n * mp.log(n / c) for c in cs if c > 0), mp.mpf(0))
+
+        hx, hy = h(a), h(b)
+        hxy = h([v for row in t for v in row])
+        mi = sum((t[i][j] / n * mp.log(t[i][j] * n / (a[i] * b[j]))
+                  for i in range(len(a)) for j in range(len(b)) if t[i][j] > 0), mp.mpf(0))
+        return [hx, hy, hxy, mi, hxy - hx, hxy - hy]
+
+
+def _reference_tables():
+    rng = np.random.default_rng(20261201)
+    near = np.outer([1000, 2000, 3000], [500, 700, 900]) * 10**5
+    near = near + rng.integers(0, 3, near.shape)  # near independence: I ~ 1e-12 nats
+    return {
+        "identity": np.eye(100, dtype=np.int64),
+        "skewed": np.array([[2**40, 1], [1, 3]]),
+        "skewed_row": np.array([[2**40, 1, 1, 3], [1, 1, 1, 1]]),
+        "skewed_column": np.array([[2**40, 1, 1, 3], [1, 1, 1, 1]]).T.copy(),
+        "random": rng.integers(0, 50, (7, 9)),
+        "random_zeros": rng.integers(0, 3, (12, 5)) * rng.integers(0, 2, (12, 5)),
+        "near_independent": near,
+        "independent": np.outer([1, 2, 3], [4, 5]) * 7,
+        "large_counts": rng.integers(2**40, 2**41, (3, 4)),
+        "huge_total": np.array([[2**61, 2**59], [3, 2**60]], dtype=np.uint64),
+        "one_row": np.array([[5, 0, 7]]),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(_reference_tables()))
+def test_table_quantities_match_50_digit_reference(name):
+    table = _reference_tables()[name]
+    ref = _mp_reference(table)
+    got = {
+        2: fe.joint_entropy(table),
+        3: fe.mutual_information(table),
+        4: fe.conditional_entropy(table),
+        5: fe.conditional_entropy(np.swapaxes(table, -1, -2)),
+    }
+    for q, value in got.items():
+        want = float(ref[q])
+        # a few ulp; the old difference-of-logs code was 2e-15 (identity), 8e-14 (skewed)
+        # and 1e-3 (near independence) away
+        assert value == pytest.approx(want, rel=1e-15, abs=1e-300), (name, q)
+    vi = fe.variation_of_information(table)
+    assert vi == pytest.approx(float(ref[4] + ref[5]), rel=1e-15, abs=1e-300)
+
+
+@pytest.mark.parametrize("name", ["identity", "skewed", "random", "near_independent"])
+def test_scores_match_50_digit_reference(name, rng):
+    table = _reference_tables()[name]
+    ref = _mp_reference(table)
+    mi = float(ref[3])
+    # dense and sparse contingency arguments
+    sp = pytest.importorskip("scipy.sparse")
+    assert fe.mutual_info_score(None, None, contingency=table) == pytest.approx(mi, rel=1e-15)
+    assert fe.mutual_info_score(None, None, contingency=sp.csr_matrix(table)) == pytest.approx(
+        mi, rel=1e-15)
+    if table.sum() > 10**6:
+        return
+    # labels drawn to give exactly this table, in a shuffled order
+    r, c = np.nonzero(table)
+    reps = table[r, c]
+    u = rng.permutation(np.repeat(np.arange(len(reps)), reps))
+    x, y = r[u], c[u]
+    assert fe.mutual_info_score(x, y) == pytest.approx(mi, rel=1e-15)
+    hx, hy = float(ref[0]), float(ref[1])
+    if hx > 0 and hy > 0:
+        assert fe.normalized_mutual_info_score(x, y) == pytest.approx(
+            mi / ((hx + hy) / 2), rel=2e-15)
+
+
+@pytest.mark.parametrize("n", [2, 3, 7, 50, 100, 4096, 6000])
+def test_identity_labelings_are_log_n_to_the_last_bit(n):
+    # the issue's example: mutual_info_score(arange(100), arange(100)) was 10 ulp from log 100
+    x = np.arange(n)
+    assert fe.mutual_info_score(x, x) == math.log(n)
+    assert fe.mutual_info_score(x, x[::-1].copy()) == math.log(n)  # n = 6000: sorted cells
+    assert fe.normalized_mutual_info_score(x, x) == 1.0
+    if n <= 100:
+        assert fe.mutual_information(np.eye(n, dtype=np.int8)) == math.log(n)
+        assert fe.joint_entropy(np.eye(n, dtype=np.int8)) == math.log(n)
+
+
+def test_g_statistic_near_independence_keeps_its_digits():
+    # G = 2 N I of a nearly independent table with N ~ 1e11: the sum of non-negative terms
+    # keeps full precision where the direct sum of terms of both signs loses most digits
+    table = np.outer([3, 5, 7], [11, 13]) * 10**9
+    table[0, 0] += 1
+    table[2, 1] -= 1
+    ref = _mp_reference(table)
+    n = int(table.sum())
+    g = 2 * n * fe.mutual_information(table)
+    assert g == pytest.approx(float(2 * n * ref[3]), rel=1e-14)
+    assert 0 < fe.mutual_information(table) < 1e-20
+
+
+# ---------------------------------------------------------------------------------------------
+# inputs read in place: tracemalloc peaks against the data size
+
+
+def _peak_bytes(f):
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        f()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+_MIB = 1 << 20
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.uint8, np.int16, bool])
+def test_label_functions_read_narrow_labels_in_place(dtype, rng):
+    # 16 MiB of labels: an int64 copy would be 64-128 MiB; the work is the class table
+    n = 16 * _MIB // np.dtype(dtype).itemsize
+    k = 2 if dtype is bool else 8
+    x = rng.integers(0, k, n).astype(dtype)
+    y = ((x.astype(np.int64) + rng.integers(0, 3, n)) % k).astype(dtype)
+    if dtype is np.int8:
+        x -= 4  # negative labels: decoded from the unsigned view with a wrapping offset
+    budget = x.nbytes // 4 + 4 * _MIB
+    fe.adjusted_mutual_info_score(x[:100], y[:100])  # warm: imports and kernel loading
+    for f in (lambda: fe.contingency(x, y), lambda: fe.mutual_info_score(x, y),
+              lambda: fe.normalized_mutual_info_score(x, y),
+              lambda: fe.adjusted_mutual_info_score(x, y)):
+        assert _peak_bytes(f) < budget
+    t = fe.contingency(x, y)[0]
+    np.testing.assert_array_equal(t, fe.contingency(x.astype(np.int64), y.astype(np.int64))[0])
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.int16, np.uint32, bool])
+def test_table_functions_read_narrow_tables_in_place(dtype, rng):
+    # 4 MiB of counts: the old path made an int64 copy (8x for int8) plus a bool temporary
+    cells = 4 * _MIB // np.dtype(dtype).itemsize
+    tables = rng.integers(0, 2 if dtype is bool else 100, (4, cells // 4 // 512, 512))
+    tables = tables.astype(dtype)
+    budget = tables.nbytes // 4 + 2 * _MIB
+    fortran = np.asfortranarray(tables[0])
+    fe.mutual_info_score(None, None, contingency=fortran[:3])  # warm
+    for f in (lambda: fe.joint_entropy(tables), lambda: fe.mutual_information(tables),
+              lambda: fe.conditional_entropy(tables), lambda: fe.variation_of_information(tables),
+              lambda: fe.mutual_information(fortran),
+              lambda: fe.mutual_info_score(None, None, contingency=fortran)):
+        assert _peak_bytes(f) < budget
+
+
+@pytest.mark.parametrize("dtype", _INT_DTYPES + [bool])
+def test_every_integer_width_and_layout_gives_the_int64_answer(dtype, rng):
+    base = rng.integers(0, 2 if dtype is bool else 100, (3, 6, 7))
+    want = {f: f(base) for f in (fe.joint_entropy, fe.mutual_information,
+                                 fe.conditional_entropy, fe.variation_of_information)}
+    t = base.astype(dtype)
+    big = np.zeros((3, 12, 14), dtype)
+    big[:, ::2, ::2] = t
+    variants = [t, np.asfortranarray(t), big[:, ::2, ::2], t[:, ::-1, ::-1][:, ::-1, ::-1],
+                t.astype(np.dtype(dtype).newbyteorder(">"))]
+    ro = t.copy()
+    ro.flags.writeable = False
+    variants.append(ro)
+    for f, w in want.items():
+        for v in variants:
+            np.testing.assert_array_equal(f(v), w)
+
+
+def test_labels_of_every_width_and_layout(rng):
+    x = rng.integers(-20, 20, 5000)
+    y = rng.integers(0, 30, 5000)
+    want = fe.contingency(x, y)[0]
+    ami = fe.adjusted_mutual_info_score(x, y)
+    for dx in (np.int8, np.int16, np.int32, np.int64):
+        for dy in (np.uint8, np.uint16, np.uint32, np.uint64, np.int8):
+            xs, ys = x.astype(dx), y.astype(dy)
+            np.testing.assert_array_equal(fe.contingency(xs, ys)[0], want)
+            np.testing.assert_array_equal(fe.contingency(xs, ys)[1], np.unique(xs))
+    wide = np.zeros(10000, np.int16)
+    wide[::2] = x
+    assert fe.adjusted_mutual_info_score(wide[::2], y) == ami
+    assert fe.adjusted_mutual_info_score(x[::-1], y[::-1]) == ami
+    assert fe.adjusted_mutual_info_score(x.astype(">i4"), y) == ami
+    b = x > 0
+    np.testing.assert_array_equal(fe.contingency(b, y)[0], fe.contingency(b.astype(int), y)[0])
+    # uint64 labels beyond the offset range go through np.unique
+    big = (y.astype(np.uint64) + np.uint64(2**63))
+    np.testing.assert_array_equal(fe.contingency(x, big)[0], want)
+
+
+# ---------------------------------------------------------------------------------------------
+# totals and messages
+
+
+def test_totals_beyond_int64_are_refused():
+    with pytest.raises(ValueError, match=r"^table must have a total count of at most 2\*\*63 - 1"):
+        fe.mutual_information([[2**62, 2**62], [2**62, 1]])
+    with pytest.raises(ValueError, match="table must have a total count .* in every table"):
+        fe.joint_entropy(np.full((2, 2, 3), 2**61, np.int64))
+    with pytest.raises(ValueError, match=r"^table has counts larger than the int64 maximum"):
+        fe.mutual_information(np.array([[2**63, 1]], np.uint64))
+    sp = pytest.importorskip("scipy.sparse")
+    with pytest.raises(ValueError, match="^contingency must have a total count"):
+        fe.mutual_info_score(None, None, contingency=sp.csr_matrix(
+            np.array([[2**62, 2**62], [2**62, 1]], np.int64)))
+    # the largest total allowed
+    t = np.array([[2**62, 2**62 - 1]], np.int64)
+    assert fe.joint_entropy(t) == pytest.approx(math.log(2), rel=1e-15)
+
+
+def test_errors_name_the_argument_and_keep_numpy_text_out():
+    cases = [
+        (ValueError, "table", lambda: fe.mutual_information([[1, 2], [3]])),
+        (ValueError, "table", lambda: fe.variation_of_information([[[1, 2], [3, 4]], [[1]]])),
+        (ValueError, "contingency",
+         lambda: fe.mutual_info_score(None, None, contingency=[[1, 2], [3]])),
+        (ValueError, "labels_true", lambda: fe.mutual_info_score([[1, 2], [3]], [1, 2])),
+        (ValueError, "labels_pred", lambda: fe.adjusted_mutual_info_score([1, 2], [1, [2, 3]])),
+        (ValueError, "x", lambda: fe.contingency([[1], [2, 3]], [1, 2])),
+        (TypeError, "labels_pred",
+         lambda: fe.normalized_mutual_info_score([0, 1, 1], np.array([1, "a", 2.0], object))),
+        (TypeError, "table", lambda: fe.joint_entropy("abc")),
+    ]
+    for exc, name, f in cases:
+        with pytest.raises(exc) as info:
+            f()
+        msg = str(info.value)
+        assert msg.startswith(name + " "), msg
+        for numpy_text in ("inhomogeneous", "setting an array element", "not supported between"):
+            assert numpy_text not in msg, msg
+
+
+def test_sklearn_exception_types_on_bad_labels():
+    sk = _sk()
+    for u, v in [([[1, 2], [3]], [1, 2]), ([0, 1, 1], np.array([1, "a", 2.0], dtype=object))]:
+        for ours, theirs in [(fe.mutual_info_score, sk.mutual_info_score),
+                             (fe.adjusted_mutual_info_score, sk.adjusted_mutual_info_score)]:
+            with pytest.raises(Exception) as mine:
+                ours(u, v)
+            with pytest.raises(Exception) as ref:
+                theirs(u, v)
+            assert isinstance(mine.value, type(ref.value)), (mine.value, ref.value)

@@ -183,18 +183,23 @@ def count_pairs(
 
 cdef struct Acc:
     double s    # running sum
-    double c    # compensation (Neumaier)
+    double c    # compensation: the accumulated rounding errors of the additions
 
 
 cdef inline void _acc_add(Acc* a, double x) noexcept nogil:
-    # Neumaier's variant of Kahan summation: the rounding error of every addition is kept in
-    # ``c``, whichever operand is larger, so the sum is good to ~1 ulp plus n eps^2.
+    # Knuth's TwoSum: the rounding error of every addition is kept in ``c`` whichever operand
+    # is larger (as Neumaier's variant, but without a branch: only one addition is on the
+    # dependency chain of the running sum), so the sum is good to ~1 ulp plus n eps^2.
     cdef double t = a.s + x
-    if fabs(a.s) >= fabs(x):
-        a.c = a.c + ((a.s - t) + x)
-    else:
-        a.c = a.c + ((x - t) + a.s)
+    cdef double z = t - a.s
+    a.c = a.c + ((a.s - (t - z)) + (x - z))
     a.s = t
+
+
+cdef inline double _f(uint64_t x) noexcept nogil:
+    # uint64 -> double for values below 2^63, through the signed conversion (one instruction;
+    # the unsigned one is a branchy sequence on x86-64 without AVX-512)
+    return <double> <int64_t> x
 
 
 cdef inline void _mul128(uint64_t a, uint64_t b, uint64_t* hi, uint64_t* lo) noexcept nogil:
@@ -239,7 +244,7 @@ cdef inline double _log_ratio(uint64_t num, uint64_t den, double log_num,
     cdef double dl = log_num - log_den
     if 4.0 * dl >= log_num:
         return dl
-    return log1p(<double> (num - den) / <double> den)
+    return log1p(_f(num - den) / _f(den))
 
 
 cdef inline double _phi_poly(double z) noexcept nogil:
@@ -282,7 +287,7 @@ cdef inline void _mi_terms(uint64_t v, uint64_t a, uint64_t b, uint64_t n, bint 
         d = <double> (<int64_t> (a * b) - <int64_t> (v * n))
     else:
         d = _diff_products(a, b, v, n)
-    vn = <double> v * <double> n
+    vn = _f(v) * _f(n)
     u = d / vn
     if -0.5 <= u <= 1.0:
         # s = u / (2 + u), from d directly so that the two divisions run side by side
@@ -293,19 +298,23 @@ cdef inline void _mi_terms(uint64_t v, uint64_t a, uint64_t b, uint64_t n, bint 
     else:
         # the quotient that is >= 1, so that integer ratios (an identity table) are exact
         if u < 0.0:
-            lr = -log(vn / (<double> a * <double> b))
+            lr = -log(vn / (_f(a) * _f(b)))
         else:
-            lr = log((<double> a * <double> b) / vn)
+            lr = log((_f(a) * _f(b)) / vn)
         phi = u - lr
-    direct[0] = -<double> v * lr
-    nonneg[0] = <double> v * phi
+    direct[0] = -_f(v) * lr
+    nonneg[0] = _f(v) * phi
 
 
 cdef inline void _cell_terms(uint64_t v, uint64_t a, uint64_t b, uint64_t n, double log_n,
                              double log_a, double log_b, bint small, int want, Acc* acc,
                              double* mi_abs) noexcept nogil:
-    """Add one non-zero cell (count v, row sum a, column sum b) to the wanted sums."""
-    cdef double fv = <double> v
+    """Add one non-zero cell (count v, row sum a, column sum b) to the wanted sums.
+
+    ``acc`` and ``mi_abs`` are the caller's loop-local accumulators: kept out of the table's
+    array (whose address escapes into calls), the compiler holds them in registers.
+    """
+    cdef double fv = _f(v)
     cdef double lv, direct, nonneg
     if want & (WANT_HXY | WANT_HYX | WANT_HXGY):
         lv = log(fv)
@@ -322,10 +331,25 @@ cdef inline void _cell_terms(uint64_t v, uint64_t a, uint64_t b, uint64_t n, dou
         mi_abs[0] = mi_abs[0] + fabs(direct)
 
 
+cdef inline void _acc_merge(Acc* into, const Acc* part, Py_ssize_t n_acc) noexcept nogil:
+    """Add compensated partial sums into others (the running sums exactly, via TwoSum)."""
+    cdef Py_ssize_t k
+    for k in range(n_acc):
+        _acc_add(&into[k], part[k].s)
+        into[k].c = into[k].c + part[k].c
+
+
+cdef inline void _acc_zero(Acc* acc, Py_ssize_t n_acc) noexcept nogil:
+    cdef Py_ssize_t k
+    for k in range(n_acc):
+        acc[k].s = 0.0
+        acc[k].c = 0.0
+
+
 cdef inline void _finish(Acc* acc, double mi_abs, uint64_t n, int want,
                          double* res) noexcept nogil:
     """res[0:6] = H(X), H(Y), H(X,Y), I(X;Y), H(Y|X), H(X|Y) in nats (NaN where not wanted)."""
-    cdef double fn = <double> n
+    cdef double fn = _f(n)
     cdef double nan = NAN
     cdef double mi = acc[A_MI].s + acc[A_MI].c
     # The direct sum is kept while its terms cancel by at most a factor 2 (its error is then
@@ -351,18 +375,18 @@ cdef inline void _marginal_entropies(uint64_t n, double log_n, const uint64_t* r
         for r in range(n_rows):
             loga[r] = 0.0
             if rowsum[r] > 0:
-                loga[r] = log(<double> rowsum[r])
+                loga[r] = log(_f(rowsum[r]))
                 if want & WANT_HX:
                     _acc_add(&acc[A_HX],
-                             <double> rowsum[r] * _log_ratio(n, rowsum[r], log_n, loga[r]))
+                             _f(rowsum[r]) * _log_ratio(n, rowsum[r], log_n, loga[r]))
     if want & (WANT_HY | WANT_HXGY):
         for c in range(n_cols):
             logb[c] = 0.0
             if colsum[c] > 0:
-                logb[c] = log(<double> colsum[c])
+                logb[c] = log(_f(colsum[c]))
                 if want & WANT_HY:
                     _acc_add(&acc[A_HY],
-                             <double> colsum[c] * _log_ratio(n, colsum[c], log_n, logb[c]))
+                             _f(colsum[c]) * _log_ratio(n, colsum[c], log_n, logb[c]))
 
 
 cdef signed char _one_table(const count_t[:, :, :] tables, Py_ssize_t t, int want,
@@ -372,10 +396,10 @@ cdef signed char _one_table(const count_t[:, :, :] tables, Py_ssize_t t, int wan
     cdef Py_ssize_t n_cols = tables.shape[2]
     cdef Py_ssize_t r, c
     cdef uint64_t v, rs, total = 0, zero_b
-    cdef double log_n, mi_abs = 0.0, fn
+    cdef double log_n, mi_abs = 0.0, fn, row_abs
     cdef bint small
     cdef Acc acc[N_ACC]
-    cdef int k
+    cdef Acc row_acc[N_ACC]
 
     # pass 1: marginals, with every partial sum checked against the int64 limit (counts are
     # at most 2^63 - 1, so a checked uint64 sum cannot wrap before the check fails)
@@ -395,29 +419,31 @@ cdef signed char _one_table(const count_t[:, :, :] tables, Py_ssize_t t, int wan
             return ST_OVERFLOW
     if total == 0:
         return ST_ZERO_TOTAL
-    for k in range(N_ACC):
-        acc[k].s = 0.0
-        acc[k].c = 0.0
-    log_n = log(<double> total)
+    _acc_zero(acc, N_ACC)
+    log_n = log(_f(total))
     small = total <= SMALL_TOTAL
     _marginal_entropies(total, log_n, rowsum, n_rows, colsum, n_cols, want, loga, logb, acc)
 
     # pass 2: the cells, row by row
-    fn = <double> total
+    fn = _f(total)
     for r in range(n_rows):
         if rowsum[r] == 0 or not want & CELL_WANTS:
             continue
         zero_b = 0
+        _acc_zero(row_acc, N_ACC)
+        row_abs = 0.0
         for c in range(n_cols):
             v = <uint64_t> tables[t, r, c]
             if v == 0:
                 zero_b = zero_b + colsum[c]
             else:
                 _cell_terms(v, rowsum[r], colsum[c], total, log_n, loga[r], logb[c], small,
-                            want, acc, &mi_abs)
+                            want, row_acc, &row_abs)
         if zero_b > 0 and want & WANT_MI:
             # the empty cells' e = a b / N, for the non-negative form
-            _acc_add(&acc[A_MI_POS], <double> rowsum[r] * <double> zero_b / fn)
+            _acc_add(&row_acc[A_MI_POS], _f(rowsum[r]) * _f(zero_b) / fn)
+        _acc_merge(acc, row_acc, N_ACC)
+        mi_abs = mi_abs + row_abs
     _finish(acc, mi_abs, total, want, res)
     return ST_OK
 
@@ -446,7 +472,7 @@ def plugin_table_entropies(
     non-negative, each log ratio is taken so that it does not cancel (``_log_ratio``: log1p of
     the exact integer excess when the ratio is near 1, as for the dominant cell of a skewed
     table), the MI is summed in a non-negative form when its direct terms cancel
-    (``_mi_terms``), and every sum is compensated (Neumaier). Each result is then a few ulp
+    (``_mi_terms``), and every sum is compensated (TwoSum). Each result is then a few ulp
     from the exact value, whatever N (up to 2^63 - 1) and however skewed the table.
 
     Threads own whole tables; every table is summed in row-major order by one thread, so the
@@ -506,7 +532,7 @@ def plugin_cell_entropies(
     cdef double log_n, fn, mi_abs = 0.0
     cdef bint small
     cdef Acc acc[N_ACC]
-    cdef int k
+    cdef Acc cell_acc[N_ACC]
     cdef signed char st = ST_OK
 
     if m == 0:
@@ -530,25 +556,25 @@ def plugin_cell_entropies(
                 st = ST_OVERFLOW
                 break
         if st == ST_OK:
-            for k in range(N_ACC):
-                acc[k].s = 0.0
-                acc[k].c = 0.0
-            log_n = log(<double> total)
+            _acc_zero(acc, N_ACC)
+            log_n = log(_f(total))
             small = total <= SMALL_TOTAL
-            fn = <double> total
+            fn = _f(total)
             _marginal_entropies(total, log_n, rowsum, n_rows, colsum, n_cols, want, loga, logb,
                                 acc)
+            _acc_zero(cell_acc, N_ACC)
             for i in range(m):
                 v = <uint64_t> counts[i]
                 row_b[rows[i]] = row_b[rows[i]] + colsum[cols[i]]
                 _cell_terms(v, rowsum[rows[i]], colsum[cols[i]], total, log_n, loga[rows[i]],
-                            logb[cols[i]], small, want, acc, &mi_abs)
+                            logb[cols[i]], small, want, cell_acc, &mi_abs)
+            _acc_merge(acc, cell_acc, N_ACC)
             if want & WANT_MI:
                 # the empty cells' e = a b / N, row by row: a (N - sum of b over the row's cells)
                 for r in range(n_rows):
                     if rowsum[r] > 0 and row_b[r] < total:
                         _acc_add(&acc[A_MI_POS],
-                                 <double> rowsum[r] * <double> (total - row_b[r]) / fn)
+                                 _f(rowsum[r]) * _f(total - row_b[r]) / fn)
             _finish(acc, mi_abs, total, want, &out[0])
     free(rowsum)
     free(loga)
