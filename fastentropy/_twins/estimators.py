@@ -498,26 +498,46 @@ def _good_turing(counts: IntArray, K: float) -> float:
     if G == 1:
         rstar = np.ones(1)
     else:
-        q = np.concatenate([[0.0], val[:-1]])
-        t = np.concatenate([val[1:], [2.0 * val[-1] - q[-1]]])
-        x = np.log(val)
-        y = np.log(2.0 * mult / (t - q))
-        xc = x - x.sum() / G
-        yc = y - y.sum() / G
-        slope = float((xc * yc).sum() / (xc * xc).sum())
-        smooth = val * np.exp((slope + 1.0) * np.log1p(1.0 / val))
-        rstar = smooth.copy()
+        # scalar libm arithmetic in the kernel's order: the switch below is a comparison, and
+        # the two backends must take the same branch
+        v = [float(x) for x in val]
+        nr_ = [float(x) for x in mult]
+        xs, ys = [], []
+        for g in range(G):
+            q = v[g - 1] if g > 0 else 0.0
+            t = v[g + 1] if g < G - 1 else 2.0 * v[g] - q
+            xs.append(math.log(v[g]))
+            ys.append(math.log(2.0 * nr_[g] / (t - q)))
+        xm = ym = 0.0
+        for g in range(G):
+            xm += xs[g]
+            ym += ys[g]
+        xm /= G
+        ym /= G
+        sxx = sxy = 0.0
+        for g in range(G):
+            sxx += (xs[g] - xm) * (xs[g] - xm)
+            sxy += (xs[g] - xm) * (ys[g] - ym)
+        slope = sxy / sxx
+        rs = []
+        switched = False
         for g in range(G):  # Turing estimates until they agree with the smoothed ones
-            r = val[g]
-            if g + 1 < G and val[g + 1] == r + 1.0:
-                nr, nr1 = mult[g], mult[g + 1]
-                turing = (r + 1.0) * nr1 / nr
-                sd = math.sqrt((r + 1.0) * (r + 1.0) * nr1 / (nr * nr) * (1.0 + nr1 / nr))
-                if abs(turing - smooth[g]) <= 1.96 * sd:
-                    break
-                rstar[g] = turing
-            else:
-                break
+            r = v[g]
+            smooth = r * math.exp((slope + 1.0) * math.log1p(1.0 / r))
+            if not switched:
+                if g + 1 < G and v[g + 1] == r + 1.0:
+                    nr, nr1 = nr_[g], nr_[g + 1]
+                    turing = (r + 1.0) * nr1 / nr
+                    sd = math.sqrt((r + 1.0) * (r + 1.0) * nr1 / (nr * nr) * (1.0 + nr1 / nr))
+                    if math.fabs(turing - smooth) <= 1.96 * sd:
+                        switched = True
+                    else:
+                        rs.append(turing)
+                else:
+                    switched = True
+            if switched:
+                rs.append(smooth)
+        rstar = np.array(rs)
     scale = ((1.0 - p0) if unseen > 0.0 else 1.0) / float((mult * rstar).sum())
     p = scale * rstar
     gmax = int(np.argmax(rstar))
