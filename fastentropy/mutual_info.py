@@ -169,9 +169,10 @@ def _unique_inverse(arr: np.ndarray, name: str) -> tuple[np.ndarray, np.ndarray]
         classes, inverse = np.unique(arr, return_inverse=True)
     except TypeError:  # e.g. a mix of numbers and strings in an object array
         kinds = sorted({type(v).__name__ for v in arr.tolist()})
+        got = f"a mix of {', '.join(kinds)}" if len(kinds) > 1 else f"{kinds[0]} objects"
         raise TypeError(
             f"{name} must hold labels of one kind that sort together (all numbers or all "
-            f"strings), got a mix of {', '.join(kinds)}"
+            f"strings), got {got}"
         ) from None
     codes = np.ascontiguousarray(inverse.reshape(-1), dtype=np.int64)
     return classes, _unsigned(codes)
@@ -219,7 +220,9 @@ def _codes64(v: np.ndarray, v0: int) -> np.ndarray:
     """int64 codes (v - v0) of an unsigned label view, subtracting modulo 2**width as the
     counting kernel does (a new array)."""
     off = v.dtype.type(v0 % (1 << (8 * v.dtype.itemsize)))
-    return np.asarray(v - off).astype(np.int64)
+    codes = np.asarray(v - off)
+    # every code is below 2**63, so the uint64 difference is its own int64 view
+    return codes.view(np.int64) if codes.dtype.itemsize == 8 else codes.astype(np.int64)
 
 
 def _dense_table(
@@ -299,7 +302,8 @@ def contingency(
     -----
     Integer and boolean labels of every width spanning a range of at most ~``2 n`` values are
     read in place, in any memory layout, and counted directly by offset (O(n), no sort, no
-    copy; a byte-swapped array is first converted to native order). Other labels (strings,
+    copy; a byte-swapped array is first converted to native order; the NumPy fallback backend
+    converts blocks of 65536 labels at a time). Other labels (strings,
     floats, objects, integers spread over a wider range) are encoded with
     ``np.unique(return_inverse=True)``, which sorts a copy and makes an int64 code array.
     Empty inputs give a (0, 0) table. A table of more than 2**28 cells (2 GiB) is refused with
@@ -447,10 +451,11 @@ _TABLE_PARAMS = """
     -----
     Memory: integer tables of every width (and boolean ones) are read in place, in any layout
     (C order, Fortran order, strided views): no copy of the table is made, only the result and
-    a (T, 6) float64 work array. A copy is made only for float tables (converted to int64),
-    byte-swapped arrays, and batches whose leading axes cannot be merged by a view. With a
-    ``method`` other than ``'plugin'`` the estimator receives the flattened tables (a view
-    when the table is C-contiguous) and the int64 marginals.
+    a (T, 6) float64 work array (the NumPy fallback backend converts blocks of ~16K cells at a
+    time). A copy is made only for float tables (converted to int64), byte-swapped arrays,
+    and batches whose leading axes cannot be merged by a view. With a ``method`` other than
+    ``'plugin'`` the estimator receives the flattened tables (a view when the table is
+    C-contiguous) and the integer marginals.
 
     Accuracy: the plug-in value is computed from exact integer marginals and a few-ulp term per
     cell: log ratios close to 1 (a dominant cell, as in ``[[2**40, 1], [1, 3]]``) through
