@@ -154,11 +154,11 @@ cdef extern from *:
             _mm256_permutevar8x32_epi32(_mm256_castpd_si256(k), pack));
         return _mm_blendv_epi8(vnb, b, k32);
     }
-    __attribute__((target("avx2")))
-    static ptrdiff_t fe_count_guess_avx2(const double* x, ptrdiff_t m, double first,
-                                         double scale, double tol, double dnb, int64_t* c,
-                                         int64_t* h, int32_t* badpos, const double* nx,
-                                         double* st) {
+    __attribute__((target("avx2"), always_inline))
+    static inline ptrdiff_t fe_count_loop_avx2(const double* x, ptrdiff_t m, double first,
+                                               double scale, double tol, double dnb, int64_t* c,
+                                               int64_t* h, int32_t* badpos, const double* nx,
+                                               double* st, const int steady) {
         const __m256d vf = _mm256_set1_pd(first), vs = _mm256_set1_pd(scale);
         const __m256d vt = _mm256_set1_pd(tol), vn = _mm256_set1_pd(dnb);
         const __m256d vn1 = _mm256_set1_pd(dnb + 1.0);
@@ -185,7 +185,7 @@ cdef extern from *:
                 nbad = _mm256_or_pd(nbad, _mm256_or_pd(_mm256_cmp_pd(a, a, _CMP_UNORD_Q),
                                                        _mm256_cmp_pd(b, b, _CMP_UNORD_Q)));
             }
-            if (ok == 0xFF) {  /* the common case: eight certain bins */
+            if (ok == 0xFF && !steady) {  /* the common case: eight certain bins */
                 _mm_storeu_si128((__m128i*)q, b0);
                 _mm_storeu_si128((__m128i*)(q + 4), b1);
                 c[q[0]]++; c[q[1]]++; c[q[2]]++; c[q[3]]++;
@@ -225,6 +225,28 @@ cdef extern from *:
             _mm256_storeu_pd(st + 16, nbad);
         }
         return nb_;
+    }
+    /* steady: where values outside the edges are common, mixed groups are too and the
+       ok == 0xFF branch would mispredict; then every group takes the branch-free path.
+       Decided once per call from the first 64 values (any outside: steady); the loop is
+       compiled once for each case. */
+    __attribute__((target("avx2")))
+    static ptrdiff_t fe_count_guess_avx2(const double* x, ptrdiff_t m, double first,
+                                         double scale, double tol, double dnb, int64_t* c,
+                                         int64_t* h, int32_t* badpos, const double* nx,
+                                         double* st) {
+        int steady = 0;
+        if (h && m >= 256) {
+            const __m256d vf = _mm256_set1_pd(first), vs = _mm256_set1_pd(scale);
+            const __m256d vn = _mm256_set1_pd(dnb);
+            for (int j = 0; j < 64; j += 4) {
+                __m256d t = _mm256_mul_pd(_mm256_sub_pd(_mm256_loadu_pd(x + j), vf), vs);
+                steady |= fe_out4(t, vn);
+            }
+        }
+        if (steady)
+            return fe_count_loop_avx2(x, m, first, scale, tol, dnb, c, h, badpos, nx, st, 1);
+        return fe_count_loop_avx2(x, m, first, scale, tol, dnb, c, h, badpos, nx, st, 0);
     }
     static int fe_has_avx2(void) { return fe_cpu_avx2; }
     #else
