@@ -133,6 +133,25 @@ def test_plugin_table_kernel_matches_twin(tables, want, transpose, threads):
     assert not np.isnan(got[:, wanted]).any()
 
 
+def test_plugin_table_kernel_row_parallel_path_matches_twin(rng):
+    # fewer tables than threads, each of >= 2**16 cells: rows are shared among the threads
+    compiled, twin = pair("mutual_info")
+    tables = rng.integers(0, 30, size=(2, 400, 200)).astype(np.uint16)
+    tables[0, :, 5] = 0
+    tables[1, 7] = 0
+    ref, _ = _table_kernel(twin, tables)
+    one, _ = _table_kernel(compiled, tables, threads=1)
+    np.testing.assert_allclose(one, ref, rtol=1e-14)
+    for threads in (2, 3, 4):
+        got, status = _table_kernel(compiled, tables, threads=threads)
+        assert (status == 0).all()
+        np.testing.assert_array_equal(got, one)
+    bad = tables.astype(np.uint64)
+    bad[1, 0, 0] = 2**63 - 1
+    for threads in (1, 3):
+        assert _table_kernel(compiled, bad, threads=threads)[1].tolist() == [0, 2]
+
+
 def test_plugin_table_kernel_status_codes():
     # zero totals, totals above 2**63 - 1 (also within one row), per table; the rest computed
     tables = np.zeros((4, 2, 3), np.uint64)
@@ -241,10 +260,21 @@ def test_n_jobs_bitwise_identical(rng):
     tables = rng.integers(0, 20, size=(40, 30, 20))  # above the kernel's serial threshold
     ref_b = fe.mutual_information(tables, n_jobs=1)
     ref_ami = fe.adjusted_mutual_info_score(x, y, n_jobs=1)
+    # few large tables: the kernel shares each table's rows among the threads
+    big = rng.integers(0, 9, size=(2, 700, 200))
+    big[1, 3] = 0  # an empty row
+    fns = (fe.joint_entropy, fe.mutual_information, fe.conditional_entropy,
+           fe.variation_of_information)
+    ref_big = [f(big, n_jobs=1) for f in fns]
+    ref_one = [f(big[0], n_jobs=1) for f in fns]
     for n_jobs in (2, 3):
         np.testing.assert_array_equal(fe.contingency(x, y, n_jobs=n_jobs)[0], ref_t)
         assert np.array_equal(fe.mutual_information(tables, n_jobs=n_jobs), ref_b)
         assert fe.adjusted_mutual_info_score(x, y, n_jobs=n_jobs) == ref_ami
+        for f, rb, ro in zip(fns, ref_big, ref_one):
+            assert np.array_equal(f(big, n_jobs=n_jobs), rb)
+            assert f(big[0], n_jobs=n_jobs) == ro
+            assert f(np.asfortranarray(big[0]), n_jobs=n_jobs) == ro
 
 
 # ---------------------------------------------------------------------------------------------

@@ -63,6 +63,8 @@ cdef enum:
     N_ACC = 7
     # the wants that need the pass over the cells
     CELL_WANTS = WANT_HXY | WANT_MI | WANT_HYX | WANT_HXGY
+    # tables of at least this many cells (fewer of them than threads) share their rows
+    ROW_PARALLEL_CELLS = 1 << 16
 
 # Relative size, against the peak term, below which the walk away from the hypergeometric mode
 # stops (see _pair_emi for why the neglected tail is below ~1e-16 of the cell's value).
@@ -389,20 +391,19 @@ cdef inline void _marginal_entropies(uint64_t n, double log_n, const uint64_t* r
                              _f(colsum[c]) * _log_ratio(n, colsum[c], log_n, logb[c]))
 
 
-cdef signed char _one_table(const count_t[:, :, :] tables, Py_ssize_t t, int want,
-                            uint64_t* rowsum, uint64_t* colsum, double* loga, double* logb,
-                            double* res) noexcept nogil:
+cdef struct RowSums:
+    Acc acc[N_ACC]      # one row's compensated sums (only the cell sums are used)
+    double mi_abs       # and its sum of |direct MI terms|
+
+
+cdef signed char _table_sums(const count_t[:, :, :] tables, Py_ssize_t t, uint64_t* rowsum,
+                             uint64_t* colsum, uint64_t* total_out) noexcept nogil:
+    """Pass 1: marginals and total, every partial sum checked against the int64 limit (counts
+    are at most 2^63 - 1, so a checked uint64 sum cannot wrap before the check fails)."""
     cdef Py_ssize_t n_rows = tables.shape[1]
     cdef Py_ssize_t n_cols = tables.shape[2]
     cdef Py_ssize_t r, c
-    cdef uint64_t v, rs, total = 0, zero_b
-    cdef double log_n, mi_abs = 0.0, fn, row_abs
-    cdef bint small
-    cdef Acc acc[N_ACC]
-    cdef Acc row_acc[N_ACC]
-
-    # pass 1: marginals, with every partial sum checked against the int64 limit (counts are
-    # at most 2^63 - 1, so a checked uint64 sum cannot wrap before the check fails)
+    cdef uint64_t v, rs, total = 0
     for c in range(n_cols):
         colsum[c] = 0
     for r in range(n_rows):
@@ -419,31 +420,96 @@ cdef signed char _one_table(const count_t[:, :, :] tables, Py_ssize_t t, int wan
             return ST_OVERFLOW
     if total == 0:
         return ST_ZERO_TOTAL
+    total_out[0] = total
+    return ST_OK
+
+
+cdef inline bint _row_needed(uint64_t rowsum, int want) noexcept nogil:
+    return rowsum > 0 and (want & CELL_WANTS) != 0
+
+
+cdef void _row_cells(const count_t[:, :, :] tables, Py_ssize_t t, Py_ssize_t r, int want,
+                     const uint64_t* rowsum, const uint64_t* colsum, const double* loga,
+                     const double* logb, uint64_t total, double log_n, bint small,
+                     RowSums* out) noexcept nogil:
+    """Pass 2 for row r: its compensated cell sums, from zero (so rows can be summed in any
+    order, on any thread, and merged in row order afterwards)."""
+    cdef Py_ssize_t n_cols = tables.shape[2]
+    cdef Py_ssize_t c
+    cdef uint64_t v, zero_b = 0
+    cdef Acc row_acc[N_ACC]
+    cdef double row_abs = 0.0
+    _acc_zero(row_acc, N_ACC)
+    for c in range(n_cols):
+        v = <uint64_t> tables[t, r, c]
+        if v == 0:
+            zero_b = zero_b + colsum[c]
+        else:
+            _cell_terms(v, rowsum[r], colsum[c], total, log_n, loga[r], logb[c], small,
+                        want, row_acc, &row_abs)
+    if zero_b > 0 and want & WANT_MI:
+        # the empty cells' e = a b / N, for the non-negative form
+        _acc_add(&row_acc[A_MI_POS], _f(rowsum[r]) * _f(zero_b) / _f(total))
+    out.acc = row_acc
+    out.mi_abs = row_abs
+
+
+cdef signed char _one_table(const count_t[:, :, :] tables, Py_ssize_t t, int want,
+                            uint64_t* rowsum, uint64_t* colsum, double* loga, double* logb,
+                            double* res) noexcept nogil:
+    """All of one table on the calling thread; the same sums, in the same order, as the
+    row-parallel path of plugin_table_entropies."""
+    cdef Py_ssize_t n_rows = tables.shape[1]
+    cdef Py_ssize_t n_cols = tables.shape[2]
+    cdef Py_ssize_t r
+    cdef uint64_t total = 0
+    cdef double log_n, mi_abs = 0.0
+    cdef Acc acc[N_ACC]
+    cdef RowSums row
+    cdef signed char st = _table_sums(tables, t, rowsum, colsum, &total)
+    if st != ST_OK:
+        return st
+    _acc_zero(acc, N_ACC)
+    log_n = log(_f(total))
+    _marginal_entropies(total, log_n, rowsum, n_rows, colsum, n_cols, want, loga, logb, acc)
+    for r in range(n_rows):
+        if _row_needed(rowsum[r], want):
+            _row_cells(tables, t, r, want, rowsum, colsum, loga, logb, total, log_n,
+                       total <= SMALL_TOTAL, &row)
+            _acc_merge(acc, row.acc, N_ACC)
+            mi_abs = mi_abs + row.mi_abs
+    _finish(acc, mi_abs, total, want, res)
+    return ST_OK
+
+
+cdef signed char _one_table_rows(const count_t[:, :, :] tables, Py_ssize_t t, int want,
+                                 uint64_t* rowsum, uint64_t* colsum, double* loga,
+                                 double* logb, RowSums* rows, int n_threads,
+                                 double* res) noexcept nogil:
+    """_one_table with the rows of pass 2 shared among n_threads threads; each row's sums
+    land in rows[r] and are merged in row order, so the result is _one_table's, bit for bit."""
+    cdef Py_ssize_t n_rows = tables.shape[1]
+    cdef Py_ssize_t n_cols = tables.shape[2]
+    cdef Py_ssize_t r
+    cdef uint64_t total = 0
+    cdef double log_n, mi_abs = 0.0
+    cdef bint small
+    cdef Acc acc[N_ACC]
+    cdef signed char st = _table_sums(tables, t, rowsum, colsum, &total)
+    if st != ST_OK:
+        return st
     _acc_zero(acc, N_ACC)
     log_n = log(_f(total))
     small = total <= SMALL_TOTAL
     _marginal_entropies(total, log_n, rowsum, n_rows, colsum, n_cols, want, loga, logb, acc)
-
-    # pass 2: the cells, row by row
-    fn = _f(total)
+    for r in prange(n_rows, schedule='static', num_threads=n_threads):
+        if _row_needed(rowsum[r], want):
+            _row_cells(tables, t, r, want, rowsum, colsum, loga, logb, total, log_n, small,
+                       &rows[r])
     for r in range(n_rows):
-        if rowsum[r] == 0 or not want & CELL_WANTS:
-            continue
-        zero_b = 0
-        _acc_zero(row_acc, N_ACC)
-        row_abs = 0.0
-        for c in range(n_cols):
-            v = <uint64_t> tables[t, r, c]
-            if v == 0:
-                zero_b = zero_b + colsum[c]
-            else:
-                _cell_terms(v, rowsum[r], colsum[c], total, log_n, loga[r], logb[c], small,
-                            want, row_acc, &row_abs)
-        if zero_b > 0 and want & WANT_MI:
-            # the empty cells' e = a b / N, for the non-negative form
-            _acc_add(&row_acc[A_MI_POS], _f(rowsum[r]) * _f(zero_b) / fn)
-        _acc_merge(acc, row_acc, N_ACC)
-        mi_abs = mi_abs + row_abs
+        if _row_needed(rowsum[r], want):
+            _acc_merge(acc, rows[r].acc, N_ACC)
+            mi_abs = mi_abs + rows[r].mi_abs
     _finish(acc, mi_abs, total, want, res)
     return ST_OK
 
@@ -475,8 +541,9 @@ def plugin_table_entropies(
     (``_mi_terms``), and every sum is compensated (TwoSum). Each result is then a few ulp
     from the exact value, whatever N (up to 2^63 - 1) and however skewed the table.
 
-    Threads own whole tables; every table is summed in row-major order by one thread, so the
-    results do not depend on the thread count.
+    Threads own whole tables; with fewer (large) tables than threads, they share the rows of
+    each table instead, every row summed from zero and the row sums merged in row order, as
+    the one-thread path does: the results do not depend on the thread count, bit for bit.
     """
     cdef Py_ssize_t n_tab = tables.shape[0]
     cdef Py_ssize_t n_rows = tables.shape[1]
@@ -484,19 +551,40 @@ def plugin_table_entropies(
     cdef Py_ssize_t t
     cdef uint64_t* sums = NULL
     cdef double* logs = NULL
+    cdef RowSums* rows = NULL
     cdef int nt = n_threads
 
     if n_tab == 0:
         return
-    # A region whose threads would share a few thousand cells costs more in wake-up and
-    # barrier than it saves (and stalls badly on a busy machine).
+    # Few large tables: the rows of each table are shared among the threads instead.
+    if n_threads > 1 and n_tab < n_threads and n_rows >= 2 * n_threads \
+            and n_rows * n_cols >= ROW_PARALLEL_CELLS and want & CELL_WANTS:
+        sums = <uint64_t*> malloc((n_rows + n_cols + 1) * sizeof(uint64_t))
+        logs = <double*> calloc(n_rows + n_cols + 1, sizeof(double))
+        rows = <RowSums*> malloc(n_rows * sizeof(RowSums))
+        if sums == NULL or logs == NULL or rows == NULL:
+            free(sums)
+            free(logs)
+            free(rows)
+            raise MemoryError()
+        with nogil:
+            for t in range(n_tab):
+                status[t] = _one_table_rows(tables, t, want, sums, sums + n_rows, logs,
+                                            logs + n_rows, rows, n_threads, &out[t, 0])
+        free(sums)
+        free(logs)
+        free(rows)
+        return
+    # Otherwise threads own whole tables. A region whose threads would share a few thousand
+    # cells costs more in wake-up and barrier than it saves (and stalls on a busy machine).
     if nt > n_tab:
         nt = <int> n_tab
     if n_tab * n_rows * n_cols < 16384:
         nt = 1
     with nogil, parallel(num_threads=nt):
         sums = <uint64_t*> malloc((n_rows + n_cols + 1) * sizeof(uint64_t))
-        logs = <double*> malloc((n_rows + n_cols + 1) * sizeof(double))
+        # zeroed: the logs are passed along (unused) when ``want`` does not need them
+        logs = <double*> calloc(n_rows + n_cols + 1, sizeof(double))
         for t in prange(n_tab, schedule='static'):
             if sums == NULL or logs == NULL:
                 status[t] = ST_NO_MEMORY
@@ -538,7 +626,7 @@ def plugin_cell_entropies(
     if m == 0:
         return ST_ZERO_TOTAL
     rowsum = <uint64_t*> calloc(2 * n_rows + n_cols + 1, sizeof(uint64_t))
-    loga = <double*> malloc((n_rows + n_cols + 1) * sizeof(double))
+    loga = <double*> calloc(n_rows + n_cols + 1, sizeof(double))
     if rowsum == NULL or loga == NULL:
         free(rowsum)
         free(loga)
