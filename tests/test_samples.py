@@ -181,7 +181,8 @@ def test_n_jobs_bitwise_identical(rng):
     x = rng.normal(size=(301, 400))
     labels = rng.integers(0, 9, size=(301, 100))
     for kw in (dict(bins=32), dict(bins="fd"), dict(bins=10, range=(-1, 1), method="nsb"),
-               dict(bins=20, method="chao_wang_jost")):
+               dict(bins=20, method="chao_wang_jost"), dict(bins="doane"), dict(bins="scott"),
+               dict(bins="auto", method="laplace")):
         ref = fe.entropy_samples(x, n_jobs=1, **kw)
         for nj in (2, 3):
             assert fe.entropy_samples(x, n_jobs=nj, **kw).tobytes() == ref.tobytes()

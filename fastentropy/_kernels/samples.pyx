@@ -305,20 +305,19 @@ cdef signed char _row_min_max(const double* x, Py_ssize_t n, Work* w, double tag
     return ST_OK
 
 
-cdef signed char _bin_estimate(const double* x, Py_ssize_t n, double lo, double hi,
-                               Py_ssize_t nb, double k, int method, Work* w, const double* nx,
-                               double tag, double* out) noexcept nogil:
-    """numpy.histogram(x, nb, (lo, hi)) counts (lo < hi final), then the estimate.
+cdef struct Plan:
+    # how _count_estimate bins a row: edges e[0..nb], and find_bin's first / scale / tol / mode
+    Py_ssize_t nb
+    double first
+    double scale
+    double tol
+    int mode
 
-    When ``nx`` (the next row, same length) is not NULL its min/max is started during this
-    row's counting pass (AVX2 only) and ``w.st[20]`` set to ``tag``: the same reduction in the
-    same order, so the same min/max bit for bit, only the loads overlap.
-    """
-    cdef double width, big, err, first, scale, tol
-    cdef Py_ssize_t i, b
-    cdef int mode
-    cdef double* e = w.e
-    cdef int64_t* c = w.c
+
+cdef signed char _plan(double lo, double hi, Py_ssize_t nb, double* e, Plan* p) noexcept nogil:
+    """numpy.histogram's edges for (lo, hi), nb bins (lo < hi final) into ``e``, and the plan."""
+    cdef double width, big, err
+    cdef Py_ssize_t i
     if not linspace_edges(lo, hi, nb, e):
         return ST_BINS
     width = e[1] - e[0]
@@ -327,31 +326,57 @@ cdef signed char _bin_estimate(const double* x, Py_ssize_t n, double lo, double 
             width = e[i + 1] - e[i]
     big = fabs(lo) if fabs(lo) > fabs(hi) else fabs(hi)
     err = 4.0 * DBL_EPSILON * (<double>nb + big / width)
+    p.nb = nb
     if err < 0.5:
-        mode = BIN_UNIFORM
-        first = e[0]
-        scale = <double>nb / (e[nb] - e[0])
-        tol = 4.0 * err if 4.0 * err < 0.5 else INFINITY  # INFINITY: walk every value
+        p.mode = BIN_UNIFORM
+        p.first = e[0]
+        p.scale = <double>nb / (e[nb] - e[0])
+        p.tol = 4.0 * err if 4.0 * err < 0.5 else INFINITY  # INFINITY: walk every value
     else:
         # so narrow a range that a guess may be off by more than one bin: numpy's own formula
-        mode = BIN_NUMPY
-        first = lo
-        scale = hi - lo
-        tol = 0.0
+        p.mode = BIN_NUMPY
+        p.first = lo
+        p.scale = hi - lo
+        p.tol = 0.0
+    return ST_OK
+
+
+cdef signed char _count_estimate(const double* x, Py_ssize_t n, const double* e, const Plan* p,
+                                 double k, int method, Work* w, const double* nx, double tag,
+                                 double* out) noexcept nogil:
+    """Count ``x`` into ``w.c`` by plan ``p`` on edges ``e``, then the estimate.
+
+    When ``nx`` (the next row, same length) is not NULL its min/max is started during this
+    row's counting pass (AVX2 only) and ``w.st[20]`` set to ``tag``: the same reduction in the
+    same order, so the same min/max bit for bit, only the loads overlap.
+    """
+    cdef Py_ssize_t i, b, nb = p.nb
+    cdef int64_t* c = w.c
     memset(c, 0, nb * sizeof(int64_t))
-    if mode == BIN_UNIFORM:
+    if p.mode == BIN_UNIFORM:
         if nx != NULL and w.st != NULL:
             fe_min_max_start(nx, w.st)
-            count_uniform_next(x, n, e, nb, first, scale, tol, c, nx, w.st)
+            count_uniform_next(x, n, e, nb, p.first, p.scale, p.tol, c, nx, w.st)
             w.st[20] = tag
         else:
-            count_uniform(x, n, e, nb, first, scale, tol, c)
+            count_uniform(x, n, e, nb, p.first, p.scale, p.tol, c)
     else:
         for i in range(n):
-            b = find_bin(x[i], e, nb, first, scale, tol, mode)
+            b = find_bin(x[i], e, nb, p.first, p.scale, p.tol, p.mode)
             if b >= 0:
                 c[b] += 1
     return _estimate(c, nb, k, method, out)
+
+
+cdef signed char _bin_estimate(const double* x, Py_ssize_t n, double lo, double hi,
+                               Py_ssize_t nb, double k, int method, Work* w, const double* nx,
+                               double tag, double* out) noexcept nogil:
+    """numpy.histogram(x, nb, (lo, hi)) counts (lo < hi final), then the estimate."""
+    cdef Plan p
+    cdef signed char s = _plan(lo, hi, nb, w.e, &p)
+    if s != ST_OK:
+        return s
+    return _count_estimate(x, n, w.e, &p, k, method, w, nx, tag, out)
 
 
 cdef signed char _uniform_row(const double* x, Py_ssize_t n, double lo, double hi, bint auto,
@@ -557,20 +582,39 @@ def entropy_rows_uniform(const double[:, ::1] x,   # IN (rows, n) samples
     cdef Py_ssize_t r
     cdef Work* w
     cdef bint pipe = auto and n > 0 and fe_has_avx2()
+    cdef double* e_shared = NULL
+    cdef Plan shared
+    cdef signed char st_shared = ST_OK
     if rows == 0:
         return
-    with nogil, parallel(num_threads=n_threads):
-        w = _work_new(nb, 0, pipe)
-        for r in prange(rows, schedule='static'):
-            if w == NULL:
-                status[r] = ST_NOMEM
-                out[r] = NAN
-            else:
-                status[r] = _uniform_row(&x[r, 0] if n else NULL, n, lo, hi, auto, nb, k[r],
-                                         method, w,
-                                         &x[r + 1, 0] if pipe and r + 1 < rows else NULL,
-                                         <double>(r + 1), &out[r])
-        _work_free(w)
+    if not auto:
+        # one range for every row: its edges and plan once, read by every thread
+        e_shared = <double*> malloc((nb + 1) * sizeof(double))
+        if e_shared == NULL:
+            raise MemoryError()
+        st_shared = _plan(lo, hi, nb, e_shared, &shared)
+    try:
+        with nogil, parallel(num_threads=n_threads):
+            w = _work_new(nb, 0, pipe)
+            for r in prange(rows, schedule='static'):
+                if w == NULL:
+                    status[r] = ST_NOMEM
+                    out[r] = NAN
+                elif not auto:
+                    out[r] = NAN
+                    status[r] = st_shared
+                    if st_shared == ST_OK:
+                        status[r] = _count_estimate(&x[r, 0] if n else NULL, n, e_shared,
+                                                    &shared, k[r], method, w, NULL, 0.0,
+                                                    &out[r])
+                else:
+                    status[r] = _uniform_row(&x[r, 0] if n else NULL, n, lo, hi, auto, nb,
+                                             k[r], method, w,
+                                             &x[r + 1, 0] if pipe and r + 1 < rows else NULL,
+                                             <double>(r + 1), &out[r])
+            _work_free(w)
+    finally:
+        free(e_shared)
 
 
 def entropy_rows_rule(const double[:, ::1] x,   # IN (rows, n) samples, n >= 1
