@@ -133,6 +133,24 @@ def test_plugin_table_kernel_matches_twin(tables, want, transpose, threads):
     assert not np.isnan(got[:, wanted]).any()
 
 
+@given(
+    tables=hnp.arrays(
+        np.int64,
+        hnp.array_shapes(min_dims=3, max_dims=3, min_side=1, max_side=5),
+        elements=st.one_of(st.just(0), st.integers(1, 9), st.integers(2**30, 2**44)),
+    ),
+)
+def test_plugin_table_kernel_matches_twin_large_counts(tables):
+    # totals above 3037000499: the 128-bit cross products (kernel) vs Python ints (twin)
+    compiled, twin = pair("mutual_info")
+    tables = tables.copy()
+    tables[:, 0, 0] += 2**40
+    got, st_got = _table_kernel(compiled, tables)
+    ref, st_ref = _table_kernel(twin, tables)
+    assert (st_got == 0).all() and (st_ref == 0).all()
+    np.testing.assert_allclose(got, ref, rtol=1e-13, atol=1e-15)
+
+
 def test_plugin_table_kernel_row_parallel_path_matches_twin(rng):
     # fewer tables than threads, each of >= 2**16 cells: rows are shared among the threads
     compiled, twin = pair("mutual_info")
