@@ -68,7 +68,7 @@ def _numpy_error(exc: ValueError, name: str, where: str = "") -> ValueError:
     if msg.startswith("Too many bins for data range"):
         return ValueError(
             f"bins: too many bins for the data range{at} (the edges would not be distinct "
-            f"floating-point numbers); use fewer bins [numpy: {msg}]"
+            "floating-point numbers); use fewer bins"
         )
     if msg.startswith("autodetected range of"):
         return ValueError(
