@@ -17,7 +17,6 @@ import numpy as np
 __all__ = [
     "as_float_array",
     "as_count_array",
-    "as_label_array",
     "check_base",
     "log_base_divisor",
     "normalize_axis",
@@ -35,7 +34,10 @@ def _as_ndarray(x: Any, name: str) -> np.ndarray:
     try:
         arr = np.asarray(x)
     except (ValueError, TypeError) as exc:  # ragged nested sequences and the like
-        raise ValueError(f"{name} could not be converted to an array: {exc}") from exc
+        raise ValueError(
+            f"{name} must be a rectangular array-like of numbers (got a ragged or mixed "
+            "nested sequence); pass a NumPy array or nested sequences of equal length"
+        ) from exc
     if arr.dtype.kind in "OUSVMm":
         raise TypeError(f"{name} must have a real numeric dtype, got dtype {arr.dtype}")
     if arr.dtype.kind == "c":
@@ -86,7 +88,7 @@ def as_count_array(
             raise ValueError(f"{name} has counts larger than the int64 maximum")
         return arr.astype(np.int64, copy=False)
     if kind == "i":
-        if arr.size and (arr < 0).any():
+        if arr.size and arr.min() < 0:  # a reduction, not an input-sized bool temporary
             raise ValueError(f"{name} must be non-negative counts")
         return arr.astype(np.int64, copy=False)
     # floats: only whole, finite, non-negative values are counts
@@ -100,23 +102,6 @@ def as_count_array(
         if arr.max() >= 2.0**63:
             raise ValueError(f"{name} has counts larger than the int64 maximum")
     return arr.astype(np.int64)
-
-
-def as_label_array(x: Any, name: str) -> np.ndarray:
-    """A 1-D array of class labels (any hashable numeric or string dtype), non-empty allowed."""
-    if isinstance(x, (str, bytes)):
-        raise TypeError(f"{name} must be a 1-D array-like of labels, got {type(x).__name__}")
-    try:
-        arr = np.asarray(x)
-    except (ValueError, TypeError) as exc:
-        raise ValueError(f"{name} could not be converted to an array: {exc}") from exc
-    if arr.ndim != 1:
-        raise ValueError(f"{name} must be 1-D, got shape {arr.shape}")
-    if arr.dtype.kind == "c":
-        raise TypeError(f"{name} must not be complex")
-    if arr.dtype.kind == "f" and arr.size and not np.isfinite(arr).all():
-        raise ValueError(f"{name} must not contain NaN or inf labels")
-    return arr
 
 
 def check_base(base: Any, name: str = "base") -> float | None:
