@@ -13,10 +13,15 @@
 #
 # The row loops compute terms leaf by leaf into a small stack block (a loop with no reduction,
 # so it vectorises with no relaxed-math flags) and add them in NumPy's pairwise order: the result
-# depends only on the row, never on the thread count, and sums match np.sum bit for bit. On x86-64 with GCC/clang the
-# loops are compiled a second time for AVX2+FMA and picked at run time (__builtin_cpu_supports);
-# elsewhere the baseline build is used. The selects need -fno-trapping-math to be if-converted
-# (set for this block only); it changes no values.
+# depends only on the row, never on the thread count, and sums match np.sum bit for bit. On
+# x86-64 with GCC/clang the loops are compiled a second time for AVX2+FMA and picked at run time
+# (__builtin_cpu_supports); elsewhere the baseline build is used. The selects need
+# -fno-trapping-math to be if-converted (set for this block only); it changes no values.
+#
+# The divergence rows (fe_div_row: KL, Jensen-Shannon, Hellinger, chi^2, total variation,
+# Renyi) are written as sums of terms of one sign computed from an exact difference p - q, so
+# rows that nearly agree keep their relative accuracy; see the comment above fe_div_row's block.
+# fe_rel_entr_row and fe_js_row are the KL and JS rows of that block.
 from libc.stdint cimport int64_t
 
 
@@ -46,8 +51,8 @@ cdef extern from *:
     #endif
 
 
-    static inline uint64_t fe_as_u64(double x) { uint64_t u; memcpy(&u, &x, 8); return u; }
-    static inline double fe_as_f64(uint64_t u) { double x; memcpy(&x, &u, 8); return x; }
+    FE_ALWAYS_INLINE uint64_t fe_as_u64(double x) { uint64_t u; memcpy(&u, &x, 8); return u; }
+    FE_ALWAYS_INLINE double fe_as_f64(uint64_t u) { double x; memcpy(&x, &u, 8); return x; }
 
     FE_ALWAYS_INLINE double fe_log(double x) {
         const double two52 = 4503599627370496.0;
@@ -111,7 +116,8 @@ cdef extern from *:
         return fe_leaf_sum(x, n);
     }
     FE_ALWAYS_INLINE double fe_min_impl(const double* x, int64_t n) {
-        double lo[8] = {HUGE_VAL, HUGE_VAL, HUGE_VAL, HUGE_VAL, HUGE_VAL, HUGE_VAL, HUGE_VAL, HUGE_VAL};
+        double lo[8] = {HUGE_VAL, HUGE_VAL, HUGE_VAL, HUGE_VAL,
+                        HUGE_VAL, HUGE_VAL, HUGE_VAL, HUGE_VAL};
         int64_t i = 0, j;
         for (; i + 8 <= n; i += 8)
             for (j = 0; j < 8; j++) {
@@ -133,37 +139,6 @@ cdef extern from *:
             double p = c[j] / S;
             double t = -(p * fe_log(p));
             buf[j] = (p == 0.0) ? 0.0 : t;
-        }
-        return fe_leaf_sum(buf, n);
-    }
-    /* sum rel_entr(p, q) over a leaf, p = a / Sa, q = b / Sb (scipy.special.rel_entr). */
-    FE_ALWAYS_INLINE double fe_rel_entr_leaf(const double* a, double Sa, const double* b, double Sb,
-                                             int64_t n) {
-        double buf[FE_LEAF];
-        for (int64_t j = 0; j < n; j++) {
-            double p = a[j] / Sa;
-            double q = b[j] / Sb;
-            double t = p * fe_log(p / q);
-            int zero = (p == 0.0) & (q >= 0.0);
-            int nan = (p != p) | (q != q);
-            double other = zero ? 0.0 : (nan ? NAN : HUGE_VAL);
-            buf[j] = ((p > 0.0) & (q > 0.0)) ? t : other;
-        }
-        return fe_leaf_sum(buf, n);
-    }
-
-    /* The recursive drivers, once per instruction set (ATTR) with suffix SUF. */
-    /* Jensen-Shannon terms over a leaf: (p log(p/m) + q log(q/m)) / 2, m = (p + q) / 2. */
-    FE_ALWAYS_INLINE double fe_js_leaf(const double* a, double Sa, const double* b, double Sb,
-                                       int64_t n) {
-        double buf[FE_LEAF];
-        for (int64_t j = 0; j < n; j++) {
-            double p = a[j] / Sa;
-            double q = b[j] / Sb;
-            double m = 0.5 * (p + q);
-            double tp = p * fe_log(p / m);
-            double tq = q * fe_log(q / m);
-            buf[j] = 0.5 * (((p > 0.0) ? tp : 0.0) + ((q > 0.0) ? tq : 0.0));
         }
         return fe_leaf_sum(buf, n);
     }
@@ -195,23 +170,9 @@ cdef extern from *:
     static ATTR FE_NOINLINE double fe_entleaf_##SUF(const double* c, int64_t n, double S) { \
         return fe_entropy_leaf(c, n, S);                                                    \
     }                                                                                       \
-    static ATTR FE_NOINLINE double fe_relleaf_##SUF(const double* a, double Sa,             \
-                                                    const double* b, double Sb, int64_t n) {\
-        return fe_rel_entr_leaf(a, Sa, b, Sb, n);                                           \
-    }                                                                                       \
-    static ATTR FE_NOINLINE double fe_jsleaf_##SUF(const double* a, double Sa,              \
-                                                   const double* b, double Sb, int64_t n) { \
-        return fe_js_leaf(a, Sa, b, Sb, n);                                                 \
-    }                                                                                       \
     static ATTR FE_NOINLINE double fe_crossleaf_##SUF(const double* a, double Sa,           \
                                                       const double* b, double Sb, int64_t n) {\
         return fe_cross_leaf(a, Sa, b, Sb, n);                                              \
-    }                                                                                       \
-    static double fe_js_##SUF(const double* a, double Sa, const double* b, double Sb,       \
-                              int64_t n) {                                                  \
-        if (n <= FE_LEAF) return fe_jsleaf_##SUF(a, Sa, b, Sb, n);                          \
-        int64_t n2 = fe_half(n);                                                            \
-        return fe_js_##SUF(a, Sa, b, Sb, n2) + fe_js_##SUF(a + n2, Sa, b + n2, Sb, n - n2); \
     }                                                                                       \
     static double fe_cross_##SUF(const double* a, double Sa, const double* b, double Sb,    \
                                  int64_t n) {                                               \
@@ -232,13 +193,6 @@ cdef extern from *:
         if (n <= FE_LEAF) return fe_entleaf_##SUF(c, n, S);                                 \
         int64_t n2 = fe_half(n);                                                            \
         return fe_entropy_##SUF(c, n2, S) + fe_entropy_##SUF(c + n2, n - n2, S);            \
-    }                                                                                       \
-    static double fe_rel_entr_##SUF(const double* a, double Sa, const double* b,            \
-                                    double Sb, int64_t n) {                                 \
-        if (n <= FE_LEAF) return fe_relleaf_##SUF(a, Sa, b, Sb, n);                         \
-        int64_t n2 = fe_half(n);                                                            \
-        return fe_rel_entr_##SUF(a, Sa, b, Sb, n2)                                          \
-             + fe_rel_entr_##SUF(a + n2, Sa, b + n2, Sb, n - n2);                           \
     }
 
     /* Column kernels for C-contiguous (n, m) data reduced along axis 0, columns [j0, j0 + w),
@@ -320,14 +274,6 @@ cdef extern from *:
     static double fe_entropy_row(const double* c, int64_t n, double S) {
         return FE_PICK(fe_entropy, (c, n, S));
     }
-    static double fe_rel_entr_row(const double* a, double Sa, const double* b, double Sb,
-                                  int64_t n) {
-        return FE_PICK(fe_rel_entr, (a, Sa, b, Sb, n));
-    }
-
-    static double fe_js_row(const double* a, double Sa, const double* b, double Sb, int64_t n) {
-        return FE_PICK(fe_js, (a, Sa, b, Sb, n));
-    }
     static double fe_cross_row(const double* a, double Sa, const double* b, double Sb,
                                int64_t n) {
         return FE_PICK(fe_cross, (a, Sa, b, Sb, n));
@@ -339,6 +285,402 @@ cdef extern from *:
     static void fe_col_entropy(const double* x, int64_t n, int64_t m, int64_t j0, int64_t w,
                                const double* S, double* out) {
         FE_PICK(fe_col_entropy, (x, n, m, j0, w, S, out));
+    }
+
+    /* ==========================================================================================
+       Divergences that keep their digits when p and q nearly agree.
+
+       Each divergence is a sum over classes of terms that are all >= 0 (all <= 0 for a Renyi
+       sum with alpha < 1), each term computed from the difference d = p - q without
+       cancellation; so rows that agree to 1e-9 still give the divergence to ~1e-13.
+
+       Normalisation. With S the row sum (passed in), h = S*sc and x = a*sc for a power of two
+       sc that puts h in [1, 4) (exact), p = x * (1/h) and q = y * (1/h') are rounded, and the
+       difference is taken from the exact cross product instead:
+           d = (x h' - y h) / (h h'),   x h' - y h = fl(x h' - w) + (w - y h),  w = fl(y h),
+       Kahan's way (w - y h is exact: one FMA, or Dekker's product without FMA), so d is the
+       difference of the real quotients a/S - b/S' to ~2 ulps of d wherever they nearly agree.
+       What remains is the rounding of each row sum S, a common scale error of the row (~1e-16,
+       none where the sum is exact, as for counts): every measure below is written as an
+       f-divergence sum q f(p/q) with f(1) = f'(1) = 0, which such a scale error changes only by
+       a relative ~1e-16 (plus a ~1e-32 absolute second-order term). Total variation
+       (f = |t - 1|/2, first order) also removes that scale error, from a compensated row sum.
+       Rows proportional to each other with exact sums give d = 0, so exactly 0. That scale
+       error delta = (exact sum)/S - 1 is also removed, from compensated row sums, where it
+       could show: always for total variation, and for the other measures in rows whose
+       divergence comes out below FE_CLOSE (rows agreeing to ~1e-7 or better), which are then
+       computed again with d - (p delta_a - q delta_b) (first order in delta; the rest is
+       ~1e-32 relative).
+       p, q and d are kept in a working scale 2^64 (see FE_WSCALE).
+
+       Terms, with s = d / (p + q) (so p/q = (1 + s)/(1 - s)) and c = 3 - 2 sqrt 2 (p/q within
+       [1/sqrt 2, sqrt 2]); R(z) = atanh(s)/s - 1 = sum_{k>=1} z^k/(2k+1), z = s^2:
+         KL    p log(p/q) - p + q  =  s (d + 2 p R(z))                  |s| <= c
+                                   =  p log(p/q) - d                      otherwise
+         JS    (p log(2p/(p+q)) + q log(2q/(p+q))) / 2
+                                   =  (p + q)/4 * z G(z),  G = sum_{k>=1} z^(k-1)/(k(2k-1))
+                                   =  (p log(1+s) + q log(1-s)) / 2       otherwise
+         HELL2 (sqrt p - sqrt q)^2 =  (d / (sqrt p + sqrt q))^2
+         CHI2  (p - q)^2 / q       =  d^2 / q
+         TV    |p - q|             =  |d|, with the scale error removed (below)
+         RENYI p^a q^(1-a) - a p - (1-a) q  =  q w^2 sum_{k>=2} c_k w^(k-2),  w = log(p/q),
+               c_k = (a^k - a)/k!, when |w| and |a w| are <= 1/2;
+                                   =  p expm1((a-1) w) - (a-1) d          otherwise
+       At each switch the other form loses at most ~12x eps to cancellation. The series are cut
+       where the next term is below 1e-17 relative. Conventions as rel_entr: a term with p = 0 is
+       its limit (q for KL), p > 0 = q gives +inf (KL, CHI2; RENYI with a > 1).
+       ======================================================================================== */
+    /* Contraction (a*b + c fused by the compiler) cannot break the exact steps: they are an
+       explicit fma() on targets with FMA, and Dekker's product only where the target has no
+       FMA instruction, so there is nothing to fuse (FE_BASE_FMA is 1 whenever the compiler may
+       emit FMA for the baseline build: -mfma, -march=native, AArch64, FP_FAST_FMA). */
+
+    #if defined(__FMA__) || defined(FP_FAST_FMA) || defined(__aarch64__)
+    #  define FE_BASE_FMA 1
+    #else
+    #  define FE_BASE_FMA 0
+    #endif
+
+    enum { FE_DIV_CROSS = 0, FE_DIV_JS = 1, FE_DIV_TV = 2, FE_DIV_BC = 3, FE_DIV_CHI2 = 4,
+           FE_DIV_RENYI = 5, FE_DIV_RENYI0 = 6, FE_DIV_RENYIINF = 7, FE_DIV_RENYIDIRECT = 8,
+           FE_DIV_HELL2 = 9, FE_DIV_KL = 10 };
+    #define FE_RENYI_TERMS 16
+    #define FE_CLOSE 1e-14                  /* see fe_div_row */
+    #define FE_S_SMALL 0.1715728752538097   /* 3 - 2 sqrt 2: p/q in [1/sqrt 2, sqrt 2] */
+    #define FE_SPLIT 134217729.0            /* 2^27 + 1, Veltkamp's splitter */
+
+    /* Working scale: p, q and d are kept multiplied by 2^64 (exact), so a nonzero p is at
+       least 2^-1010 and normal (the bit operations of fe_kl_term need that); every measure is
+       homogeneous of degree 1 in (p, q, d), so the row result is multiplied back by 2^-64. */
+    #define FE_WSCALE 18446744073709551616.0      /* 2^64 */
+    #define FE_WUNSCALE 5.421010862427522e-20     /* 2^-64 */
+
+    typedef struct { double sc, h, invs, hh, hl; } fe_rownorm;
+    typedef struct {
+        fe_rownorm A, B;
+        double g;                       /* 2^64 / (h_a h_b) */
+        double alpha, beta, da, db;
+        const double* coef;
+    } fe_divctx;
+
+    /* sc = 2^k, k = 1023 - (biased exponent of S) clamped to [-1022, 1022], so h = S*sc is in
+       [1, 4) (in [2^-52, 1) for subnormal S) and x = a*sc is exact with |x| < 4; invs =
+       2^64/h (rounded) and the Veltkamp split of h. A sum of 0, inf or NaN gives garbage that
+       the facade discards. */
+    static fe_rownorm fe_rownorm_make(double S) {
+        fe_rownorm r;
+        int64_t k = 1023 - (int64_t)((fe_as_u64(S) >> 52) & 0x7ff);
+        k = (k > 1022) ? 1022 : ((k < -1022) ? -1022 : k);
+        r.sc = fe_as_f64((uint64_t)(k + 1023) << 52);
+        r.h = S * r.sc;
+        r.invs = FE_WSCALE / r.h;
+        double c = FE_SPLIT * r.h;
+        r.hh = c - (c - r.h);
+        r.hl = r.h - r.hh;
+        return r;
+    }
+
+    /* The exact error w - x*y of w = fl(x*y), |x| < 4, y pre-split: FMA or Dekker. */
+    FE_ALWAYS_INLINE double fe_mul_err(double x, double y, double yh, double yl, double w,
+                                       int use_fma) {
+        if (use_fma) return fma(-x, y, w);
+        double c = FE_SPLIT * x;
+        double xh = c - (c - x);
+        double xl = x - xh;
+        return -((((xh * yh - w) + xh * yl) + xl * yh) + xl * yl);
+    }
+
+    /* p = 2^64 a/S_a and q = 2^64 b/S_b (rounded), and their difference from the exact
+       cross products: d = 2^64 (x h_b - y h_a) / (h_a h_b), x h_b - y h_a to ~1 ulp
+       (Kahan's way: w = fl(y h_a), then fl(x h_b - w) + (w - y h_a), the last term exact). */
+    FE_ALWAYS_INLINE void fe_pqd(double a, double b, const fe_divctx* C, int use_fma,
+                                 double* p, double* q, double* d) {
+        double x = a * C->A.sc, y = b * C->B.sc;
+        double w = y * C->A.h;
+        double e = fe_mul_err(y, C->A.h, C->A.hh, C->A.hl, w, use_fma);
+        double f;
+        if (use_fma) {
+            f = fma(x, C->B.h, -w);
+        } else {
+            double P = x * C->B.h;
+            f = (P - w) - fe_mul_err(x, C->B.h, C->B.hh, C->B.hl, P, 0);
+        }
+        *p = x * C->A.invs;
+        *q = y * C->B.invs;
+        /* less the scale errors, p delta_a - q delta_b written as d delta_a + q (delta_a -
+           delta_b): exactly 0 when they are 0, and for identical rows */
+        double d1 = (f + e) * C->g;
+        *d = d1 - (d1 * C->da + *q * (C->da - C->db));
+    }
+
+    /* c0 + c1 z + ... + c9 z^9 in Estrin's order (a dependency chain of 5 instead of Horner's 9,
+       which keeps the vectorised loops from stalling on latency). */
+    FE_ALWAYS_INLINE double fe_poly10(double z, double c0, double c1, double c2, double c3,
+                                      double c4, double c5, double c6, double c7, double c8,
+                                      double c9) {
+        double z2 = z * z;
+        double z4 = z2 * z2;
+        double z8 = z4 * z4;
+        double e0 = c0 + c1 * z, e1 = c2 + c3 * z, e2 = c4 + c5 * z, e3 = c6 + c7 * z;
+        double e4 = c8 + c9 * z;
+        double f0 = e0 + e1 * z2, f1 = e2 + e3 * z2;
+        return (f0 + f1 * z4) + e4 * z8;
+    }
+    /* atanh(s)/s - 1 = sum_{k>=1} z^k/(2k+1), z = s^2 <= 0.0295 (next term < 7e-17 relative) */
+    FE_ALWAYS_INLINE double fe_atanh_R(double z) {
+        return z * fe_poly10(z, 1.0/3.0, 1.0/5.0, 1.0/7.0, 1.0/9.0, 1.0/11.0, 1.0/13.0,
+                             1.0/15.0, 1.0/17.0, 1.0/19.0, 1.0/21.0);
+    }
+    /* ((1+s)log(1+s) + (1-s)log(1-s))/s^2 = sum_{k>=1} z^(k-1)/(k(2k-1)), z = s^2 <= 0.0295 */
+    FE_ALWAYS_INLINE double fe_js_G(double z) {
+        return fe_poly10(z, 1.0, 1.0/6.0, 1.0/15.0, 1.0/28.0, 1.0/45.0, 1.0/66.0, 1.0/91.0,
+                         1.0/120.0, 1.0/153.0, 1.0/190.0);
+    }
+    /* KL term. log(p/q) = k ln2 + 2 atanh(s), s = (p - 2^k q)/(p + 2^k q), with k taken from
+       the exponents and leading digits of p and q so that p/(2^k q) lies in [1/sqrt 2, sqrt 2]:
+       one division and one series serve both forms. Where k = 0, s = d/(p + q) from the exact
+       difference and the term is s (d + 2 p R); elsewhere p log(p/q) - d. In the working scale
+       a p or q below DBL_MIN stands for a probability below 2^-1086 and is taken as 0. */
+    #define FE_SQRT2 1.4142135623730951
+    #define FE_DBL_MIN 2.2250738585072014e-308
+    FE_ALWAYS_INLINE double fe_kl_term(double p, double q, double d) {
+        const uint64_t mant = 0x000fffffffffffffULL, one = 0x3ff0000000000000ULL;
+        uint64_t ip = fe_as_u64(p), iq = fe_as_u64(q);
+        double mp = fe_as_f64((ip & mant) | one), mq = fe_as_f64((iq & mant) | one);
+        int64_t j = (mp >= FE_SQRT2 * mq) ? 1 : ((mq > FE_SQRT2 * mp) ? -1 : 0);
+        int64_t k = (int64_t)(ip >> 52) - (int64_t)(iq >> 52) + j;
+        double q2 = fe_as_f64(iq + ((uint64_t)k << 52));      /* 2^k q, within sqrt 2 of p */
+        int64_t k0 = (k == 0);
+        double sg = p + q;
+        double s = (k0 ? d : p - q2) / (k0 ? sg : p + q2);
+        double kd = (fe_as_f64(0x4330000000000000ULL | (uint64_t)(k + 4096))
+                     - 4503599627370496.0) - 4096.0;
+        double pk = p * (kd * 0.6931471804855391 + kd * 7.440617110012397e-11) - d;
+        double R = fe_atanh_R(s * s);
+        double s2 = 2.0 * s;
+        double small = s * (d + 2.0 * p * R);
+        double big = pk + p * (s2 + s2 * R);            /* p (k ln2 + 2 atanh s) - d */
+        /* p = 0: the term is q; p > 0 = q: +inf; NaN propagates */
+        double spec = (p >= FE_DBL_MIN) ? HUGE_VAL : q;
+        spec = (sg != sg) ? NAN : spec;
+        double t = k0 ? small : big;
+        return ((p >= FE_DBL_MIN) & (q >= FE_DBL_MIN)) ? t : spec;
+    }
+    /* Jensen-Shannon special values: p = q = 0 gives 0, NaN propagates. */
+    FE_ALWAYS_INLINE double fe_js_special(double p, double q, double t) {
+        double sg = p + q;
+        double spec = (sg != sg) ? NAN : 0.0;
+        return (sg > 0.0) ? t : spec;
+    }
+    FE_ALWAYS_INLINE double fe_hell2_term(double p, double q, double d) {
+        double r = sqrt(p) + sqrt(q);
+        double h = d / r;
+        double t = (r > 0.0) ? h * h : 0.0;
+        return ((p != p) | (q != q)) ? NAN : t;
+    }
+    /* (unscaled here, not at the end of the row: chi^2 can be as large as the doubles go) */
+    FE_ALWAYS_INLINE double fe_chi2_term(double p, double q, double d) {
+        double t = (q > 0.0) ? (d * FE_WUNSCALE) * (d / q) : ((p > 0.0) ? HUGE_VAL : 0.0);
+        return ((p != p) | (q != q)) ? NAN : t;
+    }
+
+    /* One Renyi term (scalar: libm log1p/expm1/exp), unscaled here like chi^2. direct:
+       p^a q^(1-a) itself. */
+    FE_ALWAYS_INLINE double fe_renyi_term(double p, double q, double d, const fe_divctx* C,
+                                          int direct) {
+        double a = C->alpha, be = C->beta, t;
+        if ((p != p) | (q != q)) return NAN;
+        if (p > 0.0 && q > 0.0) {
+            double u = d / q;
+            double w = (fabs(u) <= 0.5) ? log1p(u) : log(p / q);
+            if (direct) {
+                t = p * exp(be * w);
+            } else if (fabs(w) <= 0.5 && fabs(a * w) <= 0.5) {
+                const double* c = C->coef;
+                double h = c[FE_RENYI_TERMS - 1];
+                for (int k = FE_RENYI_TERMS - 2; k >= 0; k--) h = c[k] + w * h;
+                t = q * ((w * w) * h);
+            } else {
+                t = p * expm1(be * w) - be * d;
+            }
+        } else if (p > 0.0) {
+            t = (a > 1.0) ? HUGE_VAL : (direct ? 0.0 : -a * p);
+        } else {
+            t = direct ? 0.0 : be * q;
+        }
+        return t * FE_WUNSCALE;
+    }
+
+    /* Leaves (n <= FE_LEAF): terms into a stack block, then NumPy's pairwise leaf sum. */
+    #define FE_DIV_LEAF(NAME, TERM)                                                         \
+    FE_ALWAYS_INLINE double NAME(const double* a, const double* b, int64_t n,               \
+                                 const fe_divctx* C, int use_fma) {                         \
+        double buf[FE_LEAF];                                                                \
+        for (int64_t j = 0; j < n; j++) {                                                   \
+            double p, q, d;                                                                 \
+            fe_pqd(a[j], b[j], C, use_fma, &p, &q, &d);                                     \
+            buf[j] = TERM;                                                                  \
+        }                                                                                   \
+        return fe_leaf_sum(buf, n);                                                         \
+    }
+    FE_DIV_LEAF(fe_hell2_leaf, fe_hell2_term(p, q, d))
+    FE_DIV_LEAF(fe_chi2_leaf, fe_chi2_term(p, q, d))
+    FE_DIV_LEAF(fe_tv_leaf, fabs(d))
+    FE_DIV_LEAF(fe_bc_leaf, sqrt(p) * sqrt(q))
+    FE_DIV_LEAF(fe_renyi_leaf, fe_renyi_term(p, q, d, C, 0))
+    FE_DIV_LEAF(fe_renyid_leaf, fe_renyi_term(p, q, d, C, 1))
+    FE_DIV_LEAF(fe_renyi0_leaf, (p > 0.0) ? 0.0 : q)
+
+    FE_DIV_LEAF(fe_kl_leaf, fe_kl_term(p, q, d))
+
+    /* Jensen-Shannon term: the series where |p - q| <= c (p + q), else the logarithms. */
+    FE_ALWAYS_INLINE double fe_js_term(double p, double q, double d) {
+        double sg = p + q;
+        double is = 1.0 / sg;
+        double s = d * is;
+        double z = s * s;
+        double small = 0.25 * sg * z * fe_js_G(z);
+        double lp = fe_log(2.0 * p * is), lq = fe_log(2.0 * q * is);
+        double tp = (p > 0.0) ? p * lp : 0.0;
+        double tq = (q > 0.0) ? q * lq : 0.0;
+        double big = 0.5 * (tp + tq);
+        double t = (fabs(d) <= FE_S_SMALL * sg) ? small : big;
+        return fe_js_special(p, q, t);
+    }
+    FE_DIV_LEAF(fe_jsd_leaf, fe_js_term(p, q, d))
+
+    FE_ALWAYS_INLINE double fe_div_leaf(const double* a, const double* b, int64_t n,
+                                        const fe_divctx* C, int m, int use_fma) {
+        switch (m) {
+            case FE_DIV_KL: return fe_kl_leaf(a, b, n, C, use_fma);
+            case FE_DIV_JS: return fe_jsd_leaf(a, b, n, C, use_fma);
+            case FE_DIV_HELL2: return fe_hell2_leaf(a, b, n, C, use_fma);
+            case FE_DIV_CHI2: return fe_chi2_leaf(a, b, n, C, use_fma);
+            case FE_DIV_TV: return fe_tv_leaf(a, b, n, C, use_fma);
+            case FE_DIV_BC: return fe_bc_leaf(a, b, n, C, use_fma);
+            case FE_DIV_RENYI: return fe_renyi_leaf(a, b, n, C, use_fma);
+            case FE_DIV_RENYIDIRECT: return fe_renyid_leaf(a, b, n, C, use_fma);
+            case FE_DIV_RENYI0: return fe_renyi0_leaf(a, b, n, C, use_fma);
+            default: return NAN;
+        }
+    }
+
+    /* Compensated sum (TwoSum in 8 lanes, lanes joined by TwoSum): hi + lo = sum x with an
+       error below ~(n/8)^2 eps^2 sum x (x >= 0). */
+    FE_ALWAYS_INLINE void fe_sum2_impl(const double* x, int64_t n, double* hi, double* lo) {
+        double s[8] = {0, 0, 0, 0, 0, 0, 0, 0}, c[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+        int64_t i = 0, j;
+        for (; i + 8 <= n; i += 8)
+            for (j = 0; j < 8; j++) {
+                double v = x[i + j], t = s[j] + v, bv = t - s[j];
+                c[j] += (s[j] - (t - bv)) + (v - bv);
+                s[j] = t;
+            }
+        for (j = 0; i + j < n; j++) {
+            double v = x[i + j], t = s[j] + v, bv = t - s[j];
+            c[j] += (s[j] - (t - bv)) + (v - bv);
+            s[j] = t;
+        }
+        double S = s[0], L = c[0];
+        for (j = 1; j < 8; j++) {
+            double t = S + s[j], bv = t - S;
+            L += ((S - (t - bv)) + (s[j] - bv)) + c[j];
+            S = t;
+        }
+        *hi = S;
+        *lo = L;
+    }
+
+    #define FE_DEFINE_DIV(SUF, ATTR, USE_FMA)                                               \
+    static ATTR FE_NOINLINE double fe_divleaf_##SUF(const double* a, const double* b,       \
+                                                    int64_t n, const fe_divctx* C, int m) { \
+        return fe_div_leaf(a, b, n, C, m, USE_FMA);                                         \
+    }                                                                                       \
+    static double fe_div_##SUF(const double* a, const double* b, int64_t n,                 \
+                               const fe_divctx* C, int m) {                                 \
+        if (n <= FE_LEAF) return fe_divleaf_##SUF(a, b, n, C, m);                           \
+        int64_t n2 = fe_half(n);                                                            \
+        return fe_div_##SUF(a, b, n2, C, m) + fe_div_##SUF(a + n2, b + n2, n - n2, C, m);   \
+    }                                                                                       \
+    static ATTR void fe_sum2_##SUF(const double* x, int64_t n, double* hi, double* lo) {    \
+        fe_sum2_impl(x, n, hi, lo);                                                         \
+    }
+    FE_DEFINE_DIV(base, , FE_BASE_FMA)
+    #if FE_DISPATCH
+    FE_DEFINE_DIV(avx2, __attribute__((target("avx2,fma"))), 1)
+    #endif
+
+    /* delta = (exact sum)/S - 1 of a row (TV's scale correction): a compensated sum. */
+    static double fe_row_delta(const double* x, int64_t n, const fe_rownorm* N) {
+        double hi, lo;
+        FE_PICK(fe_sum2, (x, n, &hi, &lo));
+        double L = (hi * N->sc - N->h) + lo * N->sc;   /* exact sum - S, scaled */
+        return (L * FE_WUNSCALE) * N->invs;
+    }
+
+    /* Renyi series coefficients c_k = (a^k - a)/k!, k = 2..FE_RENYI_TERMS+1. */
+    static void fe_renyi_coef(double alpha, double* coef) {
+        double lg = (alpha > 0.5 && alpha < 2.0) ? log1p(alpha - 1.0) : log(alpha);
+        double fact = 1.0;
+        for (int k = 2; k <= FE_RENYI_TERMS + 1; k++) {
+            fact *= (double)k;
+            coef[k - 2] = alpha * expm1((double)(k - 1) * lg) / fact;
+        }
+    }
+
+    /* One row of measure m (codes FE_DIV_*; CROSS is fe_cross_row). RENYIINF gives the maximum
+       over the support of p of d/q (+inf where q = 0), RENYI0 the mass of q off the support of
+       p, TV the full (1/2) sum |p - q|; the others the sums of their terms above. */
+    static double fe_div_row(const double* a, double Sa, const double* b, double Sb, int64_t n,
+                             int m, double alpha, const double* coef) {
+        fe_divctx C;
+        C.A = fe_rownorm_make(Sa);
+        C.B = fe_rownorm_make(Sb);
+        C.g = FE_WSCALE / (C.A.h * C.B.h);
+        C.alpha = alpha;
+        C.beta = alpha - 1.0;
+        C.coef = coef;
+        C.da = 0.0;
+        C.db = 0.0;
+        if (m == FE_DIV_RENYIINF) {
+            double best = -HUGE_VAL;
+            for (int64_t j = 0; j < n; j++) {
+                double p, q, d;
+                fe_pqd(a[j], b[j], &C, FE_BASE_FMA, &p, &q, &d);
+                double u = (q > 0.0) ? d / q : HUGE_VAL;
+                if ((p != p) | (q != q)) return NAN;
+                if (p > 0.0 && u > best) best = u;
+            }
+            return best;
+        }
+        if (m == FE_DIV_TV) {
+            C.da = fe_row_delta(a, n, &C.A);
+            C.db = fe_row_delta(b, n, &C.B);
+        }
+        double r = FE_PICK(fe_div, (a, b, n, &C, m));
+        if (m == FE_DIV_KL || m == FE_DIV_JS || m == FE_DIV_HELL2 || m == FE_DIV_CHI2
+                || m == FE_DIV_RENYI) {
+            /* Rows this close (divergence below FE_CLOSE): the scale error of the row sums
+               (~1e-16, its square ~1e-32 absolute) is removed too, from compensated sums. */
+            double v = (m == FE_DIV_CHI2 || m == FE_DIV_RENYI) ? r : FE_WUNSCALE * r;
+            double tol = FE_CLOSE * ((m == FE_DIV_RENYI && alpha > 1.0) ? alpha * alpha : 1.0);
+            if (fabs(v) < tol) {
+                C.da = fe_row_delta(a, n, &C.A);
+                C.db = fe_row_delta(b, n, &C.B);
+                r = FE_PICK(fe_div, (a, b, n, &C, m));
+            }
+        }
+        if (m == FE_DIV_CHI2 || m == FE_DIV_RENYI || m == FE_DIV_RENYIDIRECT) return r;
+        return ((m == FE_DIV_TV) ? 0.5 * FE_WUNSCALE : FE_WUNSCALE) * r;
+    }
+    /* The row functions of earlier versions, now computed by the accurate forms above. */
+    static inline double fe_rel_entr_row(const double* a, double Sa, const double* b,
+                                         double Sb, int64_t n) {
+        return fe_div_row(a, Sa, b, Sb, n, FE_DIV_KL, 1.0, NULL);
+    }
+    static inline double fe_js_row(const double* a, double Sa, const double* b, double Sb,
+                                   int64_t n) {
+        return fe_div_row(a, Sa, b, Sb, n, FE_DIV_JS, 1.0, NULL);
     }
 
     #if defined(__GNUC__) && !defined(__clang__)
@@ -359,3 +701,19 @@ cdef extern from *:
                       double* sums, double* mins) noexcept nogil
     void fe_col_entropy(const double* x, int64_t n, int64_t m, int64_t j0, int64_t w,
                         const double* S, double* out) noexcept nogil
+    enum:
+        FE_DIV_CROSS
+        FE_DIV_JS
+        FE_DIV_TV
+        FE_DIV_BC
+        FE_DIV_CHI2
+        FE_DIV_RENYI
+        FE_DIV_RENYI0
+        FE_DIV_RENYIINF
+        FE_DIV_RENYIDIRECT
+        FE_DIV_HELL2
+        FE_DIV_KL
+        FE_RENYI_TERMS
+    double fe_div_row(const double* a, double Sa, const double* b, double Sb, int64_t n,
+                      int m, double alpha, const double* coef) noexcept nogil
+    void fe_renyi_coef(double alpha, double* coef) noexcept nogil

@@ -32,7 +32,7 @@ def entropy_cols(
     out: np.ndarray,  # double[::1]
     n_threads: int,
 ) -> None: ...
-def kl_rows(
+def kl_rows(  # sum (p log(p/q) - p + q), accurate for close rows
     p: np.ndarray,  # const double[:, ::1]
     p_sums: np.ndarray,  # const double[::1]
     q: np.ndarray,  # const double[:, ::1]
@@ -45,15 +45,19 @@ def pair_rows(
     p_sums: np.ndarray,  # const double[::1]
     q: np.ndarray,  # const double[:, ::1]
     q_sums: np.ndarray,  # const double[::1]
-    measure: int,  # int: 0 cross, 1 js, 2 tv, 3 bc, 4 chi2, 5 renyi, 6 renyi a=0, 7 renyi a=inf
-    alpha: float,  # double
+    # int: 0 cross entropy, 1 Jensen-Shannon, 2 total variation, 3 sum sqrt(p) sqrt(q),
+    # 4 chi^2, 5 Renyi sum p^a q^(1-a) - a p - (1-a) q, 6 mass of q off the support of p,
+    # 7 max (p - q)/q over the support of p, 8 Renyi sum p^a q^(1-a), 9 sum (sqrt p - sqrt q)^2;
+    # any other value raises ValueError
+    measure: int,
+    alpha: float,  # double: the Renyi order (measures 5 and 8)
     out: np.ndarray,  # double[::1]
     n_threads: int,
 ) -> None: ...
 def power_rows(
     x: np.ndarray,  # const double[:, ::1]
     sums: np.ndarray,  # const double[::1]
-    mode: int,  # int: 0 sum p^alpha - 1, 1 support size, 2 max p
+    mode: int,  # int: 0 sum p^alpha - 1, 1 support size, 2 max p, 3 sum p^alpha
     alpha: float,  # double
     out: np.ndarray,  # double[::1]
     n_threads: int,

@@ -8,12 +8,12 @@ either 1 (one row broadcast against all) or the number of output rows. One threa
 output row, so results are bitwise identical for any thread count.
 """
 from cython.parallel cimport prange
-from libc.math cimport log, log1p, expm1, exp, sqrt, fabs, INFINITY, NAN
+from libc.math cimport expm1, exp, INFINITY
 from libc.stdint cimport int64_t
 
 from fastentropy._kernels._fastlog cimport (
-    FE_COLS, fe_log, fe_sum_min, fe_entropy_row, fe_rel_entr_row, fe_js_row, fe_cross_row,
-    fe_col_stats, fe_col_entropy)
+    FE_COLS, FE_DIV_KL, FE_RENYI_TERMS, fe_log, fe_sum_min, fe_entropy_row, fe_cross_row,
+    fe_col_stats, fe_col_entropy, fe_div_row, fe_renyi_coef)
 
 
 def log_array(const double[::1] x,  # IN
@@ -102,8 +102,10 @@ def kl_rows(const double[:, ::1] p,      # IN (rp, n)
             const double[::1] p_sums,    # IN (rp,)
             const double[:, ::1] q,      # IN (rq, n)
             const double[::1] q_sums,    # IN (rq,)
-            double[::1] out,             # OUT sum rel_entr(p, q), nats
+            double[::1] out,             # OUT sum rel_entr(p, q) as non-negative terms, nats
             int n_threads):
+    """KL(p || q) per row as sum (p log(p/q) - p + q), each term from the exact p - q (see
+    _fastlog.pxd), so rows that nearly agree keep their relative accuracy."""
     cdef Py_ssize_t i, ip, iq, rows = out.shape[0]
     cdef Py_ssize_t rp = p.shape[0], rq = q.shape[0]
     cdef int64_t n = p.shape[1]
@@ -114,92 +116,53 @@ def kl_rows(const double[:, ::1] p,      # IN (rp, n)
     for i in prange(rows, nogil=True, schedule='static', num_threads=n_threads):
         ip = i if rp > 1 else 0
         iq = i if rq > 1 else 0
-        out[i] = fe_rel_entr_row(&p[ip, 0], p_sums[ip], &q[iq, 0], q_sums[iq], n)
+        out[i] = fe_div_row(&p[ip, 0], p_sums[ip], &q[iq, 0], q_sums[iq], n, FE_DIV_KL, 1.0,
+                            NULL)
 
 
+# measure codes of pair_rows (the FE_DIV_* codes of _fastlog.pxd)
 cdef enum Measure:
     CROSS = 0      # -sum p log q
     JS = 1         # (KL(p||m) + KL(q||m)) / 2, m = (p + q) / 2
     TV = 2         # sum |p - q| / 2
-    BC = 3         # sum sqrt(p q)
+    BC = 3         # sum sqrt(p) sqrt(q)
     CHI2 = 4       # sum (p - q)^2 / q
-    RENYI = 5      # sum p^a q^(1-a) - 1, as sum p expm1((a-1) log(p/q)) (finite a not in {0, 1})
-    RENYI0 = 6     # sum of q over the support of p
-    RENYIINF = 7   # max over the support of p of p / q
-    RENYIDIRECT = 8  # sum p^a q^(1-a), as sum p exp((a-1) log(p/q)) (when the sum is far from 1)
-
-
-cdef inline double _pair_row(const double* a, double sa, const double* b, double sb, int64_t n,
-                             int measure, double alpha) noexcept nogil:
-    cdef int64_t j
-    # CROSS and JS go through the vectorised C row loops (see pair_rows)
-    cdef double p, q, t, acc = 0.0
-    for j in range(n):
-        p = a[j] / sa
-        q = b[j] / sb
-        if measure == TV:
-            acc = acc + fabs(p - q)
-        elif measure == BC:
-            acc = acc + sqrt(p * q)
-        elif measure == CHI2:
-            if q > 0.0:
-                t = p - q
-                acc = acc + t * t / q
-            elif p > 0.0:
-                acc = INFINITY
-        elif measure == RENYI:
-            if p > 0.0:
-                if q > 0.0:
-                    acc = acc + p * expm1((alpha - 1.0) * fe_log(p / q))
-                elif alpha > 1.0:
-                    acc = INFINITY
-                else:
-                    acc = acc - p
-        elif measure == RENYIDIRECT:
-            if p > 0.0:
-                if q > 0.0:
-                    acc = acc + p * exp((alpha - 1.0) * fe_log(p / q))
-                elif alpha > 1.0:
-                    acc = INFINITY
-        elif measure == RENYI0:
-            if p > 0.0:
-                acc = acc + q
-        elif measure == RENYIINF:
-            if p > 0.0:
-                t = p / q if q > 0.0 else INFINITY
-                if t > acc:
-                    acc = t
-    if measure == TV:
-        acc = 0.5 * acc
-    return acc
+    RENYI = 5      # sum p^a q^(1-a) - a p - (1-a) q  (= sum p^a q^(1-a) - 1; finite a not 0, 1)
+    RENYI0 = 6     # mass of q off the support of p
+    RENYIINF = 7   # max over the support of p of (p - q) / q
+    RENYIDIRECT = 8  # sum p^a q^(1-a) (when that sum is far from 1)
+    HELL2 = 9      # sum (sqrt p - sqrt q)^2
+    N_MEASURES = 10
 
 
 def pair_rows(const double[:, ::1] p,      # IN (rp, n)
               const double[::1] p_sums,    # IN (rp,)
               const double[:, ::1] q,      # IN (rq, n)
               const double[::1] q_sums,    # IN (rq,)
-              int measure,                 # IN 0 cross, 1 js, 2 tv, 3 bc, 4 chi2, 5 renyi sum - 1,
-                                           #    6 renyi alpha=0 mass, 7 renyi alpha=inf max ratio,
-                                           #    8 renyi sum (direct)
-              double alpha,                # IN Renyi order (measure 5 only)
+              int measure,                 # IN a Measure code (0 cross ... 9 hellinger^2 sum)
+              double alpha,                # IN Renyi order (measures 5 and 8 only)
               double[::1] out,             # OUT one value per row (see Measure)
               int n_threads):
     cdef Py_ssize_t i, ip, iq, rows = out.shape[0]
     cdef Py_ssize_t rp = p.shape[0], rq = q.shape[0]
     cdef int64_t n = p.shape[1]
+    cdef double coef[FE_RENYI_TERMS]
+    if measure < 0 or measure >= N_MEASURES:
+        raise ValueError(f"measure must be in [0, {N_MEASURES}), got {measure}")
     if n == 0:
         for i in range(rows):
             out[i] = 0.0
         return
+    if measure == RENYI:
+        fe_renyi_coef(alpha, coef)
     for i in prange(rows, nogil=True, schedule='static', num_threads=n_threads):
         ip = i if rp > 1 else 0
         iq = i if rq > 1 else 0
-        if measure == JS:  # the vectorised pairwise-summed loops
-            out[i] = fe_js_row(&p[ip, 0], p_sums[ip], &q[iq, 0], q_sums[iq], n)
-        elif measure == CROSS:
+        if measure == CROSS:
             out[i] = fe_cross_row(&p[ip, 0], p_sums[ip], &q[iq, 0], q_sums[iq], n)
         else:
-            out[i] = _pair_row(&p[ip, 0], p_sums[ip], &q[iq, 0], q_sums[iq], n, measure, alpha)
+            out[i] = fe_div_row(&p[ip, 0], p_sums[ip], &q[iq, 0], q_sums[iq], n, measure,
+                                alpha, coef)
 
 
 cdef inline double _power_row(const double* c, double s, int64_t n, int mode,
