@@ -877,7 +877,7 @@ def bincount_rows(
     -----
     ``counts[r, j] = #{i : x[r, i] == j}``; rows are independent tasks. ``x`` is read in place
     in its own integer width (bool as uint8); a copy is made only when the labels of a row are
-    not contiguous along ``axis`` (then one copy in that layout, same dtype).
+    not contiguous along ``axis`` or is byte-swapped (then one native-order copy, same dtype).
     """
     arr = _as_real(x, "x")
     if arr.dtype.kind not in "biu":
@@ -894,6 +894,8 @@ def bincount_rows(
     n_jobs_resolved = resolve_n_jobs(n_jobs)
     if arr.dtype == np.bool_:
         arr = arr.view(np.uint8)
+    if not arr.dtype.isnative:  # the kernels read native byte order: one swapped copy
+        arr = arr.astype(arr.dtype.newbyteorder("="))
     if arr.size:
         if arr.dtype.kind == "i" and arr.min() < 0:
             raise ValueError("x must hold non-negative labels")

@@ -262,9 +262,9 @@ def entropy_samples(
     (otherwise one float64 copy with that layout is made); other real dtypes are converted to
     float64 about 8 MiB of rows at a time. Integer labels (``bins=None``) of any integer width
     or bool are read in place; a copy (same dtype) is made only when the rows are not
-    contiguous along ``axis``. (Rows of float32/float16 data whose range is so narrow on so
-    large an offset that numpy's own float32 arithmetic decides the bins are counted by
-    numpy.histogram itself.)
+    contiguous along ``axis`` or are byte-swapped. (Rows of float32/float16 data whose range is
+    so narrow on so large an offset that numpy's own float32 arithmetic decides the bins are
+    counted by numpy.histogram itself.)
 
     Raises
     ------
@@ -286,6 +286,8 @@ def entropy_samples(
     )
     if arr.dtype == np.bool_:
         arr = arr.view(np.uint8)
+    if not arr.dtype.isnative:  # the kernels read native byte order: one swapped copy
+        arr = arr.astype(arr.dtype.newbyteorder("="))
     k_mod = kernels("samples")
     numpy_rows = np.zeros(0, dtype=np.intp)
     rows_raw: np.ndarray | None = None

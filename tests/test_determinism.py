@@ -90,7 +90,7 @@ _LOGIT_ROWS: dict[str, list[tuple[str, Builder]]] = {
         ("f32_grad", lambda: ((_logits(700),), {"return_probs": True, "return_grad": True})),
         (
             "f16_T",
-            lambda: ((np.minimum(_logits(701, dtype=np.float64), 6e4).astype(np.float16),),
+            lambda: ((np.clip(_logits(701, dtype=np.float64), -6e4, 6e4).astype(np.float16),),
                      {"temperature": 0.3}),
         ),
         ("f64_axis0", lambda: ((_logits(702, dtype=np.float64).T,), {"axis": 0})),
