@@ -748,6 +748,7 @@ def fuzz(
     compare: bool = True,
     override: dict[str, Callable[[dict[str, Any]], Any]] | None = None,
     target: Callable[..., Any] | None = None,
+    ref: Callable[..., Any] | None = None,
 ) -> Entry:
     """The :class:`Entry` of ``fe.<func>`` (or of ``target``): the array arguments from
     ``group``, every other parameter from :data:`KWARGS` (or ``override``), optional ones half
@@ -790,12 +791,27 @@ def fuzz(
                 args.append(values.pop(p))
         return Call(func, tuple(args), dict(values))
 
-    return Entry(calls(), tol=tol, tol_for=tol_for, compare=compare, func=target)
+    return Entry(calls(), tol=tol, tol_for=tol_for, compare=compare, func=target, ref=ref)
 
 
 def no_args(func: str) -> Entry:
     """A function without arguments whose result names the backend: only run it."""
     return Entry(st.just(Call(func)), compare=False)
+
+
+# --------------------------------------------------------------------------- references
+
+
+def reference(dotted: str) -> Callable[..., Any]:
+    """The drop-in's reference function ``module.name``, imported when first called."""
+    module, _, name = dotted.rpartition(".")
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        import importlib
+
+        return getattr(importlib.import_module(module), name)(*args, **kwargs)
+
+    return call
 
 
 # --------------------------------------------------------------------------- tolerances
@@ -835,12 +851,32 @@ def tol_alpha(call: Call, result: Any) -> dict[int, Tol]:
 CANCELLING_METHODS = ("nsb",)
 
 
+def _sum_rtol(n: int) -> float:
+    """Sums of ``n`` terms in another order (numpy's pairwise sums in a twin, a running or
+    blocked sum in a kernel) agree to ~n * eps relatively, not better."""
+    return max(1e-12, 2 * EPS * n)
+
+
+def _row_length(call: Call, name: str) -> int:
+    shape = np.shape(build_value(call_arg(call, name)))
+    axis = call_arg(call, "axis", -1)
+    try:
+        return int(shape[axis]) if shape else 1
+    except (IndexError, TypeError):
+        return 1
+
+
 def tol_estimate(call: Call, result: Any) -> dict[int, Tol]:
-    """The estimate (see CANCELLING_METHODS) and its standard deviation: a std is the square
-    root of a difference of O(H^2) terms (a variance), so it is accurate to ~sqrt(eps) * H."""
-    out: dict[int, Tol] = {}
+    """The estimate, a sum over the row (see _sum_rtol; and CANCELLING_METHODS), and its
+    standard deviation: a std is the square root of a difference of O(H^2) terms (a variance),
+    so it is accurate to ~sqrt(eps) * H."""
+    n = _row_length(call, "counts" if call.func == "entropy_counts" else "x")
+    bins = call_arg(call, "bins", 10)
+    if call.func == "entropy_samples" and isinstance(bins, int):
+        n = bins
+    out: dict[int, Tol] = {0: Tol(rtol=_sum_rtol(n))}
     if call_arg(call, "method", "plugin") in CANCELLING_METHODS:
-        out[0] = Tol(atol=64 * EPS * 45 / _log_base(call))
+        out[0] = Tol(rtol=_sum_rtol(n), atol=64 * EPS * 45 / _log_base(call))
     if call_arg(call, "return_std", False) and isinstance(result, tuple):
         h = np.abs(np.asarray(result[0], dtype=np.float64))
         out[1] = Tol(atol=1e-7 * (1 / _log_base(call) + np.where(np.isfinite(h), h, 0)))
@@ -850,10 +886,13 @@ def tol_estimate(call: Call, result: Any) -> dict[int, Tol]:
 def tol_table(call: Call, result: Any) -> dict[int, Tol]:
     """Joint, conditional, mutual information and VI from a table are sums and differences of
     entropies (H(X) + H(Y) - H(X, Y)...), each ~log N, for every method but the plug-in
-    (summed directly, without cancellation): near 0 they agree to ~eps * log N absolutely."""
+    (summed directly, without cancellation): near 0 they agree to ~eps * log N absolutely;
+    and they sum over the R * C cells (see _sum_rtol)."""
+    shape = np.shape(build_value(call_arg(call, "table")))
+    rtol = _sum_rtol(int(np.prod(shape[-2:])) if len(shape) >= 2 else 1)
     if call_arg(call, "method", "plugin") == "plugin":
-        return {}
-    return {0: Tol(atol=64 * EPS * 45 / _log_base(call))}
+        return {0: Tol(rtol=rtol)}
+    return {0: Tol(rtol=rtol, atol=64 * EPS * 45 / _log_base(call))}
 
 
 _LOGIT_ARGS = ("logits", "p_logits", "q_logits")
@@ -921,8 +960,14 @@ ENTRIES: dict[str, Callable[[], Entry]] = {
     "config": lambda: no_args("config"),
     "show_config": lambda: no_args("show_config"),
     # divergence
-    "entropy": lambda: fuzz("entropy", pair("pk", "qk", "prob", optional_second=True)),
-    "jensenshannon": lambda: fuzz("jensenshannon", pair("p", "q", "prob")),
+    "entropy": lambda: fuzz(
+        "entropy", pair("pk", "qk", "prob", optional_second=True),
+        ref=reference("scipy.stats.entropy"),
+    ),
+    "jensenshannon": lambda: fuzz(
+        "jensenshannon", pair("p", "q", "prob"),
+        ref=reference("scipy.spatial.distance.jensenshannon"),
+    ),
     "renyi_entropy": lambda: fuzz("renyi_entropy", one("p", "prob"), tol_for=tol_alpha),
     "tsallis_entropy": lambda: fuzz("tsallis_entropy", one("p", "prob"), tol_for=tol_alpha),
     "perplexity": lambda: fuzz("perplexity", one("p", "prob")),
@@ -941,10 +986,14 @@ ENTRIES: dict[str, Callable[[], Entry]] = {
     ),
     "entropy_samples": lambda: fuzz("entropy_samples", one("x", "real"), tol_for=tol_estimate),
     # histogram
-    "histogram": lambda: fuzz("histogram", one("a", "real")),
-    "histogram_bin_edges": lambda: fuzz("histogram_bin_edges", one("a", "real")),
-    "histogram2d": lambda: fuzz("histogram2d", xy_1d()),
-    "histogramdd": lambda: fuzz("histogramdd", samples_dd()),
+    "histogram": lambda: fuzz("histogram", one("a", "real"), ref=reference("numpy.histogram")),
+    "histogram_bin_edges": lambda: fuzz(
+        "histogram_bin_edges", one("a", "real"), ref=reference("numpy.histogram_bin_edges")
+    ),
+    "histogram2d": lambda: fuzz("histogram2d", xy_1d(), ref=reference("numpy.histogram2d")),
+    "histogramdd": lambda: fuzz(
+        "histogramdd", samples_dd(), ref=reference("numpy.histogramdd")
+    ),
     "histogram_rows": lambda: fuzz("histogram_rows", one("x", "real")),
     "bincount_rows": lambda: fuzz("bincount_rows", one("x", "codes")),
     # logits
@@ -983,7 +1032,11 @@ ENTRIES: dict[str, Callable[[], Entry]] = {
         for name in TABLE_FUNCTIONS
     },
     **{
-        name: (lambda name=name: fuzz(name, labels_pair(*_LABELS)))
+        name: (
+            lambda name=name: fuzz(
+                name, labels_pair(*_LABELS), ref=reference(f"sklearn.metrics.{name}")
+            )
+        )
         for name in (
             "mutual_info_score", "normalized_mutual_info_score", "adjusted_mutual_info_score"
         )
