@@ -1,0 +1,49 @@
+# Stub for the compiled kernels in mixture.pyx. Arrays: the Cython type is in the comment.
+# A mixture is passed as its positive-weight components: logc (K,), means (K, d), chol (K, d, d).
+import numpy as np
+
+TILE: int
+
+def philox_blocks(
+    ctr: np.ndarray,  # const uint32_t[:, ::1], (n, 4)
+    key0: int,  # uint32_t
+    key1: int,  # uint32_t
+    out: np.ndarray,  # uint32_t[:, ::1], (n, 4)
+) -> None: ...
+def normals(
+    start: int,  # int64_t
+    key0: int,  # uint32_t
+    key1: int,  # uint32_t
+    out: np.ndarray,  # double[:, ::1], (n, d)
+) -> None: ...
+def log_density(
+    x: np.ndarray,  # const double[:, ::1], (n, d)
+    logc: np.ndarray,  # const double[::1]
+    means: np.ndarray,  # const double[:, ::1]
+    chol: np.ndarray,  # const double[:, :, ::1]
+    out: np.ndarray,  # double[::1], (n,)
+    n_threads: int,
+) -> None: ...
+def sample(
+    counts: np.ndarray,  # const int64_t[::1], (K,)
+    means: np.ndarray,  # const double[:, ::1]
+    chol: np.ndarray,  # const double[:, :, ::1]
+    key0: int,  # uint32_t
+    key1: int,  # uint32_t
+    out: np.ndarray,  # double[:, ::1], (sum(counts), d)
+    n_threads: int,
+) -> None: ...
+def kl_mc(
+    counts: np.ndarray,  # const int64_t[::1], (K_p,)
+    key0: int,  # uint32_t
+    key1: int,  # uint32_t
+    p_logc: np.ndarray,  # const double[::1]
+    p_means: np.ndarray,  # const double[:, ::1]
+    p_chol: np.ndarray,  # const double[:, :, ::1]
+    q_logc: np.ndarray,  # const double[::1]
+    q_means: np.ndarray,  # const double[:, ::1]
+    q_chol: np.ndarray,  # const double[:, :, ::1]
+    comp_mean: np.ndarray,  # double[::1], (K_p,)
+    comp_m2: np.ndarray,  # double[::1], (K_p,)
+    n_threads: int,
+) -> None: ...

@@ -1,0 +1,306 @@
+# cython: language_level=3
+"""Kernels of the Gaussian-mixture family: fused log-density, sampling, Monte Carlo KL.
+
+A mixture arrives as its positive-weight components: ``logc[j] = log w_j - d/2 log(2 pi) -
+sum_r log L_j[r, r]``, ``means`` (K, d) and ``chol`` (K, d, d) lower Cholesky factors. Points are
+processed in tiles of ``TILE`` (256), transposed so the triangular solves, the log-sum-exp over
+components (vectorised ``fe_exp`` / ``fe_log``) run along the tile. Random numbers come from
+Philox4x32-10 (``_philox.pxd``) at counters that depend only on the sample's index, so every
+result is bitwise identical for any thread count; Monte Carlo tile partials (count, mean, sum of
+squared deviations) are merged per component in tile order after the parallel loop. Scratch is
+allocated per thread inside the parallel region. The NumPy twin (``_twins/mixture.py``) uses the
+same operation order.
+"""
+from cython.parallel cimport parallel, prange
+from libc.stdint cimport int64_t, uint32_t, uint64_t
+from libc.stdlib cimport free, malloc
+
+from fastentropy._kernels._philox cimport fp_block, fp_normal_pair
+
+# used inside the C block below
+from fastentropy._kernels._fastexp cimport fe_exp  # no-cython-lint
+from fastentropy._kernels._fastlog cimport fe_log  # no-cython-lint
+
+cdef extern from *:
+    """
+    #include <stdint.h>
+    #include <math.h>
+    #define MX_TILE 256
+
+    /* Scratch doubles a thread needs for tiles of dimension d and at most K components. */
+    static inline int64_t mx_scratch(int64_t d, int64_t K) {
+        return (int64_t)MX_TILE * (3 * d + K + 5) + 2 * d + 2;
+    }
+
+    /* out[i] = log sum_j exp(logc[j] - |L_j^-1 (x_i - mu_j)|^2 / 2) for the T <= MX_TILE
+       points of x (row-major, row stride ldx). xt: d*T, y: d*T, v: K*T, m, s: T. */
+    static void mx_tile_logpdf(const double *x, int64_t ldx, int64_t T, int64_t d, int64_t K,
+                               const double *logc, const double *means, const double *chol,
+                               double *xt, double *y, double *v, double *m, double *s,
+                               double *out) {
+        int64_t i, j, r, c;
+        for (i = 0; i < T; ++i)
+            for (r = 0; r < d; ++r) xt[r * T + i] = x[i * ldx + r];
+        for (j = 0; j < K; ++j) {
+            const double *L = chol + j * d * d;
+            const double *mu = means + j * d;
+            double *vj = v + j * T;
+            for (i = 0; i < T; ++i) vj[i] = 0.0;
+            for (r = 0; r < d; ++r) {
+                double *yr = y + r * T;
+                const double *xr = xt + r * T;
+                double mr = mu[r], inv = 1.0 / L[r * d + r];
+                for (i = 0; i < T; ++i) yr[i] = xr[i] - mr;
+                for (c = 0; c < r; ++c) {
+                    double l = L[r * d + c];
+                    const double *yc = y + c * T;
+                    for (i = 0; i < T; ++i) yr[i] = yr[i] - l * yc[i];
+                }
+                for (i = 0; i < T; ++i) {
+                    yr[i] = yr[i] * inv;
+                    vj[i] = vj[i] + yr[i] * yr[i];
+                }
+            }
+            {
+                double lc = logc[j];
+                for (i = 0; i < T; ++i) vj[i] = lc - 0.5 * vj[i];
+            }
+        }
+        for (i = 0; i < T; ++i) { m[i] = v[i]; s[i] = 0.0; }
+        for (j = 1; j < K; ++j) {
+            const double *vj = v + j * T;
+            for (i = 0; i < T; ++i) m[i] = vj[i] > m[i] ? vj[i] : m[i];
+        }
+        for (j = 0; j < K; ++j) {
+            const double *vj = v + j * T;
+            for (i = 0; i < T; ++i) s[i] = s[i] + fe_exp(vj[i] - m[i]);
+        }
+        for (i = 0; i < T; ++i) out[i] = m[i] + fe_log(s[i]);
+    }
+
+    /* Rows g0 .. g0 + T - 1 of component (mu, L): x = mu + L z, z from Philox at counter
+       (g, b). z: scratch of 2 * ((d + 1) / 2) doubles. */
+    static void mx_tile_sample(int64_t g0, int64_t T, int64_t d, const double *mu,
+                               const double *L, uint32_t k0, uint32_t k1, double *z,
+                               double *x, int64_t ldx) {
+        int64_t i, r, c, b, nb = (d + 1) / 2;
+        for (i = 0; i < T; ++i) {
+            uint64_t g = (uint64_t)(g0 + i);
+            for (b = 0; b < nb; ++b)
+                fp_normal_pair((uint32_t)g, (uint32_t)(g >> 32), (uint32_t)b, 0u, k0, k1,
+                               z + 2 * b, z + 2 * b + 1);
+            for (r = 0; r < d; ++r) {
+                double acc = mu[r];
+                for (c = 0; c <= r; ++c) acc = acc + L[r * d + c] * z[c];
+                x[i * ldx + r] = acc;
+            }
+        }
+    }
+    """
+    int64_t MX_TILE
+    int64_t mx_scratch(int64_t d, int64_t K) noexcept nogil
+    void mx_tile_logpdf(const double *x, int64_t ldx, int64_t T, int64_t d, int64_t K,
+                        const double *logc, const double *means, const double *chol,
+                        double *xt, double *y, double *v, double *m, double *s,
+                        double *out) noexcept nogil
+    void mx_tile_sample(int64_t g0, int64_t T, int64_t d, const double *mu, const double *L,
+                        uint32_t k0, uint32_t k1, double *z, double *x,
+                        int64_t ldx) noexcept nogil
+
+
+TILE = 256
+
+
+def philox_blocks(const uint32_t[:, ::1] ctr, uint32_t key0, uint32_t key1,
+                  uint32_t[:, ::1] out):
+    cdef Py_ssize_t i
+    with nogil:
+        for i in range(ctr.shape[0]):
+            fp_block(ctr[i, 0], ctr[i, 1], ctr[i, 2], ctr[i, 3], key0, key1, &out[i, 0])
+
+
+def normals(int64_t start, uint32_t key0, uint32_t key1, double[:, ::1] out):
+    cdef Py_ssize_t n = out.shape[0], d = out.shape[1], i, b, nb = (d + 1) // 2
+    cdef double z0, z1
+    cdef uint64_t g
+    with nogil:
+        for i in range(n):
+            g = <uint64_t>(start + i)
+            for b in range(nb):
+                fp_normal_pair(<uint32_t>g, <uint32_t>(g >> 32), <uint32_t>b, 0, key0, key1,
+                               &z0, &z1)
+                out[i, 2 * b] = z0
+                if 2 * b + 1 < d:
+                    out[i, 2 * b + 1] = z1
+
+
+def log_density(const double[:, ::1] x, const double[::1] logc, const double[:, ::1] means,
+                const double[:, :, ::1] chol, double[::1] out, int n_threads):
+    cdef int64_t n = x.shape[0], d = x.shape[1], K = logc.shape[0]
+    cdef int64_t ntiles = (n + MX_TILE - 1) // MX_TILE, t, T, s0
+    cdef double *buf
+    cdef int64_t T0 = MX_TILE
+    if n == 0:
+        return
+    with nogil, parallel(num_threads=max(1, n_threads)):
+        buf = <double*>malloc(mx_scratch(d, K) * sizeof(double))
+        if buf != NULL:
+            for t in prange(ntiles, schedule="static"):
+                s0 = t * T0
+                T = n - s0 if n - s0 < T0 else T0
+                mx_tile_logpdf(&x[s0, 0], d, T, d, K, &logc[0], &means[0, 0], &chol[0, 0, 0],
+                               buf, buf + d * T0, buf + 2 * d * T0, buf + (2 * d + K) * T0,
+                               buf + (2 * d + K + 1) * T0, &out[s0])
+            free(buf)
+    # a failed per-thread allocation leaves its tiles unwritten: the facade pre-fills NaN
+    # and reports it
+
+
+def sample(const int64_t[::1] counts, const double[:, ::1] means, const double[:, :, ::1] chol,
+           uint32_t key0, uint32_t key1, double[:, ::1] out, int n_threads):
+    cdef int64_t K = counts.shape[0], d = means.shape[1], k, t, nitems = 0, it, T, g0
+    cdef int64_t T0 = MX_TILE
+    cdef int64_t *item_k
+    cdef int64_t *item_g
+    cdef int64_t *item_s
+    cdef int64_t off = 0
+    cdef double *z
+    for k in range(K):
+        nitems += (counts[k] + T0 - 1) // T0
+    if nitems == 0:
+        return
+    item_k = <int64_t*>malloc(nitems * sizeof(int64_t))
+    item_g = <int64_t*>malloc(nitems * sizeof(int64_t))
+    item_s = <int64_t*>malloc(nitems * sizeof(int64_t))
+    if item_k == NULL or item_g == NULL or item_s == NULL:
+        free(item_k)
+        free(item_g)
+        free(item_s)
+        raise MemoryError("mixture sample: out of memory")
+    it = 0
+    for k in range(K):
+        t = 0
+        while t < counts[k]:
+            item_k[it] = k
+            item_g[it] = off + t
+            item_s[it] = counts[k] - t if counts[k] - t < T0 else T0
+            it += 1
+            t += T0
+        off += counts[k]
+    with nogil, parallel(num_threads=max(1, n_threads)):
+        z = <double*>malloc((d + 2) * sizeof(double))
+        if z != NULL:
+            for it in prange(nitems, schedule="static"):
+                k = item_k[it]
+                g0 = item_g[it]
+                T = item_s[it]
+                mx_tile_sample(g0, T, d, &means[k, 0], &chol[k, 0, 0], key0, key1, z,
+                               &out[g0, 0], d)
+            free(z)
+    free(item_k)
+    free(item_g)
+    free(item_s)
+
+
+def kl_mc(const int64_t[::1] counts, uint32_t key0, uint32_t key1,
+          const double[::1] p_logc, const double[:, ::1] p_means, const double[:, :, ::1] p_chol,
+          const double[::1] q_logc, const double[:, ::1] q_means, const double[:, :, ::1] q_chol,
+          double[::1] comp_mean, double[::1] comp_m2, int n_threads):
+    cdef int64_t K = counts.shape[0], d = p_means.shape[1], Kq = q_logc.shape[0]
+    cdef int64_t Kmax = K if K > Kq else Kq
+    cdef int64_t k, t, nitems = 0, it, T, g0, i, off = 0
+    cdef int failed[1]
+    cdef int64_t T0 = MX_TILE
+    cdef int64_t *item_k
+    cdef int64_t *item_g
+    cdef int64_t *item_s
+    cdef double *part
+    cdef double *buf
+    cdef double *xs
+    cdef double *lp
+    cdef double *lq
+    cdef double *sc
+    cdef double mu, m2, dlt, na, nb, nn, sm
+    for k in range(K):
+        nitems += (counts[k] + T0 - 1) // T0
+    item_k = <int64_t*>malloc((nitems + 1) * sizeof(int64_t))
+    item_g = <int64_t*>malloc((nitems + 1) * sizeof(int64_t))
+    item_s = <int64_t*>malloc((nitems + 1) * sizeof(int64_t))
+    part = <double*>malloc((2 * nitems + 1) * sizeof(double))
+    if item_k == NULL or item_g == NULL or item_s == NULL or part == NULL:
+        free(item_k)
+        free(item_g)
+        free(item_s)
+        free(part)
+        raise MemoryError("mixture kl_mc: out of memory")
+    it = 0
+    for k in range(K):
+        t = 0
+        while t < counts[k]:
+            item_k[it] = k
+            item_g[it] = off + t
+            item_s[it] = counts[k] - t if counts[k] - t < T0 else T0
+            it += 1
+            t += T0
+        off += counts[k]
+    failed[0] = 0
+    with nogil, parallel(num_threads=max(1, n_threads)):
+        # per thread: the tile's points, log p, log q, then the log-density scratch
+        buf = <double*>malloc((T0 * (d + 2) + mx_scratch(d, Kmax)) * sizeof(double))
+        if buf == NULL:
+            failed[0] = 1
+        else:
+            xs = buf
+            lp = buf + T0 * d
+            lq = lp + T0
+            sc = lq + T0
+            for it in prange(nitems, schedule="dynamic"):
+                k = item_k[it]
+                g0 = item_g[it]
+                T = item_s[it]
+                mx_tile_sample(g0, T, d, &p_means[k, 0], &p_chol[k, 0, 0], key0, key1,
+                               sc, xs, d)
+                mx_tile_logpdf(xs, d, T, d, K, &p_logc[0], &p_means[0, 0], &p_chol[0, 0, 0],
+                               sc, sc + d * T0, sc + 2 * d * T0, sc + (2 * d + K) * T0,
+                               sc + (2 * d + K + 1) * T0, lp)
+                mx_tile_logpdf(xs, d, T, d, Kq, &q_logc[0], &q_means[0, 0], &q_chol[0, 0, 0],
+                               sc, sc + d * T0, sc + 2 * d * T0, sc + (2 * d + Kq) * T0,
+                               sc + (2 * d + Kq + 1) * T0, lq)
+                sm = 0.0
+                for i in range(T):
+                    lp[i] = lp[i] - lq[i]
+                    sm = sm + lp[i]
+                mu = sm / T
+                m2 = 0.0
+                for i in range(T):
+                    dlt = lp[i] - mu
+                    m2 = m2 + dlt * dlt
+                part[2 * it] = mu
+                part[2 * it + 1] = m2
+            free(buf)
+    if failed[0]:
+        free(item_k)
+        free(item_g)
+        free(item_s)
+        free(part)
+        raise MemoryError("mixture kl_mc: out of memory for per-thread scratch")
+    # merge the tiles of each component in tile order (Chan et al.'s pairwise update)
+    it = 0
+    for k in range(K):
+        na = 0.0
+        mu = 0.0
+        m2 = 0.0
+        while it < nitems and item_k[it] == k:
+            nb = <double>item_s[it]
+            nn = na + nb
+            dlt = part[2 * it] - mu
+            mu = mu + dlt * (nb / nn)
+            m2 = m2 + part[2 * it + 1] + dlt * dlt * (na * nb / nn)
+            na = nn
+            it += 1
+        comp_mean[k] = mu
+        comp_m2[k] = m2
+    free(item_k)
+    free(item_g)
+    free(item_s)
+    free(part)
