@@ -707,6 +707,15 @@ def fuzz_function(
                     "kind": p.kind, "message": p.message, "reproducer": code,
                 }
             raise
+        except Exception as exc:  # a defect of the harness or of a strategy
+            import traceback
+
+            kind = f"fuzz harness error {type(exc).__name__}"
+            state["failures"].setdefault(kind, {
+                "kind": kind, "message": traceback.format_exc()[-3000:],
+                "reproducer": call.code(),
+            })
+            raise
         state[out.kind] += 1
         state["missing"].update(out.missing)
 
@@ -737,7 +746,9 @@ def fuzz_function(
             run()
         except Exception as exc:  # Problem, or an ExceptionGroup of several
             if not state["failures"]:
-                error = f"{type(exc).__name__}: {exc}"
+                import traceback
+
+                error = "".join(traceback.format_exception(exc))[-6000:]
             break
         if state["examples"] - before < size:
             break  # hypothesis ran out of distinct examples (functions without arguments)
