@@ -1,0 +1,436 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+"""Nearest-neighbour kernels for the k-NN estimators: a KD-tree (max-norm and Euclidean) and
+exact range counts.
+
+The tree is our own: points are copied in tree order, nodes split the widest side of their
+bounding box at the median (quickselect), leaves hold at most ``LEAF`` points. Queries of a set
+against itself run in tree order (neighbouring queries touch the same leaves).
+
+Exactness: a node is pruned or taken whole only from bounds computed with the same
+floating-point expression as the point distance (``fabs(p - q)`` per coordinate, their max; or
+``(p - q) * (p - q)`` summed in coordinate order, then ``sqrt``). Rounding is monotone, so the
+bound of a box never exceeds the computed distance of a point inside it: no epsilons, exact at
+any scale. "Strictly inside the radius" is ``dist < r`` with that same expression, so the k-th
+neighbour that sits exactly on the radius in a marginal is never counted.
+
+1-D marginals use no tree: the values are sorted once and each count is two binary searches on
+the predicates ``x_i - s_j < r`` (left of ``x_i``) and ``s_j - x_i < r`` (right of it), which are
+monotone in ``j`` and are the distance expression itself.
+
+Every query is independent and writes only its own outputs, so results are bitwise identical
+for any thread count.
+"""
+from cython.parallel cimport parallel, prange
+from libc.math cimport fabs, sqrt, INFINITY
+from libc.stdint cimport int64_t
+from libc.stdlib cimport malloc, free, qsort
+
+cdef enum:
+    LEAF = 16
+
+cdef enum:
+    METRIC_CHEBYSHEV = 0
+    METRIC_EUCLIDEAN = 1
+
+
+ctypedef struct Tree:
+    Py_ssize_t n
+    Py_ssize_t d
+    Py_ssize_t nnodes
+    double* pts           # (n, d) points in tree order
+    Py_ssize_t* perm      # tree position -> original index
+    Py_ssize_t* start     # node -> first tree position
+    Py_ssize_t* end       # node -> one past its last tree position
+    Py_ssize_t* left      # node -> left child, -1 for a leaf
+    Py_ssize_t* right     # node -> right child
+    double* lo            # (nnodes, d) bounding box
+    double* hi
+
+
+cdef inline double _val(const double* data, Py_ssize_t d, Py_ssize_t* perm, Py_ssize_t i,
+                        Py_ssize_t dim) noexcept nogil:
+    return data[perm[i] * d + dim]
+
+
+cdef void _select(const double* data, Py_ssize_t d, Py_ssize_t* perm, Py_ssize_t dim,
+                  Py_ssize_t lo, Py_ssize_t hi, Py_ssize_t kth) noexcept nogil:
+    """Reorder perm[lo..hi] (inclusive) so that position kth holds its order statistic by
+    coordinate dim, smaller-or-equal values before it and greater-or-equal after (Hoare)."""
+    cdef Py_ssize_t i, j, mid, tmp
+    cdef double a, b, c, pivot
+    while hi > lo:
+        mid = lo + (hi - lo) // 2
+        a = _val(data, d, perm, lo, dim)
+        b = _val(data, d, perm, mid, dim)
+        c = _val(data, d, perm, hi, dim)
+        if a < b:
+            pivot = b if b < c else (c if a < c else a)
+        else:
+            pivot = a if a < c else (c if b < c else b)
+        i = lo
+        j = hi
+        while i <= j:
+            while _val(data, d, perm, i, dim) < pivot:
+                i += 1
+            while _val(data, d, perm, j, dim) > pivot:
+                j -= 1
+            if i <= j:
+                tmp = perm[i]
+                perm[i] = perm[j]
+                perm[j] = tmp
+                i += 1
+                j -= 1
+        if kth <= j:
+            hi = j
+        elif kth >= i:
+            lo = i
+        else:
+            return
+
+
+cdef Py_ssize_t _build(Tree* t, const double* data, Py_ssize_t s, Py_ssize_t e) noexcept nogil:
+    cdef Py_ssize_t node = t.nnodes, d = t.d, i, dim, best = 0, mid
+    cdef double v, spread, widest = -1.0
+    cdef double* lo = t.lo + node * d
+    cdef double* hi = t.hi + node * d
+    t.nnodes += 1
+    for dim in range(d):
+        lo[dim] = INFINITY
+        hi[dim] = -INFINITY
+    for i in range(s, e):
+        for dim in range(d):
+            v = data[t.perm[i] * d + dim]
+            if v < lo[dim]:
+                lo[dim] = v
+            if v > hi[dim]:
+                hi[dim] = v
+    t.start[node] = s
+    t.end[node] = e
+    t.left[node] = -1
+    t.right[node] = -1
+    if e - s <= LEAF:
+        return node
+    for dim in range(d):
+        spread = hi[dim] - lo[dim]
+        if spread > widest:
+            widest = spread
+            best = dim
+    mid = s + (e - s) // 2
+    _select(data, d, t.perm, best, s, e - 1, mid)
+    t.left[node] = _build(t, data, s, mid)
+    t.right[node] = _build(t, data, mid, e)
+    return node
+
+
+cdef int _tree_init(Tree* t, const double* data, Py_ssize_t n, Py_ssize_t d) noexcept nogil:
+    """Build the tree of data (n, d); 0 on success, -1 when out of memory."""
+    cdef Py_ssize_t cap = 2 * (n // (LEAF // 2) + 1) + 1, i, j
+    t.n = n
+    t.d = d
+    t.nnodes = 0
+    t.pts = <double*>malloc(max(n * d, 1) * sizeof(double))
+    t.perm = <Py_ssize_t*>malloc(max(n, 1) * sizeof(Py_ssize_t))
+    t.start = <Py_ssize_t*>malloc(cap * sizeof(Py_ssize_t))
+    t.end = <Py_ssize_t*>malloc(cap * sizeof(Py_ssize_t))
+    t.left = <Py_ssize_t*>malloc(cap * sizeof(Py_ssize_t))
+    t.right = <Py_ssize_t*>malloc(cap * sizeof(Py_ssize_t))
+    t.lo = <double*>malloc(cap * max(d, 1) * sizeof(double))
+    t.hi = <double*>malloc(cap * max(d, 1) * sizeof(double))
+    if (t.pts == NULL or t.perm == NULL or t.start == NULL or t.end == NULL or t.left == NULL
+            or t.right == NULL or t.lo == NULL or t.hi == NULL):
+        return -1
+    for i in range(n):
+        t.perm[i] = i
+    if n > 0:
+        _build(t, data, 0, n)
+    for i in range(n):
+        for j in range(d):
+            t.pts[i * d + j] = data[t.perm[i] * d + j]
+    return 0
+
+
+cdef void _tree_free(Tree* t) noexcept nogil:
+    free(t.pts)
+    free(t.perm)
+    free(t.start)
+    free(t.end)
+    free(t.left)
+    free(t.right)
+    free(t.lo)
+    free(t.hi)
+
+
+cdef inline double _lower(const Tree* t, Py_ssize_t node, const double* q,
+                          int metric) noexcept nogil:
+    """A bound <= the computed distance (squared for Euclidean) from q to any point of node."""
+    cdef Py_ssize_t dim, d = t.d
+    cdef const double* lo = t.lo + node * d
+    cdef const double* hi = t.hi + node * d
+    cdef double g, acc = 0.0
+    for dim in range(d):
+        if q[dim] < lo[dim]:
+            g = lo[dim] - q[dim]
+        elif q[dim] > hi[dim]:
+            g = q[dim] - hi[dim]
+        else:
+            g = 0.0
+        if metric == METRIC_CHEBYSHEV:
+            if g > acc:
+                acc = g
+        else:
+            acc = acc + g * g
+    return acc
+
+
+cdef void _knn_node(const Tree* t, Py_ssize_t node, const double* q, Py_ssize_t skip,
+                    int metric, int k, double* bd, Py_ssize_t* bi) noexcept nogil:
+    """Offer the points of node to the sorted k-best lists bd (distances; squared sums for
+    Euclidean) and bi (tree positions), skipping tree position skip."""
+    cdef Py_ssize_t pos, dim, d = t.d, m, first, second
+    cdef double dist, g, b1, b2
+    cdef const double* p
+    if t.left[node] < 0:
+        for pos in range(t.start[node], t.end[node]):
+            if pos == skip:
+                continue
+            p = t.pts + pos * d
+            dist = 0.0
+            if metric == METRIC_CHEBYSHEV:
+                for dim in range(d):
+                    g = fabs(p[dim] - q[dim])
+                    if g > dist:
+                        dist = g
+            else:
+                for dim in range(d):
+                    g = p[dim] - q[dim]
+                    dist = dist + g * g
+            if dist < bd[k - 1]:
+                m = k - 1
+                while m > 0 and bd[m - 1] > dist:
+                    bd[m] = bd[m - 1]
+                    bi[m] = bi[m - 1]
+                    m -= 1
+                bd[m] = dist
+                bi[m] = pos
+        return
+    b1 = _lower(t, t.left[node], q, metric)
+    b2 = _lower(t, t.right[node], q, metric)
+    if b1 <= b2:
+        first = t.left[node]
+        second = t.right[node]
+    else:
+        first = t.right[node]
+        second = t.left[node]
+        g = b1
+        b1 = b2
+        b2 = g
+    if b1 < bd[k - 1]:
+        _knn_node(t, first, q, skip, metric, k, bd, bi)
+    if b2 < bd[k - 1]:
+        _knn_node(t, second, q, skip, metric, k, bd, bi)
+
+
+cdef int64_t _count_node(const Tree* t, Py_ssize_t node, const double* q, double r,
+                         bint strict) noexcept nogil:
+    """Points of node with max-norm distance to q < r (strict) or <= r."""
+    cdef Py_ssize_t pos, dim, d = t.d
+    cdef const double* lo = t.lo + node * d
+    cdef const double* hi = t.hi + node * d
+    cdef const double* p
+    cdef double lb = 0.0, ub = 0.0, g, dist
+    cdef int64_t c = 0
+    for dim in range(d):
+        if q[dim] < lo[dim]:
+            g = lo[dim] - q[dim]
+        elif q[dim] > hi[dim]:
+            g = q[dim] - hi[dim]
+        else:
+            g = 0.0
+        if g > lb:
+            lb = g
+        g = hi[dim] - q[dim]
+        if g > ub:
+            ub = g
+        g = q[dim] - lo[dim]
+        if g > ub:
+            ub = g
+    if (lb >= r) if strict else (lb > r):
+        return 0
+    if (ub < r) if strict else (ub <= r):
+        return t.end[node] - t.start[node]
+    if t.left[node] < 0:
+        for pos in range(t.start[node], t.end[node]):
+            p = t.pts + pos * d
+            dist = 0.0
+            for dim in range(d):
+                g = fabs(p[dim] - q[dim])
+                if g > dist:
+                    dist = g
+            if (dist < r) if strict else (dist <= r):
+                c += 1
+        return c
+    return (_count_node(t, t.left[node], q, r, strict)
+            + _count_node(t, t.right[node], q, r, strict))
+
+
+cdef int _cmp_double(const void* a, const void* b) noexcept nogil:
+    cdef double x = (<const double*>a)[0], y = (<const double*>b)[0]
+    return (x > y) - (x < y)
+
+
+cdef inline bint _inside(double dist, double r, bint strict) noexcept nogil:
+    return (dist < r) if strict else (dist <= r)
+
+
+cdef int64_t _count_sorted(const double* s, Py_ssize_t n, double x, double r,
+                           bint strict) noexcept nogil:
+    """Entries s_j of the sorted s (n,) with |s_j - x| < r (strict) or <= r, evaluated as
+    x - s_j for s_j < x and s_j - x for s_j >= x (the same values as fabs(s_j - x)). Those
+    inside form one run of s, around the values equal to x (when a distance 0 is inside)."""
+    cdef Py_ssize_t a, b, m, lo_idx, hi_idx
+    if not _inside(0.0, r, strict):
+        return 0  # not even the values equal to x are inside
+    # lo_idx: first j with s_j >= x or x - s_j inside (false ... true in j)
+    a = 0
+    b = n
+    while a < b:
+        m = a + (b - a) // 2
+        if s[m] >= x or _inside(x - s[m], r, strict):
+            b = m
+        else:
+            a = m + 1
+    lo_idx = a
+    # hi_idx: first j with s_j > x and s_j - x outside (false ... true in j)
+    b = n
+    while a < b:
+        m = a + (b - a) // 2
+        if s[m] > x and not _inside(s[m] - x, r, strict):
+            b = m
+        else:
+            a = m + 1
+    hi_idx = a
+    return hi_idx - lo_idx
+
+
+def knn_query(const double[:, ::1] data,     # IN (n, d) reference points
+              const double[:, ::1] queries,  # IN (m, d) query points (data itself if self)
+              int k,                         # IN neighbours wanted, 1 <= k <= n - self
+              int metric,                    # IN 0 max-norm, 1 Euclidean
+              bint exclude_self,             # IN queries is data; query i skips point i
+              double[::1] kth,               # OUT (m,) distance to the k-th neighbour
+              Py_ssize_t[:, ::1] idx,        # OUT (m, k) neighbour indices into data, nearest
+                                             #     first (ties in any order)
+              int n_threads):
+    """k nearest neighbours of each query among data (KD-tree, exact)."""
+    cdef Tree t
+    cdef Py_ssize_t n = data.shape[0], d = data.shape[1], m = queries.shape[0]
+    cdef Py_ssize_t i, j, orig, skip
+    cdef double* bd
+    cdef Py_ssize_t* bi
+    cdef const double* q
+    cdef int status
+    if k < 1 or k > n - (1 if exclude_self else 0):
+        raise ValueError(f"k must be in 1..{n - (1 if exclude_self else 0)}, got {k}")
+    if queries.shape[1] != d or kth.shape[0] != m or idx.shape[0] != m or idx.shape[1] != k:
+        raise ValueError("knn_query: mismatched shapes")
+    if exclude_self and m != n:
+        raise ValueError("knn_query: exclude_self needs queries to be data")
+    if m == 0:
+        return
+    bd = NULL
+    bi = NULL
+    with nogil:
+        status = _tree_init(&t, &data[0, 0], n, d)
+    if status != 0:
+        _tree_free(&t)
+        raise MemoryError("knn_query: out of memory building the tree")
+    with nogil, parallel(num_threads=n_threads):
+        bd = <double*>malloc(k * sizeof(double))
+        bi = <Py_ssize_t*>malloc(k * sizeof(Py_ssize_t))
+        for i in prange(m, schedule='dynamic', chunksize=64):
+            if bd == NULL or bi == NULL:
+                kth[i] = -1.0  # the facade checks for this (out of memory)
+                continue
+            if exclude_self:
+                q = t.pts + i * d
+                orig = t.perm[i]
+                skip = i
+            else:
+                q = &queries[i, 0]
+                orig = i
+                skip = -1
+            for j in range(k):
+                bd[j] = INFINITY
+                bi[j] = -1
+            _knn_node(&t, 0, q, skip, metric, k, bd, bi)
+            if metric == METRIC_EUCLIDEAN:
+                kth[orig] = sqrt(bd[k - 1])
+            else:
+                kth[orig] = bd[k - 1]
+            for j in range(k):
+                idx[orig, j] = t.perm[bi[j]]
+        free(bd)
+        free(bi)
+    _tree_free(&t)
+
+
+def count_inside(const double[:, ::1] pts,   # IN (n, d) points
+                 const double[::1] radii,    # IN (n,) radius of each point
+                 bint strict,                # IN count dist < r (True) or dist <= r
+                 Py_ssize_t[::1] counts,     # OUT (n,) other points j != i inside
+                 int n_threads):
+    """For each point i, the points j != i whose max-norm distance to point i is strictly
+    below (or at most) radii[i]. One column: sort and binary search; more: the tree."""
+    cdef Tree t
+    cdef Py_ssize_t n = pts.shape[0], d = pts.shape[1], i, orig
+    cdef double* s
+    cdef int status
+    cdef bint selfin
+    if radii.shape[0] != n or counts.shape[0] != n:
+        raise ValueError("count_inside: mismatched shapes")
+    if n == 0:
+        return
+    if d == 1:
+        s = <double*>malloc(n * sizeof(double))
+        if s == NULL:
+            raise MemoryError("count_inside: out of memory")
+        with nogil:
+            for i in range(n):
+                s[i] = pts[i, 0]
+            qsort(s, n, sizeof(double), _cmp_double)
+            for i in prange(n, schedule='static', num_threads=n_threads):
+                selfin = _inside(0.0, radii[i], strict)
+                counts[i] = _count_sorted(s, n, pts[i, 0], radii[i], strict) - selfin
+        free(s)
+        return
+    with nogil:
+        status = _tree_init(&t, &pts[0, 0], n, d)
+    if status != 0:
+        _tree_free(&t)
+        raise MemoryError("count_inside: out of memory building the tree")
+    with nogil:
+        for i in prange(n, schedule='dynamic', chunksize=64, num_threads=n_threads):
+            orig = t.perm[i]
+            selfin = _inside(0.0, radii[orig], strict)
+            counts[orig] = _count_node(&t, 0, t.pts + i * d, radii[orig], strict) - selfin
+    _tree_free(&t)
+
+
+def count_inside_sorted(const double[::1] sorted_values,  # IN (n,) ascending
+                        const double[::1] values,         # IN (n,) the same values, any order
+                        const double[::1] radii,          # IN (n,) radius of each value
+                        bint strict,                      # IN dist < r (True) or dist <= r
+                        Py_ssize_t[::1] counts,           # OUT (n,) others j != i inside
+                        int n_threads):
+    """count_inside for one column whose sorted copy the caller already holds (so a column
+    used in many estimates is sorted once)."""
+    cdef Py_ssize_t n = values.shape[0], i
+    cdef bint selfin
+    if sorted_values.shape[0] != n or radii.shape[0] != n or counts.shape[0] != n:
+        raise ValueError("count_inside_sorted: mismatched shapes")
+    if n == 0:
+        return
+    with nogil:
+        for i in prange(n, schedule='static', num_threads=n_threads):
+            selfin = _inside(0.0, radii[i], strict)
+            counts[i] = _count_sorted(&sorted_values[0], n, values[i], radii[i], strict) - selfin

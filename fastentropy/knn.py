@@ -1,0 +1,424 @@
+"""k-nearest-neighbour estimators for continuous data: differential entropy, mutual information
+(and conditional mutual information) and the divergence between two samples.
+
+- :func:`entropy_knn`: Kozachenko-Leonenko differential entropy, max-norm or Euclidean;
+- :func:`mutual_info_knn`: Kraskov-Stoegbauer-Grassberger (2004) algorithms 1 and 2 for
+  multi-dimensional ``x`` and ``y``; with ``z``, the Frenzel-Pompe (2007) conditional MI;
+- :func:`kl_divergence_knn`: the Wang-Kulkarni-Verdu (2009) estimator of D(P || Q).
+
+Nats by default (``base=`` for other units). Native preprocessing does not depend on the data's
+scale or offset: each column is centred and divided by its standard deviation, then noise of
+``noise`` (1e-10) standard deviations from a fixed default seed breaks ties, so the same data
+always give the same answer. ``standardize=False, noise=0`` is the textbook estimator on the
+raw data. Entropies are reported for the data as given (the log-scales removed by the
+standardisation are added back). "Strictly inside the radius" is counted with the same
+floating-point expression as the distance: exact at any scale, no epsilons. Results do not
+depend on ``n_jobs``.
+
+The k-NN estimators assume continuous data; heavily tied columns get a warning (for discrete
+or mixed data, use the discrete estimators of :mod:`fastentropy.mutual_info`).
+"""
+from __future__ import annotations
+
+import math
+import numbers
+import warnings
+from typing import Any, Literal, overload
+
+import numpy as np
+import numpy.typing as npt
+
+from . import _tables
+from ._backend import kernels
+from ._parallel import resolve_n_jobs, threads_for
+from ._validation import as_float_array, check_base, check_choice, log_base_divisor
+
+__all__ = ["entropy_knn", "mutual_info_knn", "kl_divergence_knn"]
+
+FloatArray = npt.NDArray[np.float64]
+
+#: the fixed default seed of the tie-breaking noise (a SeedSequence-derived Generator)
+DEFAULT_SEED = 20040617
+_METRICS = {"chebyshev": 0, "euclidean": 1}
+_ALGORITHMS = ("ksg1", "ksg2")
+#: a column with fewer distinct values than this fraction of its samples is "heavily tied"
+_TIED_FRACTION = 0.5
+
+
+# --------------------------------------------------------------------------------------------
+# validation and preprocessing
+
+
+def _as_samples(x: Any, name: str) -> FloatArray:
+    """``x`` as a C-contiguous (n, d) float64 array: 1-D input is one column."""
+    arr = as_float_array(x, name)
+    if arr.ndim == 1:
+        arr = arr[:, None]
+    elif arr.ndim != 2:
+        raise ValueError(
+            f"{name} must be 1-D (n samples) or 2-D (n samples, d columns), got {arr.ndim}-D "
+            f"with shape {arr.shape}"
+        )
+    if arr.shape[1] == 0:
+        raise ValueError(f"{name} must have at least one column, got shape {arr.shape}")
+    if arr.shape[0] < 2:
+        raise ValueError(f"{name} must have at least 2 samples, got {arr.shape[0]}")
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{name} must contain only finite values (no NaN or inf)")
+    return np.ascontiguousarray(arr)
+
+
+def _check_k(k: Any, n: int, name: str = "k", what: str = "the number of samples") -> int:
+    if isinstance(k, bool) or not isinstance(k, numbers.Integral):
+        raise TypeError(f"{name} must be a positive int, got {type(k).__name__}")
+    kk = int(k)
+    if kk < 1:
+        raise ValueError(f"{name} must be at least 1, got {kk}")
+    if kk >= n:
+        raise ValueError(f"{name} must be smaller than {what} ({n}), got {kk}; use a smaller k")
+    return kk
+
+
+def _check_flag(value: Any, name: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__}")
+    return bool(value)
+
+
+def _check_noise(noise: Any) -> float:
+    if isinstance(noise, bool) or not isinstance(noise, numbers.Real):
+        raise TypeError(f"noise must be a non-negative real number, got {type(noise).__name__}")
+    v = float(noise)
+    if not math.isfinite(v) or v < 0:
+        raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
+    return v
+
+
+def _rng(random_state: Any) -> np.random.Generator:
+    if isinstance(random_state, bool):
+        raise TypeError("random_state must be an int, a numpy Generator/SeedSequence or None")
+    try:
+        return np.random.default_rng(random_state)
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(
+            "random_state must be a non-negative int, a numpy Generator, BitGenerator or "
+            f"SeedSequence, or None; got {random_state!r}"
+        ) from None
+
+
+def _check_same_length(a: FloatArray, b: FloatArray, name_a: str, name_b: str) -> None:
+    if a.shape[0] != b.shape[0]:
+        raise ValueError(
+            f"{name_b} must have as many samples as {name_a}: {name_a} has {a.shape[0]}, "
+            f"{name_b} has {b.shape[0]}"
+        )
+
+
+def _warn_ties(arr: FloatArray, name: str) -> None:
+    n = arr.shape[0]
+    for j in range(arr.shape[1]):
+        s = np.sort(arr[:, j])
+        distinct = 1 + int(np.count_nonzero(s[1:] != s[:-1]))
+        if distinct < _TIED_FRACTION * n:
+            warnings.warn(
+                f"{name}: column {j} has only {distinct} distinct values in {n} samples; the "
+                "k-NN estimators assume continuous data and are biased on heavily tied data "
+                "(the noise only breaks ties). For discrete or mixed data use the discrete "
+                "estimators (fastentropy.mutual_information on a contingency table; the "
+                "discrete_x=/discrete_y= and algorithm='gkov' options are planned)",
+                UserWarning,
+                stacklevel=4,
+            )
+
+
+def _prepare(
+    arrays: list[tuple[FloatArray, str]], standardize: bool, noise: float,
+    rng: np.random.Generator,
+) -> tuple[list[FloatArray], float]:
+    """Standardise (centre, scale) each column and add ``noise`` standard deviations of Gaussian
+    noise, drawing for the arrays in the order given. Returns the new arrays and the sum of the
+    logs of the scales divided out (what an entropy must add back)."""
+    out = []
+    log_scale = 0.0
+    for arr, name in arrays:
+        _warn_ties(arr, name)
+        mean = arr.mean(axis=0)
+        std = arr.std(axis=0)
+        const = np.flatnonzero(~(std > 0))
+        if const.size:
+            raise ValueError(
+                f"{name}: column {int(const[0])} is constant; a k-NN estimator needs every "
+                "column to vary (drop constant columns: they carry no information)"
+            )
+        if standardize:
+            a = (arr - mean) / std
+            log_scale += float(np.sum(np.log(std)))
+            if noise > 0:
+                a += noise * rng.standard_normal(a.shape)
+        else:
+            a = arr.copy()
+            if noise > 0:
+                a += (noise * std) * rng.standard_normal(a.shape)
+        out.append(np.ascontiguousarray(a))
+    return out, log_scale
+
+
+def _psi_table(n: int) -> FloatArray:
+    """psi(j) at index j = 1 .. n (index 0 unused), built once per call."""
+    tab = np.empty(n + 1, dtype=np.float64)
+    tab[0] = np.nan
+    tab[1:] = _tables.digamma(np.arange(1, n + 1, dtype=np.float64))
+    return tab
+
+
+def _threads(n_jobs: Any, n: int) -> int:
+    return threads_for(resolve_n_jobs(n_jobs), n, n, min_cells=2048)
+
+
+def _knn(
+    data: FloatArray, k: int, metric: int, n_threads: int,
+    queries: FloatArray | None = None,
+) -> tuple[FloatArray, npt.NDArray[np.intp]]:
+    K = kernels("knn")
+    q = data if queries is None else queries
+    m = q.shape[0]
+    kth = np.empty(m, dtype=np.float64)
+    idx = np.empty((m, k), dtype=np.intp)
+    K.knn_query(data, q, k, metric, queries is None, kth, idx, n_threads)
+    if m and kth.min() < 0:
+        raise MemoryError("out of memory in the k-NN search")
+    return kth, idx
+
+
+def _count(pts: FloatArray, radii: FloatArray, strict: bool, n_threads: int) -> npt.NDArray[
+    np.intp
+]:
+    counts = np.empty(pts.shape[0], dtype=np.intp)
+    kernels("knn").count_inside(pts, radii, strict, counts, n_threads)
+    return counts
+
+
+def _finish(
+    local: FloatArray, base: float | None, return_local: bool
+) -> float | tuple[float, FloatArray]:
+    div = log_base_divisor(base)
+    if div != 1.0:
+        local = local / div
+    value = float(np.mean(local))
+    if return_local:
+        return value, local
+    return value
+
+
+# --------------------------------------------------------------------------------------------
+# estimators
+
+
+@overload
+def entropy_knn(
+    x: Any, *, k: int = ..., metric: str = ..., base: float | None = ...,
+    standardize: bool = ..., noise: float = ..., random_state: Any = ...,
+    return_local: Literal[False] = ..., n_jobs: int | None = ...,
+) -> float: ...
+@overload
+def entropy_knn(
+    x: Any, *, k: int = ..., metric: str = ..., base: float | None = ...,
+    standardize: bool = ..., noise: float = ..., random_state: Any = ...,
+    return_local: Literal[True], n_jobs: int | None = ...,
+) -> tuple[float, FloatArray]: ...
+def entropy_knn(
+    x: Any,
+    *,
+    k: int = 3,
+    metric: str = "chebyshev",
+    base: float | None = None,
+    standardize: bool = True,
+    noise: float = 1e-10,
+    random_state: Any = DEFAULT_SEED,
+    return_local: bool = False,
+    n_jobs: int | None = None,
+) -> float | tuple[float, FloatArray]:
+    """Kozachenko-Leonenko estimate of the differential entropy of samples ``x`` ((n,) or
+    (n, d)):
+
+    .. math:: \\hat H = \\psi(n) - \\psi(k) + \\log c_d + \\frac dn \\sum_i \\log \\epsilon_i
+
+    with :math:`\\epsilon_i` the distance from sample i to its k-th nearest neighbour in the
+    ``metric`` (``'chebyshev'``, the max-norm, or ``'euclidean'``) and :math:`c_d` the volume
+    of that norm's unit ball (:math:`2^d`, or :math:`\\pi^{d/2}/\\Gamma(d/2+1)`).
+
+    With ``standardize`` (the default) the estimate is computed on the standardised columns and
+    the log of each column's standard deviation is added back, so it estimates the entropy of
+    ``x`` as given; the tie-breaking noise is ``noise`` standard deviations (seeded by
+    ``random_state``, fixed by default). ``return_local=True`` also returns the per-sample
+    values (whose mean is the estimate). Nats unless ``base`` is given. A point with k or more
+    exact duplicates (possible only with ``noise=0``) makes the estimate -inf: a ValueError.
+    """
+    X = _as_samples(x, "x")
+    n, d = X.shape
+    k = _check_k(k, n)
+    code = _METRICS[check_choice(metric, "metric", tuple(_METRICS))]
+    base = check_base(base)
+    standardize = _check_flag(standardize, "standardize")
+    return_local = _check_flag(return_local, "return_local")
+    noise = _check_noise(noise)
+    rng = _rng(random_state)
+    n_threads = _threads(n_jobs, n)
+    (Xs,), log_scale = _prepare([(X, "x")], standardize, noise, rng)
+    kth, _ = _knn(Xs, k, code, n_threads)
+    zero = int(np.count_nonzero(kth == 0.0))
+    if zero:
+        raise ValueError(
+            f"x: {zero} samples have {k} or more exact duplicates, so their k-th neighbour "
+            "distance is 0 and the entropy estimate is -inf; keep noise > 0 (the default) to "
+            "break ties, or use a larger k"
+        )
+    if code == 0:
+        log_cd = d * math.log(2.0)
+    else:
+        log_cd = 0.5 * d * math.log(math.pi) - math.lgamma(0.5 * d + 1.0)
+    psi = _tables.digamma(np.array([n, k], dtype=np.float64))
+    const = float(psi[0] - psi[1]) + log_cd + log_scale
+    local = const + d * np.log(kth)
+    return _finish(local, base, return_local)
+
+
+@overload
+def mutual_info_knn(
+    x: Any, y: Any, *, z: Any = ..., k: int = ..., algorithm: str = ...,
+    base: float | None = ..., standardize: bool = ..., noise: float = ...,
+    random_state: Any = ..., return_local: Literal[False] = ..., n_jobs: int | None = ...,
+) -> float: ...
+@overload
+def mutual_info_knn(
+    x: Any, y: Any, *, z: Any = ..., k: int = ..., algorithm: str = ...,
+    base: float | None = ..., standardize: bool = ..., noise: float = ...,
+    random_state: Any = ..., return_local: Literal[True], n_jobs: int | None = ...,
+) -> tuple[float, FloatArray]: ...
+def mutual_info_knn(
+    x: Any,
+    y: Any,
+    *,
+    z: Any = None,
+    k: int = 3,
+    algorithm: str = "ksg1",
+    base: float | None = None,
+    standardize: bool = True,
+    noise: float = 1e-10,
+    random_state: Any = DEFAULT_SEED,
+    return_local: bool = False,
+    n_jobs: int | None = None,
+) -> float | tuple[float, FloatArray]:
+    """Kraskov-Stoegbauer-Grassberger estimate of the mutual information I(x; y) of paired
+    samples ``x`` ((n,) or (n, dx)) and ``y`` ((n,) or (n, dy)); with ``z``, the Frenzel-Pompe
+    conditional mutual information I(x; y | z).
+
+    All distances are max-norms. With :math:`\\epsilon_i` the distance from sample i to its
+    k-th neighbour in the joint space, :math:`n_x(i)` and :math:`n_y(i)` the numbers of other
+    samples strictly closer than :math:`\\epsilon_i` in x and in y:
+
+    - ``'ksg1'``: :math:`\\psi(k) + \\psi(n) - \\langle\\psi(n_x+1) + \\psi(n_y+1)\\rangle`;
+    - ``'ksg2'``: :math:`\\psi(k) - 1/k + \\psi(n) - \\langle\\psi(n_x) + \\psi(n_y)\\rangle`
+      with :math:`n_x(i)` counting the samples within (<=) the largest x-distance of the k
+      neighbours (and likewise y);
+    - with ``z`` (``'ksg1'`` only): :math:`\\psi(k) - \\langle\\psi(n_{xz}+1) + \\psi(n_{yz}+1)
+      - \\psi(n_z+1)\\rangle`, the radius taken in the (x, y, z) space.
+
+    Preprocessing (``standardize``, ``noise``, ``random_state``) as in :func:`entropy_knn`, so
+    the value does not depend on the scale or offset of any column; the noise is drawn for x,
+    then y, then z. ``return_local=True`` also returns the per-sample values. Nats unless
+    ``base`` is given. The estimate can be slightly negative for independent variables.
+    """
+    X = _as_samples(x, "x")
+    Y = _as_samples(y, "y")
+    _check_same_length(X, Y, "x", "y")
+    Z = None
+    if z is not None:
+        Z = _as_samples(z, "z")
+        _check_same_length(X, Z, "x", "z")
+    n = X.shape[0]
+    k = _check_k(k, n)
+    algorithm = check_choice(algorithm, "algorithm", _ALGORITHMS)
+    if Z is not None and algorithm != "ksg1":
+        raise ValueError(
+            "algorithm='ksg2' is not available with z (conditional MI); use algorithm='ksg1'"
+        )
+    base = check_base(base)
+    standardize = _check_flag(standardize, "standardize")
+    return_local = _check_flag(return_local, "return_local")
+    noise = _check_noise(noise)
+    rng = _rng(random_state)
+    n_threads = _threads(n_jobs, n)
+    parts: list[tuple[FloatArray, str]] = [(X, "x"), (Y, "y")]
+    if Z is not None:
+        parts.append((Z, "z"))
+    prepared, _ = _prepare(parts, standardize, noise, rng)
+    Xs, Ys = prepared[0], prepared[1]
+    joint = np.ascontiguousarray(np.hstack(prepared))
+    kth, idx = _knn(joint, k, 0, n_threads)
+    psi = _psi_table(n)
+    psi_k = float(psi[k])
+    if Z is not None:
+        Zs = prepared[2]
+        nxz = _count(np.ascontiguousarray(np.hstack([Xs, Zs])), kth, True, n_threads)
+        nyz = _count(np.ascontiguousarray(np.hstack([Ys, Zs])), kth, True, n_threads)
+        nz = _count(Zs, kth, True, n_threads)
+        local = psi_k - (psi[nxz + 1] + psi[nyz + 1] - psi[nz + 1])
+    elif algorithm == "ksg1":
+        nx = _count(Xs, kth, True, n_threads)
+        ny = _count(Ys, kth, True, n_threads)
+        local = (psi_k + float(psi[n])) - (psi[nx + 1] + psi[ny + 1])
+    else:
+        eps_x = np.abs(Xs[idx] - Xs[:, None, :]).max(axis=(1, 2))
+        eps_y = np.abs(Ys[idx] - Ys[:, None, :]).max(axis=(1, 2))
+        nx = _count(Xs, eps_x, False, n_threads)
+        ny = _count(Ys, eps_y, False, n_threads)
+        local = (psi_k - 1.0 / k + float(psi[n])) - (psi[nx] + psi[ny])
+    return _finish(local, base, return_local)
+
+
+def kl_divergence_knn(
+    x: Any,
+    y: Any,
+    *,
+    k: int = 1,
+    base: float | None = None,
+    n_jobs: int | None = None,
+) -> float:
+    """Wang-Kulkarni-Verdu (2009) k-NN estimate of the divergence D(P || Q) from samples ``x``
+    ((n,) or (n, d)) of P and ``y`` ((m,) or (m, d)) of Q:
+
+    .. math:: \\hat D = \\frac dn \\sum_i \\log\\frac{\\nu_k(i)}{\\rho_k(i)}
+              + \\log\\frac m{n-1}
+
+    with :math:`\\rho_k(i)` the Euclidean distance from :math:`x_i` to its k-th neighbour among
+    the other samples of x and :math:`\\nu_k(i)` that to its k-th neighbour in y. The estimate
+    is invariant under any common affine change of x and y, so no standardisation is applied.
+    Nats unless ``base`` is given. Zero distances (exact duplicates) are a ValueError.
+    """
+    X = _as_samples(x, "x")
+    Y = _as_samples(y, "y")
+    if X.shape[1] != Y.shape[1]:
+        raise ValueError(
+            f"y must have as many columns as x: x has {X.shape[1]}, y has {Y.shape[1]}"
+        )
+    n, d = X.shape
+    m = Y.shape[0]
+    k = _check_k(k, n, what="the number of samples of x")
+    _check_k(k, m + 1, what="the number of samples of y plus one")
+    base = check_base(base)
+    n_threads = _threads(n_jobs, n)
+    rho, _ = _knn(X, k, 1, n_threads)
+    nu, _ = _knn(Y, k, 1, n_threads, queries=X)
+    if np.count_nonzero(rho == 0.0):
+        raise ValueError(
+            f"x: some samples have {k} or more exact duplicates in x (k-th neighbour distance "
+            "0), so the estimate is undefined; remove duplicates, add tiny noise or raise k"
+        )
+    if np.count_nonzero(nu == 0.0):
+        raise ValueError(
+            f"y: some samples of x coincide with {k} or more samples of y (distance 0), so the "
+            "estimate is undefined; remove duplicates, add tiny noise or raise k"
+        )
+    value = d * float(np.mean(np.log(nu) - np.log(rho))) + math.log(m / (n - 1))
+    return float(value / log_base_divisor(base))
