@@ -1,5 +1,6 @@
 """Entropies and divergences: kernel vs twin, thread-count determinism, scipy parity, closed
-forms, support conventions and bad input."""
+forms, support conventions, accuracy on nearly equal rows (40-digit references) and bad
+input."""
 import math
 import warnings
 
@@ -7,7 +8,7 @@ import numpy as np
 import pytest
 import scipy.stats
 from _kernel_pairs import pair
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from scipy.spatial.distance import jensenshannon as sp_jensenshannon
@@ -106,7 +107,7 @@ def test_kl_rows_kernel_vs_twin(pq):
     _close(o1, o2, atol=1e-13)
 
 
-@pytest.mark.parametrize("measure", range(9))
+@pytest.mark.parametrize("measure", range(10))
 @given(pq=_pq(), alpha=st.sampled_from([0.25, 0.5, 0.999, 2.0, 7.5]))
 def test_pair_rows_kernel_vs_twin(measure, pq, alpha):
     ker, twin = pair("divergence")
@@ -133,6 +134,61 @@ def test_power_rows_kernel_vs_twin(mode, x, alpha):
     _close(o1, o2, rtol=1e-11, atol=1e-13)
 
 
+@st.composite
+def _close_pq(draw):
+    """Rows q = p (1 + eps noise): the regime where the plain formulas cancel."""
+    n = draw(st.integers(1, 300))
+    rows = draw(st.integers(1, 4))
+    p = draw(_rows(n=n, rows=rows))
+    eps = draw(st.sampled_from([1e-3, 1e-6, 1e-9, 1e-12, 1e-15, 0.0]))
+    noise = draw(
+        hnp.arrays(np.float64, (rows, n), elements=st.floats(-1.0, 1.0, allow_subnormal=False))
+    )
+    q = p * (1.0 + eps * noise)
+    if draw(st.booleans()) and q.max() < 1e290:
+        q = q * draw(st.sampled_from([2.0**-70, 0.5, 3.0, 1e10]))  # rows are normalised
+    assume(np.isfinite(q).all() and (q.sum(axis=1) < np.inf).all())
+    return p, q
+
+
+@given(_close_pq())
+def test_kl_rows_kernel_vs_twin_on_close_rows(pq):
+    ker, twin = pair("divergence")
+    p, q = pq
+    ps, _ = _sums(ker, p)
+    qs, _ = _sums(ker, q)
+    o1 = np.empty(p.shape[0])
+    o2 = np.empty(p.shape[0])
+    ker.kl_rows(p, ps, q, qs, o1, 2)
+    twin.kl_rows(p, ps, q, qs, o2, 1)
+    _close(o1, o2, rtol=1e-12, atol=0)
+    assert (o1 >= 0).all() and (o2 >= 0).all()
+
+
+@pytest.mark.parametrize("measure", range(10))
+@given(pq=_close_pq(), alpha=st.sampled_from([0.5, 1.0 - 1e-6, 1.0 + 1e-6, 2.0, 7.5]))
+def test_pair_rows_kernel_vs_twin_on_close_rows(measure, pq, alpha):
+    ker, twin = pair("divergence")
+    p, q = pq
+    ps, _ = _sums(ker, p)
+    qs, _ = _sums(ker, q)
+    o1 = np.empty(p.shape[0])
+    o2 = np.empty(p.shape[0])
+    ker.pair_rows(p, ps, q, qs, measure, alpha, o1, 3)
+    twin.pair_rows(p, ps, q, qs, measure, alpha, o2, 1)
+    # the same algorithm step for step: agreement to rounding, also for tiny values
+    _close(o1, o2, rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("bad", [-1, 10, 11, 99])
+def test_pair_rows_rejects_an_unknown_measure(bad):
+    p = np.ones((1, 3))
+    s = p.sum(1)
+    for mod in pair("divergence"):
+        with pytest.raises(ValueError, match="measure must be in"):
+            mod.pair_rows(p, s, p, s, bad, 1.0, np.empty(1), 1)
+
+
 def test_fast_log_is_within_one_ulp_of_the_exact_log():
     ker, _ = pair("divergence")
     mpmath = pytest.importorskip("mpmath")
@@ -157,6 +213,169 @@ def test_fast_log_is_within_one_ulp_of_the_exact_log():
     out = np.empty_like(specials)
     ker.log_array(specials, out, 1)
     np.testing.assert_array_equal(out, [-np.inf, -np.inf, np.nan, np.inf, np.nan, np.nan, 0.0])
+
+
+# ------------------------------------------------------------------------------ nearly equal rows
+# The reference: the exact divergence of the rows as given, each normalised exactly by its
+# exact sum, to 40 significant digits or more (computed with 100: a Renyi divergence near
+# alpha = 1 of rows agreeing to 1e-12 is log(1 + 1e-31)/1e-6, which 40 digits cannot resolve).
+# What the float normalisation p = a / sum(a) rounds away is compensated by the kernels, so the
+# reference is not "the divergence of the rounded p".
+def _mp_rows(a, b):
+    mpmath = pytest.importorskip("mpmath")
+    a = [mpmath.mpf(float(v)) for v in np.ravel(a)]
+    b = [mpmath.mpf(float(v)) for v in np.ravel(b)]
+    sa, sb = mpmath.fsum(a), mpmath.fsum(b)
+    return mpmath, [v / sa for v in a], [v / sb for v in b]
+
+
+def _ref(name, a, b, alpha=None):
+    mpmath = pytest.importorskip("mpmath")
+    with mpmath.workdps(100):
+        mp, p, q = _mp_rows(a, b)
+        pq = list(zip(p, q))
+        if name in ("kl", "entropy_qk"):
+            if any(x > 0 and y == 0 for x, y in pq):
+                return math.inf
+            return mp.fsum(x * mp.log(x / y) for x, y in pq if x > 0)
+        if name in ("js", "jensenshannon"):
+            t = mp.fsum(
+                (x * mp.log(2 * x / (x + y)) if x > 0 else 0)
+                + (y * mp.log(2 * y / (x + y)) if y > 0 else 0)
+                for x, y in pq
+            ) / 2
+            return mp.sqrt(t) if name == "jensenshannon" else t
+        if name == "hellinger":
+            return mp.sqrt(mp.fsum((mp.sqrt(x) - mp.sqrt(y)) ** 2 for x, y in pq) / 2)
+        if name == "bhattacharyya":
+            return -mp.log(mp.fsum(mp.sqrt(x * y) for x, y in pq))
+        if name == "chi2":
+            if any(x > 0 and y == 0 for x, y in pq):
+                return math.inf
+            return mp.fsum((x - y) ** 2 / y for x, y in pq if y > 0)
+        if name == "tv":
+            return mp.fsum(abs(x - y) for x, y in pq) / 2
+        if name == "cross":
+            return -mp.fsum(x * mp.log(y) for x, y in pq if x > 0)
+        if name == "renyi":
+            a_ = mp.mpf(alpha)
+            s = mp.fsum(x**a_ * y ** (1 - a_) for x, y in pq if x > 0 and y > 0)
+            return mp.log(s) / (a_ - 1)
+    raise AssertionError(name)
+
+
+_MEASURES = {
+    "kl": lambda p, q: fe.kl_divergence(p, q),
+    "entropy_qk": lambda p, q: fe.entropy(p, q),
+    "js": lambda p, q: fe.jensen_shannon(p, q),
+    "jensenshannon": lambda p, q: fe.jensenshannon(p, q),
+    "hellinger": lambda p, q: fe.hellinger(p, q),
+    "bhattacharyya": lambda p, q: fe.bhattacharyya(p, q),
+    "chi2": lambda p, q: fe.chi2_divergence(p, q),
+    "tv": lambda p, q: fe.total_variation(p, q),
+    "cross": lambda p, q: fe.cross_entropy(p, q),
+}
+_ALPHAS = (0.5, 1 - 1e-6, 1 + 1e-6, 2.0, 7.5)
+
+
+def _near_pairs(eps, zeros, seed):
+    r = np.random.default_rng(seed)
+    p = r.random(30) + 0.01
+    if zeros:
+        p[[0, 7, 19]] = 0.0  # zeros in both rows, as in histograms with empty bins
+    q = p * (1.0 + eps * r.standard_normal(30))
+    return p, q * r.choice([1.0, 0.3, 1e3])  # the rows are normalised: any positive scale
+
+
+@pytest.mark.parametrize("zeros", [False, True])
+@pytest.mark.parametrize("eps", [1e-3, 1e-6, 1e-9, 1e-12])
+def test_divergences_of_nearly_equal_rows_match_40_digit_references(eps, zeros):
+    # Issue 5, item 4: at eps = 1e-6 the plain formulas (and scipy) were 6e-4 (KL), 1.7e-3
+    # (Hellinger), 4e-3 (Bhattacharyya), 2.5e-4 (JS) away; at 1e-9 they had no digit left.
+    worst = {}
+    for seed in range(4):
+        p, q = _near_pairs(eps, zeros, seed)
+        calls = dict(_MEASURES)
+        for a in _ALPHAS:
+            calls[f"renyi{a}"] = lambda p, q, a=a: fe.renyi_divergence(p, q, a)
+        for name, call in calls.items():
+            got = float(call(p, q))
+            ref = _ref("renyi", p, q, alpha=float(name[5:])) if name.startswith("renyi") else (
+                _ref(name, p, q)
+            )
+            err = abs(got - float(ref)) / abs(float(ref))
+            worst[name] = max(worst.get(name, 0.0), err)
+            assert got >= 0.0, name
+    bad = {k: v for k, v in worst.items() if v > 1e-12}
+    assert not bad, bad
+
+
+@pytest.mark.parametrize("eps", [1e-6, 1e-9])
+def test_nearly_equal_rows_batch_matches_single_rows(eps):
+    # the batch path (many rows, shared q, several threads) computes each row as a single one
+    rows = [_near_pairs(eps, s % 2 == 0, s) for s in range(6)]
+    p = np.array([r[0] for r in rows])
+    q = np.array([r[1] / r[1].sum() for r in rows])
+    for name in ("kl", "js", "hellinger", "chi2", "tv"):
+        batch = _MEASURES[name](p, q)
+        single = [_MEASURES[name](p[i], q[i]) for i in range(6)]
+        np.testing.assert_array_equal(batch, single)
+    np.testing.assert_array_equal(fe.kl_divergence(p, q[0], n_jobs=1),
+                                  fe.kl_divergence(p, q[0], n_jobs=3))
+
+
+def test_switch_between_the_two_forms_is_accurate():
+    # ratios p/q on both sides of sqrt 2 and 1/sqrt 2, where KL and JS switch from the series
+    # to the logarithmic form (|p - q| = (3 - 2 sqrt 2)(p + q)), and far beyond
+    r = np.array([1 / math.sqrt(2), math.sqrt(2), 1.0, 1.0 + 1e-9])
+    ratios = np.concatenate(
+        [np.nextafter(r, 0), r, np.nextafter(r, 10), r * (1 + 1e-12), [1e-300, 1e-30, 3.0, 1e30]]
+    )
+    for ratio in ratios:
+        p = np.array([0.3, 0.7, 0.5])
+        q = np.array([0.3 / ratio, 0.7, 0.5])
+        for name in ("kl", "js", "chi2", "hellinger", "tv"):
+            ref = float(_ref(name, p, q))
+            got = float(_MEASURES[name](p, q))
+            assert got == pytest.approx(ref, rel=1e-13), (name, ratio)
+
+
+def test_extreme_dynamic_range_stays_finite_and_accurate():
+    # tiny and subnormal probabilities: no NaN from the exponent tricks, values as mpmath
+    for tiny in (1e-200, 1e-300, 2.2250738585072014e-311, 5e-324):
+        p = np.array([1.0, 1.0])
+        q = np.array([1.0, tiny])
+        for name in ("kl", "js", "hellinger", "tv"):
+            assert float(_MEASURES[name](p, q)) == pytest.approx(float(_ref(name, p, q)),
+                                                                 rel=1e-13), (name, tiny)
+        # and the other way round (p tiny where q is not)
+        assert float(fe.kl_divergence(q, p)) == pytest.approx(float(_ref("kl", q, p)),
+                                                              rel=1e-13)
+
+
+def test_equal_and_proportional_rows_give_exactly_zero(rng):
+    p = rng.random(50)
+    for q in (p, 2.0 * p, p * 2.0**-80):
+        for name, call in _MEASURES.items():
+            if name != "cross":
+                assert call(p, q) == 0.0, name
+        for a in _ALPHAS:
+            assert fe.renyi_divergence(p, q, a) == 0.0
+    counts = np.array([1.0, 2.0, 5.0, 0.0, 7.0])
+    for name, call in _MEASURES.items():  # exact sums: proportional counts normalise exactly
+        if name != "cross":
+            assert call(counts, 3 * counts) == 0.0, name
+
+
+def test_divergences_are_never_negative(rng):
+    # rows equal to the last few bits: the old formulas went negative from rounding here
+    p = rng.random((400, 30))
+    q = p * (1 + 1e-15 * rng.standard_normal(p.shape))
+    for name, call in _MEASURES.items():
+        assert (np.asarray(call(p, q)) >= 0).all() if name not in ("entropy_qk",) else True
+    assert (fe.entropy(p, q, axis=1) >= 0).all()
+    for a in _ALPHAS:
+        assert (fe.renyi_divergence(p, q, a) >= 0).all()
 
 
 # ------------------------------------------------------------------------------ n_jobs
@@ -333,6 +552,55 @@ def test_entropy_broadcasting_and_shapes():
         fe.entropy(np.ones((2, 3)), axis=1.5)
 
 
+@pytest.mark.parametrize(
+    "call, kind, start",
+    [
+        # issue 5, item 16: scipy's and numpy's texts restated: the argument first, what to do
+        (lambda: fe.entropy([0.5, 0.5], qk=[1, 2, 3]), ValueError, "pk and qk cannot be broadcast"),
+        (lambda: fe.entropy(np.ones((2, 3)), np.ones(3), axis=None), ValueError, "pk and qk"),
+        (lambda: fe.entropy([[1, 2], [3]]), ValueError, "pk must be a rectangular array"),
+        (lambda: fe.entropy([1, 2], [[1, 2], [3]]), ValueError, "qk must be a rectangular array"),
+        (lambda: fe.kl_divergence([[1, 2], [3]], [1, 2]), ValueError, "p must be a rectangular"),
+        (lambda: fe.hellinger([1, 2], [[1], [2, 3]]), ValueError, "q must be a rectangular"),
+        (lambda: fe.entropy([1, np.nan], nan_policy="raise"), ValueError, "pk contains NaN"),
+        (lambda: fe.entropy([1, 2], [1, np.nan], nan_policy="raise"), ValueError,
+         "qk contains NaN"),
+        (  # the axis-0 column path
+            lambda: fe.entropy(np.array([[1.0, np.nan], [1.0, 2.0]]), nan_policy="raise"),
+            ValueError,
+            "pk contains NaN",
+        ),
+        (lambda: fe.entropy([1, 2], nan_policy="ignore"), ValueError, "nan_policy must be one of"),
+        (lambda: fe.entropy([1, 2], base=-2), ValueError, "`base` must be a positive number"),
+        (lambda: fe.entropy([1, 2], base="e"), TypeError, "`base` must be a positive number"),
+        (lambda: fe.entropy(np.ones((2, 3)), axis=(0, 0)), ValueError, "axis=(0, 0) repeats"),
+        (lambda: fe.entropy(np.ones((2, 3)), axis=2), np.exceptions.AxisError,
+         "axis=2 is out of range"),
+        (lambda: fe.entropy(np.ones((2, 3)), axis=(0, -3)), np.exceptions.AxisError,
+         "axis=(0, -3) is out of range"),
+        (lambda: fe.kl_divergence(np.ones((2, 3)), np.ones((3, 2))), ValueError,
+         "p and q cannot be broadcast together"),
+    ],
+)
+def test_errors_name_the_argument_first_and_say_what_to_do(call, kind, start):
+    with pytest.raises(kind) as info:
+        call()
+    msg = str(info.value)
+    assert msg.startswith(start), msg
+    # nothing copied from numpy's conversion errors, and a hint of what to do
+    assert "setting an array element" not in msg and "inhomogeneous" not in msg
+    assert any(w in msg for w in ("give", "Give", "use", "remove", "pass", "one of", "or None"))
+
+
+def test_entropy_errors_keep_the_phrases_scipys_own_tests_match():
+    # scipy's TestEntropy (run on our entropy in test_scipy_entropy_compat.py) matches these
+    # texts; ours start with the argument and keep them inside
+    with pytest.raises(ValueError, match="Array shapes are incompatible for broadcasting."):
+        fe.entropy(np.ones((3, 2)), np.ones((2, 2)))
+    with pytest.raises(ValueError, match="`base` must be a positive number."):
+        fe.entropy(np.ones(10), base=-2)
+
+
 def test_entropy_deliberate_differences_from_scipy():
     with pytest.raises(ValueError, match="pk must be non-negative"):
         fe.entropy([1.0, -1.0, 2.0])
@@ -421,7 +689,9 @@ def test_jensenshannon_matches_scipy(rng, base, axis):
 @pytest.mark.parametrize("alpha", [0.0, 0.3, 0.999, 1.0, 1.001, 2.0, 17.0, np.inf])
 def test_renyi_of_uniform_is_log_n(alpha):
     for n in (1, 2, 7, 1000):
-        assert fe.renyi_entropy(np.ones(n), alpha) == pytest.approx(math.log(n), rel=1e-12, abs=1e-14)
+        assert fe.renyi_entropy(np.ones(n), alpha) == pytest.approx(
+            math.log(n), rel=1e-12, abs=1e-14
+        )
         assert fe.renyi_entropy(np.ones(n), alpha, base=2) == pytest.approx(
             math.log2(n), rel=1e-12, abs=1e-14
         )
@@ -532,7 +802,10 @@ def test_outputs_are_numpy_scalars_for_single_vectors():
         (lambda: fe.cross_entropy([1.0, np.nan], [1.0, 1.0]), "p must contain only finite"),
         (lambda: fe.hellinger([1.0, 1.0], [np.inf, 1.0]), "q must contain only finite"),
         (lambda: fe.total_variation([0.0, 0.0], [1.0, 1.0]), "p has a row of all zeros"),
-        (lambda: fe.chi2_divergence([[1.0, 1.0]], [[1.0, 1.0], [0, 0]]), "q has a row of all zeros"),
+        (
+            lambda: fe.chi2_divergence([[1.0, 1.0]], [[1.0, 1.0], [0, 0]]),
+            "q has a row of all zeros",
+        ),
         (lambda: fe.kl_divergence(np.ones((2, 3)), np.ones((3, 2))), "p and q cannot be broadcast"),
         (lambda: fe.perplexity(np.ones((2, 0))), "p must not be empty"),
         (lambda: fe.perplexity(3.0), "p must have at least 1 dimension"),

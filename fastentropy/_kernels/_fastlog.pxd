@@ -28,6 +28,7 @@ from libc.stdint cimport int64_t
 cdef extern from *:
     """
     #include <stdint.h>
+    #include <stdlib.h>
     #include <string.h>
     #include <math.h>
 
@@ -306,7 +307,8 @@ cdef extern from *:
        a relative ~1e-16 (plus a ~1e-32 absolute second-order term). Total variation
        (f = |t - 1|/2, first order) also removes that scale error, from a compensated row sum.
        Rows proportional to each other with exact sums give d = 0, so exactly 0. That scale
-       error delta = (exact sum)/S - 1 is also removed, from compensated row sums, where it
+       error delta = (exact sum)/S - 1 is also removed, from compensated row sums (formed in
+       the twin's order, fe_cascade_sum, so both give the same bits), where it
        could show: always for total variation, and for the other measures in rows whose
        divergence comes out below FE_CLOSE (rows agreeing to ~1e-7 or better), which are then
        computed again with d - (p delta_a - q delta_b) (first order in delta; the rest is
@@ -408,9 +410,13 @@ cdef extern from *:
         *p = x * C->A.invs;
         *q = y * C->B.invs;
         /* less the scale errors, p delta_a - q delta_b written as d delta_a + q (delta_a -
-           delta_b): exactly 0 when they are 0, and for identical rows */
+           delta_b): exactly 0 when they are 0, and for identical rows. The selects keep the
+           two products from being fused into the sum, so the NumPy twin gets the same bits. */
         double d1 = (f + e) * C->g;
-        *d = d1 - (d1 * C->da + *q * (C->da - C->db));
+        double dd = C->da - C->db;
+        double c1 = (C->da != 0.0) ? d1 * C->da : 0.0;
+        double c2 = (dd != 0.0) ? *q * dd : 0.0;
+        *d = d1 - (c1 + c2);
     }
 
     /* c0 + c1 z + ... + c9 z^9 in Estrin's order (a dependency chain of 5 instead of Horner's 9,
@@ -610,12 +616,49 @@ cdef extern from *:
     FE_DEFINE_DIV(avx2, __attribute__((target("avx2,fma"))), 1)
     #endif
 
-    /* delta = (exact sum)/S - 1 of a row (TV's scale correction): a compensated sum. */
-    static double fe_row_delta(const double* x, int64_t n, const fe_rownorm* N) {
+    /* hi + lo = sum x (x >= 0) to ~eps^2, by the NumPy twin's cascade, so both get the same
+       bits: level by level, adjacent pairs are added error-free (TwoSum), an odd level padded
+       with a 0; each level's errors are summed in NumPy's pairwise order (fe_sum) into lo.
+       buf holds n + 1 doubles, err (n + 1) / 2. */
+    static void fe_cascade_sum(const double* x, int64_t n, double* buf, double* err,
+                               double* hi, double* lo) {
+        int64_t m = n, i;
+        double L = 0.0;
+        for (i = 0; i < n; i++) buf[i] = x[i];
+        while (m > 1) {
+            if (m & 1) buf[m++] = 0.0;
+            int64_t h = m / 2;
+            for (i = 0; i < h; i++) {
+                double a = buf[2 * i], b = buf[2 * i + 1];
+                double s = a + b, bv = s - a;
+                err[i] = (a - (s - bv)) + (b - bv);
+                buf[i] = s;
+            }
+            L += FE_PICK(fe_sum, (err, h));
+            m = h;
+        }
+        *hi = (n > 0) ? buf[0] : 0.0;
+        *lo = L;
+    }
+
+    /* delta = (exact sum)/S - 1 of a row: the scale error of its rounded sum. buf: scratch of
+       fe_cascade_sum, or NULL (out of memory) for the 8-lane compensated sum instead (as
+       accurate, other bits). */
+    static double fe_row_delta(const double* x, int64_t n, const fe_rownorm* N, double* buf) {
         double hi, lo;
-        FE_PICK(fe_sum2, (x, n, &hi, &lo));
+        if (buf != NULL) {
+            fe_cascade_sum(x, n, buf, buf + n + 1, &hi, &lo);
+        } else {
+            FE_PICK(fe_sum2, (x, n, &hi, &lo));
+        }
         double L = (hi * N->sc - N->h) + lo * N->sc;   /* exact sum - S, scaled */
         return (L * FE_WUNSCALE) * N->invs;
+    }
+    static void fe_row_deltas(const double* a, const double* b, int64_t n, fe_divctx* C) {
+        double* buf = (double*)malloc(sizeof(double) * (size_t)(n + 1 + (n + 2) / 2));
+        C->da = fe_row_delta(a, n, &C->A, buf);
+        C->db = fe_row_delta(b, n, &C->B, buf);
+        free(buf);
     }
 
     /* Renyi series coefficients c_k = (a^k - a)/k!, k = 2..FE_RENYI_TERMS+1. */
@@ -653,10 +696,7 @@ cdef extern from *:
             }
             return best;
         }
-        if (m == FE_DIV_TV) {
-            C.da = fe_row_delta(a, n, &C.A);
-            C.db = fe_row_delta(b, n, &C.B);
-        }
+        if (m == FE_DIV_TV) fe_row_deltas(a, b, n, &C);
         double r = FE_PICK(fe_div, (a, b, n, &C, m));
         if (m == FE_DIV_KL || m == FE_DIV_JS || m == FE_DIV_HELL2 || m == FE_DIV_CHI2
                 || m == FE_DIV_RENYI) {
@@ -665,8 +705,7 @@ cdef extern from *:
             double v = (m == FE_DIV_CHI2 || m == FE_DIV_RENYI) ? r : FE_WUNSCALE * r;
             double tol = FE_CLOSE * ((m == FE_DIV_RENYI && alpha > 1.0) ? alpha * alpha : 1.0);
             if (fabs(v) < tol) {
-                C.da = fe_row_delta(a, n, &C.A);
-                C.db = fe_row_delta(b, n, &C.B);
+                fe_row_deltas(a, b, n, &C);
                 r = FE_PICK(fe_div, (a, b, n, &C, m));
             }
         }

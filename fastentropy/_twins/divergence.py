@@ -139,7 +139,10 @@ def _pqd(
         f = (P - w) - _mul_err(A.x, hb, P)
         d1 = (f + e) * (_WSCALE / (ha * hb))
         dda = da[:, None]
-        d = d1 - (d1 * dda + B.p * (dda - db[:, None]))
+        dd = dda - db[:, None]
+        c1 = np.where(dda != 0.0, d1 * dda, 0.0)
+        c2 = np.where(dd != 0.0, B.p * dd, 0.0)
+        d = d1 - (c1 + c2)
     return A, B, d
 
 
@@ -237,7 +240,8 @@ def _renyi_terms(p: Array, q: Array, d: Array, alpha: float, direct: bool) -> Ar
 
 
 def _sum2_rows(x: Array) -> tuple[Array, Array]:
-    """hi + lo = the row sums of x (>= 0) to ~eps^2: a cascade of error-free pairwise sums."""
+    """hi + lo = the row sums of x (>= 0) to ~eps^2: a cascade of error-free pairwise sums
+    (the kernel's fe_cascade_sum forms the same, bit for bit)."""
     hi = np.array(x, dtype=np.float64)
     lo = np.zeros(hi.shape[0])
     while hi.shape[1] > 1:
