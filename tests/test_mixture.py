@@ -1,0 +1,405 @@
+"""Gaussian mixtures: models and their validation, log-density against scikit-learn, sampling,
+closed-form and Monte Carlo KL (against mpmath and quadrature), standard errors against the
+spread over seeds, compiled kernels against the NumPy twin, and n_jobs determinism."""
+import math
+import types
+
+import numpy as np
+import pytest
+from _kernel_pairs import pair
+from hypothesis import given
+from hypothesis import strategies as st
+
+from fastentropy import mixture as fm
+
+mpmath = pytest.importorskip("mpmath")
+
+
+def _random_mixture(rng, k, d, ctype="full", spread=2.0, alpha=1.0):
+    w = rng.dirichlet(np.full(k, alpha))
+    mu = rng.normal(size=(k, d)) * spread
+    if ctype == "full":
+        a = rng.normal(size=(k, d, d))
+        cov = a @ np.swapaxes(a, -1, -2) / d + 0.3 * np.eye(d)
+    elif ctype == "tied":
+        a = rng.normal(size=(d, d))
+        cov = a @ a.T / d + 0.3 * np.eye(d)
+    elif ctype == "diag":
+        cov = rng.uniform(0.3, 2.0, size=(k, d))
+    else:
+        cov = rng.uniform(0.3, 2.0, size=k)
+    return fm.as_gaussian_mixture(weights=w, means=mu, covariances=cov, covariance_type=ctype)
+
+
+def _scipy_logpdf(gm, x):
+    from scipy.stats import multivariate_normal
+
+    covs = gm.full_covariances()
+    parts = [
+        np.log(gm.weights[j]) + multivariate_normal(gm.means[j], covs[j]).logpdf(x)
+        for j in range(gm.n_components)
+    ]
+    return np.logaddexp.reduce(np.stack(parts), axis=0)
+
+
+# ---------------------------------------------------------------------------------- models
+def test_model_from_arrays_and_duck_typed_object(rng):
+    gm = _random_mixture(rng, 3, 2)
+    obj = types.SimpleNamespace(
+        weights_=gm.weights, means_=gm.means, covariances_=gm.covariances, covariance_type="full"
+    )
+    gm2 = fm.as_gaussian_mixture(obj)
+    assert np.array_equal(gm2.weights, gm.weights) and np.array_equal(gm2.cholesky, gm.cholesky)
+    assert fm.as_gaussian_mixture(gm) is gm
+    assert not gm.weights.flags.writeable and not gm.cholesky.flags.writeable
+    np.testing.assert_allclose(
+        gm.cholesky @ np.swapaxes(gm.cholesky, -1, -2), gm.full_covariances(), rtol=1e-13
+    )
+
+
+@pytest.mark.parametrize("ctype", ["full", "tied", "diag", "spherical"])
+def test_full_covariances_and_cholesky_per_type(rng, ctype):
+    gm = _random_mixture(rng, 3, 3, ctype)
+    full = gm.full_covariances()
+    assert full.shape == (3, 3, 3)
+    np.testing.assert_allclose(gm.cholesky @ np.swapaxes(gm.cholesky, -1, -2), full, rtol=1e-13,
+                               atol=1e-15)
+
+
+def test_weights_are_normalised_within_tolerance_and_refused_beyond():
+    kw = dict(means=[[0.0], [1.0]], covariances=[1.0, 2.0], covariance_type="spherical")
+    gm = fm.as_gaussian_mixture(weights=[0.3, 0.7 + 5e-9], **kw)
+    assert math.isclose(gm.weights.sum(), 1.0, rel_tol=0, abs_tol=1e-16)
+    with pytest.raises(ValueError, match="^weights must sum to one"):
+        fm.as_gaussian_mixture(weights=[0.3, 0.6], **kw)
+    with pytest.raises(ValueError, match="^weights must be non-negative"):
+        fm.as_gaussian_mixture(weights=[-0.1, 1.1], **kw)
+    with pytest.raises(ValueError, match="^weights must contain only finite"):
+        fm.as_gaussian_mixture(weights=[np.nan, 1.0], **kw)
+
+
+@pytest.mark.parametrize(
+    "kw,match",
+    [
+        (dict(covariances=[[[1.0, 2.0], [2.0, 1.0]]]), "^covariances must be positive definite"),
+        (dict(covariances=[[[1.0, 0.5], [0.0, 1.0]]]), "^covariances must be symmetric"),
+        (dict(covariances=[[[1.0, np.nan], [np.nan, 1.0]]]), "^covariances must contain only"),
+        (dict(covariances=[[1.0, 0.0], [0.0, 1.0]]), "^covariances must have shape"),
+        (dict(means=[[0.0, 0.0, 0.0]]), "^covariances must have shape"),
+        (dict(means=[[0.0, 0.0], [1.0, 1.0]]), "^means must have shape"),
+        (dict(means=[[0.0, np.inf]]), "^means must contain only finite"),
+        (dict(covariance_type="banana"), "^covariance_type="),
+        (dict(covariances=[[1.0, -1.0]], covariance_type="diag"), "^covariances must be positive"),
+    ],
+)
+def test_bad_models_name_the_argument(kw, match):
+    args = dict(weights=[1.0], means=[[0.0, 0.0]], covariances=[[[1.0, 0.0], [0.0, 1.0]]],
+                covariance_type="full")
+    args.update(kw)
+    with pytest.raises((ValueError, TypeError), match=match):
+        fm.as_gaussian_mixture(**args)
+
+
+def test_incomplete_inputs_are_type_errors():
+    with pytest.raises(TypeError, match="^weights is required"):
+        fm.as_gaussian_mixture(means=[[0.0]], covariances=[[[1.0]]])
+    with pytest.raises(TypeError, match="^obj must"):
+        fm.as_gaussian_mixture(object())
+    with pytest.raises(TypeError, match="^mixture: obj must"):
+        fm.log_density(object(), [0.0])
+
+
+@pytest.mark.parametrize("suffix", [".json", ".npz"])
+@pytest.mark.parametrize("ctype", ["full", "tied", "diag", "spherical"])
+def test_save_load_round_trip_is_exact(tmp_path, rng, suffix, ctype):
+    gm = _random_mixture(rng, 3, 2, ctype)
+    path = tmp_path / f"m{suffix}"
+    gm.save(path)
+    back = fm.GaussianMixture.load(path)
+    assert back.covariance_type == ctype
+    for name in ("weights", "means", "covariances", "cholesky"):
+        assert np.array_equal(getattr(back, name), getattr(gm, name)), name
+
+
+def test_load_errors_name_the_path(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    with pytest.raises(ValueError, match="^path .* is not a readable mixture file"):
+        fm.GaussianMixture.load(bad)
+    wrong = tmp_path / "wrong.json"
+    wrong.write_text('{"weights": [0.5, 0.2], "means": [[0], [1]], "covariances": [1, 1], '
+                     '"covariance_type": "spherical"}')
+    with pytest.raises(ValueError, match="^path .* holds an invalid mixture: weights must sum"):
+        fm.GaussianMixture.load(wrong)
+    with pytest.raises(ValueError, match="^path must end in"):
+        fm.GaussianMixture.load(tmp_path / "m.txt")
+    with pytest.raises(ValueError, match="^path must end in"):
+        fm.as_gaussian_mixture(weights=[1.0], means=[[0.0]], covariances=[1.0],
+                               covariance_type="spherical").save(tmp_path / "m.txt")
+
+
+# ----------------------------------------------------------------------------- log-density
+@pytest.mark.parametrize("ctype", ["full", "tied", "diag", "spherical"])
+def test_log_density_matches_sklearn_score_samples(rng, ctype):
+    sklearn_mixture = pytest.importorskip("sklearn.mixture")
+    x = np.concatenate([rng.normal(size=(200, 3)), rng.normal(size=(200, 3)) * 0.5 + 2.0])
+    sk = sklearn_mixture.GaussianMixture(4, covariance_type=ctype, random_state=0).fit(x)
+    y = rng.normal(size=(3000, 3)) * 4.0
+    ours = fm.log_density(sk, y)
+    ref = sk.score_samples(y)
+    np.testing.assert_allclose(ours, ref, rtol=1e-10, atol=0)
+
+
+def test_log_density_against_scipy_and_shapes(rng):
+    gm = _random_mixture(rng, 5, 2)
+    x = rng.normal(size=(4, 7, 2)) * 3
+    out = fm.log_density(gm, x)
+    assert out.shape == (4, 7)
+    np.testing.assert_allclose(out, _scipy_logpdf(gm, x.reshape(-1, 2)).reshape(4, 7),
+                               rtol=1e-12)
+    assert fm.log_density(gm, np.empty((0, 2))).shape == (0,)
+    g1 = _random_mixture(rng, 3, 1)
+    s = rng.normal(size=17)
+    np.testing.assert_array_equal(fm.log_density(g1, s), fm.log_density(g1, s[:, None]))
+    with pytest.raises(ValueError, match="^X must have its last axis of length 2"):
+        fm.log_density(gm, np.zeros((3, 3)))
+    with pytest.raises(ValueError, match="^X must contain only finite"):
+        fm.log_density(gm, [[0.0, np.nan]])
+
+
+def test_log_density_far_from_every_component_does_not_underflow():
+    gm = fm.as_gaussian_mixture(weights=[0.5, 0.5], means=[[0.0], [1.0]],
+                                covariances=[1.0, 1.0], covariance_type="spherical")
+    x = np.array([100.0, -1e3])
+    ref = [float(mpmath.log(0.5 * mpmath.npdf(v, 0, 1) + 0.5 * mpmath.npdf(v, 1, 1)))
+           for v in x]
+    np.testing.assert_allclose(fm.log_density(gm, x), ref, rtol=1e-13)
+
+
+def test_zero_weight_components_are_ignored(rng):
+    base = _random_mixture(rng, 2, 2)
+    padded = fm.as_gaussian_mixture(
+        weights=np.append(base.weights, 0.0),
+        means=np.vstack([base.means, [[50.0, 50.0]]]),
+        covariances=np.concatenate([base.covariances, np.eye(2)[None]]),
+    )
+    x = rng.normal(size=(50, 2))
+    np.testing.assert_array_equal(fm.log_density(padded, x), fm.log_density(base, x))
+    s = fm.sample(padded, 101, random_state=3)
+    np.testing.assert_array_equal(s, fm.sample(base, 101, random_state=3))
+
+
+# -------------------------------------------------------------------------------- sampling
+def test_sample_allocation_and_moments(rng):
+    gm = _random_mixture(rng, 3, 2, alpha=50.0)
+    n = 60001
+    s = fm.sample(gm, n, random_state=7)
+    counts = fm._allocate(gm.weights, n)
+    assert s.shape == (n, 2) and counts.sum() == n
+    assert (np.abs(counts - n * gm.weights) < 1.0).all()
+    off = 0
+    for k, c in enumerate(counts):
+        part = s[off : off + c]
+        se = np.sqrt(np.diag(gm.full_covariances()[k]) / c)
+        assert (np.abs(part.mean(axis=0) - gm.means[k]) < 5 * se).all()
+        np.testing.assert_allclose(np.cov(part.T), gm.full_covariances()[k], rtol=0.1, atol=0.05)
+        off += c
+    assert np.array_equal(s, fm.sample(gm, n, random_state=7))
+    assert not np.array_equal(s, fm.sample(gm, n, random_state=8))
+    assert fm.sample(gm, 0, random_state=1).shape == (0, 2)
+
+
+def test_allocation_largest_remainder():
+    w = np.array([0.5, 0.3, 0.2])
+    assert fm._allocate(w, 7).tolist() == [4, 2, 1]  # 3.5, 2.1, 1.4: the .5 gets the spare
+    assert fm._allocate(np.array([1 / 3] * 3), 4).tolist() == [2, 1, 1]  # ties: lower index
+
+
+@given(st.integers(1, 4), st.integers(1, 5), st.integers(0, 700), st.integers(0, 2**32))
+def test_kernel_vs_twin(k, d, n, seed):
+    ker, tw = pair("mixture")
+    r = np.random.default_rng(seed)
+    p = _random_mixture(r, k, d)
+    q = _random_mixture(r, k + 1, d, "diag")
+    w, plogc, pmu, pchol = p._kernel_args()
+    _, qlogc, qmu, qchol = q._kernel_args()
+    x = r.normal(size=(n, d)) * 3
+    a, b = np.full(n, np.nan), np.full(n, np.nan)
+    ker.log_density(x, plogc, pmu, pchol, a, 2)
+    tw.log_density(x, plogc, pmu, pchol, b, 1)
+    np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-13)
+    counts = fm._allocate(w, n)
+    sa, sb = np.empty((n, d)), np.empty((n, d))
+    ker.sample(counts, pmu, pchol, 5, seed & 0xFFFFFFFF, sa, 2)
+    tw.sample(counts, pmu, pchol, 5, seed & 0xFFFFFFFF, sb, 1)
+    np.testing.assert_allclose(sa, sb, rtol=1e-12, atol=1e-12)
+    counts = np.maximum(counts, 2)
+    ma, m2a, mb, m2b = (np.zeros(k) for _ in range(4))
+    ker.kl_mc(counts, 5, 6, plogc, pmu, pchol, qlogc, qmu, qchol, ma, m2a, 2)
+    tw.kl_mc(counts, 5, 6, plogc, pmu, pchol, qlogc, qmu, qchol, mb, m2b, 1)
+    np.testing.assert_allclose(ma, mb, rtol=1e-11, atol=1e-11)
+    np.testing.assert_allclose(m2a, m2b, rtol=1e-11, atol=1e-11)
+
+
+# ---------------------------------------------------------------- closed-form Gaussian KL
+def _kl_mpmath(m0, c0, m1, c1):
+    mpmath.mp.dps = 40
+    M0, M1 = mpmath.matrix(m0.tolist()), mpmath.matrix(m1.tolist())
+    C0, C1 = mpmath.matrix(c0.tolist()), mpmath.matrix(c1.tolist())
+    inv1 = C1**-1
+    d = len(m0)
+    tr = sum((inv1 * C0)[i, i] for i in range(d))
+    dm = M1 - M0
+    maha = (dm.T * inv1 * dm)[0, 0]
+    return float((tr + maha - d + mpmath.log(mpmath.det(C1) / mpmath.det(C0))) / 2)
+
+
+@pytest.mark.parametrize("d", [1, 2, 3, 5])
+def test_kl_gaussian_against_mpmath(rng, d):
+    for _ in range(5):
+        a, b = rng.normal(size=(2, d, d))
+        c0, c1 = a @ a.T + 0.2 * np.eye(d), b @ b.T + 0.2 * np.eye(d)
+        m0, m1 = rng.normal(size=(2, d))
+        got = fm.kl_divergence_gaussian(m0, c0, m1, c1)
+        assert isinstance(got, float)
+        assert got == pytest.approx(_kl_mpmath(m0, c0, m1, c1), rel=1e-10)
+
+
+def test_kl_gaussian_near_identical_keeps_relative_accuracy():
+    c0 = np.array([[2.0, 0.3], [0.3, 1.0]])
+    c1 = c0 * (1 + 1e-6)
+    m0 = np.array([0.0, 0.0])
+    m1 = m0 + 1e-7
+    ref = _kl_mpmath(m0, c0, m1, c1)
+    assert fm.kl_divergence_gaussian(m0, c0, m1, c1) == pytest.approx(ref, rel=1e-7)
+    assert fm.kl_divergence_gaussian(m0, c0, m0, c0) == 0.0
+
+
+def test_kl_gaussian_batches_and_base(rng):
+    d = 2
+    a = rng.normal(size=(4, 3, d, d))
+    c0 = a @ np.swapaxes(a, -1, -2) + 0.5 * np.eye(d)
+    m0 = rng.normal(size=(4, 3, d))
+    m1 = rng.normal(size=(d,))
+    c1 = np.eye(d) * 2.0
+    out = fm.kl_divergence_gaussian(m0, c0, m1, c1)
+    assert out.shape == (4, 3)
+    assert out[2, 1] == pytest.approx(fm.kl_divergence_gaussian(m0[2, 1], c0[2, 1], m1, c1),
+                                      rel=1e-14)
+    bits = fm.kl_divergence_gaussian(m0, c0, m1, c1, base=2)
+    np.testing.assert_allclose(bits, out / math.log(2), rtol=1e-14)
+    with pytest.raises(ValueError, match="^cov1 must be positive definite"):
+        fm.kl_divergence_gaussian(m1, c1, m1, -c1)
+    with pytest.raises(ValueError, match="^cov0 must have shape"):
+        fm.kl_divergence_gaussian(m1, np.eye(3), m1, c1)
+    with pytest.raises(ValueError, match="^mean1 must have dimension"):
+        fm.kl_divergence_gaussian(m1, c1, np.zeros(3), np.eye(3))
+
+
+# ------------------------------------------------------------------------ mixture KL (MC)
+def test_mixture_against_itself_and_a_permuted_copy_is_zero(rng):
+    gm = _random_mixture(rng, 4, 3)
+    r = fm.kl_divergence_mixture(gm, gm, method="mc", n_samples=5000, random_state=1)
+    assert r.estimate == 0.0 and r.stderr == 0.0 and r.method == "mc"
+    perm = [2, 0, 3, 1]
+    pg = fm.as_gaussian_mixture(weights=gm.weights[perm], means=gm.means[perm],
+                                covariances=gm.covariances[perm])
+    r = fm.kl_divergence_mixture(gm, pg, n_samples=5000, random_state=1)
+    assert abs(r.estimate) < 1e-12 and r.stderr < 1e-12
+
+
+def test_auto_uses_the_closed_form_for_single_gaussians(rng):
+    p = _random_mixture(rng, 1, 2)
+    q = _random_mixture(rng, 1, 2, "diag")
+    r = fm.kl_divergence_mixture(p, q)
+    assert r.method == "closed_form" and r.stderr is None and r.n_samples == 0
+    assert r.lower is None and r.upper is None
+    ref = fm.kl_divergence_gaussian(p.means[0], p.full_covariances()[0], q.means[0],
+                                    q.full_covariances()[0])
+    assert r.estimate == ref
+    mc = fm.kl_divergence_mixture(p, q, method="mc", n_samples=20000, random_state=3)
+    assert abs(mc.estimate - ref) < 4 * mc.stderr
+    r2 = fm.kl_divergence_mixture(p, q, base=2)
+    assert r2.estimate == pytest.approx(ref / math.log(2), rel=1e-15)
+
+
+def _quad_kl_1d(p, q):
+    from scipy.integrate import quad
+
+    def integrand(x):
+        lp = float(fm.log_density(p, x))  # a scalar point of a 1-D mixture
+        lq = float(fm.log_density(q, x))
+        return math.exp(lp) * (lp - lq)
+
+    sd = np.sqrt(p.full_covariances()[:, 0, 0])
+    lo = float(np.min(p.means[:, 0] - 12 * sd))
+    hi = float(np.max(p.means[:, 0] + 12 * sd))
+    pts = sorted(p.means[:, 0].tolist())
+    val, err = quad(integrand, lo, hi, points=pts, limit=400, epsabs=1e-13, epsrel=1e-12)
+    return val
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_mc_within_four_stderr_of_quadrature_1d(seed):
+    r = np.random.default_rng(seed)
+    p = _random_mixture(r, 3, 1, spread=1.5)
+    q = _random_mixture(r, 2, 1, spread=1.5)
+    ref = _quad_kl_1d(p, q)
+    res = fm.kl_divergence_mixture(p, q, method="mc", n_samples=40000, random_state=seed)
+    assert res.n_samples == 40000
+    assert abs(res.estimate - ref) < 4 * res.stderr, (res, ref)
+    res2 = fm.kl_divergence_mixture(p, q, n_samples=40000, random_state=seed, base=2)
+    assert res2.estimate == pytest.approx(res.estimate / math.log(2), rel=1e-14)
+    assert res2.stderr == pytest.approx(res.stderr / math.log(2), rel=1e-14)
+
+
+def test_reported_stderr_matches_the_spread_over_seeds():
+    r = np.random.default_rng(11)
+    p = _random_mixture(r, 3, 2)
+    q = _random_mixture(r, 4, 2)
+    runs = [fm.kl_divergence_mixture(p, q, n_samples=1500, random_state=s) for s in range(300)]
+    est = np.array([x.estimate for x in runs])
+    se = np.array([x.stderr for x in runs])
+    ratio = est.std(ddof=1) / np.sqrt(np.mean(se**2))
+    # 300 seeds: the sample standard deviation is within ~4% (1 sd) of the truth
+    assert 0.85 < ratio < 1.15, ratio
+
+
+def test_minimum_two_samples_per_component(rng):
+    p = fm.as_gaussian_mixture(weights=[0.999, 0.001], means=[[0.0], [3.0]],
+                               covariances=[1.0, 1.0], covariance_type="spherical")
+    q = _random_mixture(rng, 2, 1)
+    res = fm.kl_divergence_mixture(p, q, n_samples=100, random_state=0)
+    assert res.n_samples == 102 and math.isfinite(res.stderr)
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2, 3, None, -1])
+def test_results_do_not_depend_on_n_jobs(rng, n_jobs):
+    p = _random_mixture(rng, 8, 2)
+    q = _random_mixture(rng, 8, 2)
+    ref = fm.kl_divergence_mixture(p, q, n_samples=30000, random_state=5, n_jobs=1)
+    got = fm.kl_divergence_mixture(p, q, n_samples=30000, random_state=5, n_jobs=n_jobs)
+    assert got == ref
+    x = rng.normal(size=(20000, 2))
+    assert np.array_equal(fm.log_density(p, x, n_jobs=n_jobs), fm.log_density(p, x, n_jobs=1))
+    assert np.array_equal(fm.sample(p, 20000, random_state=2, n_jobs=n_jobs),
+                          fm.sample(p, 20000, random_state=2, n_jobs=1))
+
+
+def test_kl_mixture_bad_arguments(rng):
+    p = _random_mixture(rng, 2, 2)
+    q = _random_mixture(rng, 2, 3)
+    with pytest.raises(ValueError, match="^q must have the same dimension as p"):
+        fm.kl_divergence_mixture(p, q)
+    with pytest.raises(ValueError, match="^n_samples must be at least 2"):
+        fm.kl_divergence_mixture(p, p, n_samples=1)
+    with pytest.raises(TypeError, match="^n_samples must be an int"):
+        fm.kl_divergence_mixture(p, p, n_samples=10.0)
+    with pytest.raises(ValueError, match="^method="):
+        fm.kl_divergence_mixture(p, p, method="quad")
+    with pytest.raises(ValueError, match="^random_state"):
+        fm.kl_divergence_mixture(p, p, random_state=-3)
+    with pytest.raises(ValueError, match="^base"):
+        fm.kl_divergence_mixture(p, p, base=1.0)
+    with pytest.raises(TypeError, match="^p: obj must"):
+        fm.kl_divergence_mixture("p.json", p)
