@@ -34,26 +34,46 @@ cdef extern from *:
 
     /* out[i] = log sum_j exp(logc[j] - |L_j^-1 (x_i - mu_j)|^2 / 2) for the T <= MX_TILE
        points of x (row-major, row stride ldx). xt: d*T, y: d*T, v: K*T, m, s: T. */
-    static void mx_tile_logpdf(const double *x, int64_t ldx, int64_t T, int64_t d, int64_t K,
-                               const double *logc, const double *means, const double *chol,
-                               double *xt, double *y, double *v, double *m, double *s,
-                               double *out) {
+    #if defined(__GNUC__)
+    #  define MX_INLINE static inline __attribute__((always_inline))
+    #  define MX_NOINLINE __attribute__((noinline))
+    #else
+    #  define MX_INLINE static inline
+    #  define MX_NOINLINE
+    #endif
+    #if defined(__GNUC__) && defined(__x86_64__) && !defined(FE_NO_DISPATCH)
+    #  define MX_DISPATCH 1
+    #else
+    #  define MX_DISPATCH 0
+    #endif
+    #if defined(__GNUC__)
+    #  define MX_RESTRICT __restrict__
+    #else
+    #  define MX_RESTRICT
+    #endif
+    MX_INLINE void mx_tile_logpdf_impl(const double *MX_RESTRICT x, int64_t ldx, int64_t T,
+                               int64_t d, int64_t K, const double *MX_RESTRICT logc,
+                               const double *MX_RESTRICT means,
+                               const double *MX_RESTRICT chol, double *MX_RESTRICT xt,
+                               double *MX_RESTRICT y, double *MX_RESTRICT v,
+                               double *MX_RESTRICT m, double *MX_RESTRICT s,
+                               double *MX_RESTRICT out) {
         int64_t i, j, r, c;
         for (i = 0; i < T; ++i)
             for (r = 0; r < d; ++r) xt[r * T + i] = x[i * ldx + r];
         for (j = 0; j < K; ++j) {
             const double *L = chol + j * d * d;
             const double *mu = means + j * d;
-            double *vj = v + j * T;
+            double *MX_RESTRICT vj = v + j * T;
             for (i = 0; i < T; ++i) vj[i] = 0.0;
             for (r = 0; r < d; ++r) {
-                double *yr = y + r * T;
-                const double *xr = xt + r * T;
+                double *MX_RESTRICT yr = y + r * T;
+                const double *MX_RESTRICT xr = xt + r * T;
                 double mr = mu[r], inv = 1.0 / L[r * d + r];
                 for (i = 0; i < T; ++i) yr[i] = xr[i] - mr;
                 for (c = 0; c < r; ++c) {
                     double l = L[r * d + c];
-                    const double *yc = y + c * T;
+                    const double *MX_RESTRICT yc = y + c * T;
                     for (i = 0; i < T; ++i) yr[i] = yr[i] - l * yc[i];
                 }
                 for (i = 0; i < T; ++i) {
@@ -76,6 +96,53 @@ cdef extern from *:
             for (i = 0; i < T; ++i) s[i] = s[i] + fe_exp(vj[i] - m[i]);
         }
         for (i = 0; i < T; ++i) out[i] = m[i] + fe_log(s[i]);
+    }
+
+    #define MX_DEFINE(SUF, ATTR)                                                             \
+    static ATTR MX_NOINLINE void mx_tile_logpdf_##SUF(const double *x, int64_t ldx,          \
+            int64_t T, int64_t d, int64_t K, const double *logc, const double *means,        \
+            const double *chol, double *xt, double *y, double *v, double *m, double *s,      \
+            double *out) {                                                                   \
+        mx_tile_logpdf_impl(x, ldx, T, d, K, logc, means, chol, xt, y, v, m, s, out);        \
+    }
+    MX_DEFINE(base, )
+    #if MX_DISPATCH
+    MX_DEFINE(avx2, __attribute__((target("avx2,fma"))))
+    MX_DEFINE(avx512, __attribute__((target("avx512f,avx512dq,avx512vl,avx2,fma,"
+                                            "prefer-vector-width=512"))))
+    /* 2: AVX-512 (8 doubles a vector), 1: AVX2+FMA, 0: baseline. FMA contraction may move a
+       value by an ulp against the baseline build; every thread takes the same path. */
+    static int mx_isa(void) {
+        static int have = -1;   /* benign race: every thread computes the same value */
+        if (have < 0) {
+            __builtin_cpu_init();
+            int avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+            int avx512 = avx2 && __builtin_cpu_supports("avx512f")
+                         && __builtin_cpu_supports("avx512dq")
+                         && __builtin_cpu_supports("avx512vl");
+            have = avx512 ? 2 : (avx2 ? 1 : 0);
+        }
+        return have;
+    }
+    #endif
+    /* out[i] = log sum_j exp(logc[j] - |L_j^-1 (x_i - mu_j)|^2 / 2) for the T <= MX_TILE
+       points of x (row-major, row stride ldx). xt: d*T, y: d*T, v: K*T, m, s: T. */
+    static void mx_tile_logpdf(const double *x, int64_t ldx, int64_t T, int64_t d, int64_t K,
+                               const double *logc, const double *means, const double *chol,
+                               double *xt, double *y, double *v, double *m, double *s,
+                               double *out) {
+    #if MX_DISPATCH
+        int isa = mx_isa();
+        if (isa == 2) {
+            mx_tile_logpdf_avx512(x, ldx, T, d, K, logc, means, chol, xt, y, v, m, s, out);
+            return;
+        }
+        if (isa == 1) {
+            mx_tile_logpdf_avx2(x, ldx, T, d, K, logc, means, chol, xt, y, v, m, s, out);
+            return;
+        }
+    #endif
+        mx_tile_logpdf_base(x, ldx, T, d, K, logc, means, chol, xt, y, v, m, s, out);
     }
 
     /* Rows g0 .. g0 + T - 1 of component (mu, L): x = mu + L z, z from Philox at counter
