@@ -65,7 +65,20 @@ def _as_samples(x: Any, name: str) -> FloatArray:
         raise ValueError(f"{name} must have at least 2 samples, got {arr.shape[0]}")
     if not np.isfinite(arr).all():
         raise ValueError(f"{name} must contain only finite values (no NaN or inf)")
+    _check_spread(arr, name)
     return np.ascontiguousarray(arr)
+
+
+def _check_spread(arr: FloatArray, name: str) -> None:
+    """Distances between rows of arr (max-norm and Euclidean) must not overflow."""
+    spread = arr.max(axis=0) - arr.min(axis=0)
+    with np.errstate(over="ignore"):
+        ok = np.isfinite(spread).all() and np.isfinite(float(np.sum(spread * spread)))
+    if not ok:
+        raise ValueError(
+            f"{name} spans too wide a range: distances between its samples overflow float64; "
+            "rescale it (for example divide by its largest absolute value)"
+        )
 
 
 def _check_k(k: Any, n: int, name: str = "k", what: str = "the number of samples") -> int:
@@ -404,6 +417,7 @@ def kl_divergence_knn(
         )
     n, d = X.shape
     m = Y.shape[0]
+    _check_spread(np.vstack([X, Y]), "y")
     k = _check_k(k, n, what="the number of samples of x")
     _check_k(k, m + 1, what="the number of samples of y plus one")
     base = check_base(base)

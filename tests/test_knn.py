@@ -139,6 +139,10 @@ def test_knn_query_kernel_twin_bruteforce(case, metric):
             np.testing.assert_array_equal(kth, ref)
         else:
             np.testing.assert_allclose(kth, ref, rtol=1e-12, atol=0)
+        if metric == 0:  # ranked by (distance, index): the same lists on both backends
+            order = np.lexsort((np.broadcast_to(np.arange(n), (n, n)),
+                                _dist(pts, pts, 0) + np.diag(np.full(n, np.inf))), axis=-1)
+            np.testing.assert_array_equal(idx, order[:, :k])
         # the indices are k distinct other points, at most the k-th distance away
         assert (idx != np.arange(n)[:, None]).all()
         assert all(len(set(row)) == k for row in idx.tolist())
@@ -257,6 +261,9 @@ def test_ksg1_and_cmi_match_bruteforce_with_ties(seed, quiet):
                             rel_tol=1e-12, abs_tol=1e-12)
         assert math.isclose(fk.mutual_info_knn(x, y, z=z, k=k, **RAW), bf_cmi(x, y, z, k),
                             rel_tol=1e-12, abs_tol=1e-12)
+        # ties at the k-th distance: the neighbours are ranked by (distance, index)
+        assert math.isclose(fk.mutual_info_knn(x, z, k=k, algorithm="ksg2", **RAW),
+                            bf_ksg2(x, z, k), rel_tol=1e-12, abs_tol=1e-12)
 
 
 def test_return_local_and_base():

@@ -204,9 +204,13 @@ cdef void _knn_node(const Tree* t, Py_ssize_t node, const double* q, Py_ssize_t 
                 for dim in range(d):
                     g = p[dim] - q[dim]
                     dist = dist + g * g
-            if dist < bd[k - 1]:
+            # order by (distance, original index): the neighbour set is then defined even
+            # when several points tie at the k-th distance
+            if dist < bd[k - 1] or (dist == bd[k - 1] and (
+                    bi[k - 1] < 0 or t.perm[pos] < t.perm[bi[k - 1]])):
                 m = k - 1
-                while m > 0 and bd[m - 1] > dist:
+                while m > 0 and (bd[m - 1] > dist or (bd[m - 1] == dist and (
+                        bi[m - 1] < 0 or t.perm[bi[m - 1]] > t.perm[pos]))):
                     bd[m] = bd[m - 1]
                     bi[m] = bi[m - 1]
                     m -= 1
@@ -224,9 +228,10 @@ cdef void _knn_node(const Tree* t, Py_ssize_t node, const double* q, Py_ssize_t 
         g = b1
         b1 = b2
         b2 = g
-    if b1 < bd[k - 1]:
+    # a node at exactly the k-th distance may hold a tied point of smaller index
+    if b1 <= bd[k - 1]:
         _knn_node(t, first, q, skip, metric, k, bd, bi)
-    if b2 < bd[k - 1]:
+    if b2 <= bd[k - 1]:
         _knn_node(t, second, q, skip, metric, k, bd, bi)
 
 
@@ -318,10 +323,11 @@ def knn_query(const double[:, ::1] data,     # IN (n, d) reference points
               int metric,                    # IN 0 max-norm, 1 Euclidean
               bint exclude_self,             # IN queries is data; query i skips point i
               double[::1] kth,               # OUT (m,) distance to the k-th neighbour
-              Py_ssize_t[:, ::1] idx,        # OUT (m, k) neighbour indices into data, nearest
-                                             #     first (ties in any order)
+              Py_ssize_t[:, ::1] idx,        # OUT (m, k) neighbour indices into data, by
+                                             #     (distance, index): ties go to lower indices
               int n_threads):
-    """k nearest neighbours of each query among data (KD-tree, exact)."""
+    """k nearest neighbours of each query among data (KD-tree, exact). Neighbours are ranked
+    by (distance, index), so the set is unique even when points tie at the k-th distance."""
     cdef Tree t
     cdef Py_ssize_t n = data.shape[0], d = data.shape[1], m = queries.shape[0]
     cdef Py_ssize_t i, j, orig, skip

@@ -38,8 +38,8 @@ def knn_query(
     n_threads: int,
 ) -> None:
     """k nearest neighbours of each query among data: kth[i] the k-th distance, idx[i] their
-    indices nearest first (ties in any order); with exclude_self, queries is data and query i
-    does not count point i."""
+    indices ranked by (distance, index) as in the kernel; with exclude_self, queries is data
+    and query i does not count point i."""
     n = data.shape[0]
     m = queries.shape[0]
     extra = 1 if exclude_self else 0
@@ -48,18 +48,52 @@ def knn_query(
     if m == 0:
         return
     tree = cKDTree(data)
-    dist, ind = tree.query(queries, k=k + extra, p=_p(metric))
-    dist = np.asarray(dist, dtype=np.float64).reshape(m, k + extra)
-    ind = np.asarray(ind, dtype=np.intp).reshape(m, k + extra)
-    kth[:] = dist[:, -1]
+    q = k + extra
+    # one neighbour more than needed shows which rows tie across the k-th distance
+    kk = min(q + 1, n)
+    dist, ind = tree.query(queries, k=kk, p=_p(metric))
+    dist = np.asarray(dist, dtype=np.float64).reshape(m, kk)
+    ind = np.asarray(ind, dtype=np.intp).reshape(m, kk)
+    kth[:] = dist[:, q - 1]
+    # rank by (distance, index) as the kernel does
+    order = np.lexsort((ind[:, :q], dist[:, :q]), axis=-1)
+    ranked = np.take_along_axis(ind[:, :q], order, axis=-1)
     if exclude_self:
-        drop = ind == np.arange(m, dtype=np.intp)[:, None]
-        # with k or more exact duplicates, the point itself may be pushed out of the list
-        missing = ~drop.any(axis=1)
-        drop[missing, -1] = True
-        idx[:] = ind[~drop].reshape(m, k)
+        keep = ranked != np.arange(m, dtype=np.intp)[:, None]
+        full = keep.all(axis=1)  # only where k or more others sit at distance 0 (tied rows)
+        keep[full, -1] = False
+        chosen = ranked[keep].reshape(m, k)
     else:
-        idx[:] = ind
+        chosen = ranked
+    if kk > q:
+        for i in np.flatnonzero(dist[:, q] == dist[:, q - 1]).tolist():
+            chosen[i] = _ranked_ball(data, tree, queries[i], float(kth[i]), metric, k,
+                                     i if exclude_self else -1)
+    idx[:] = chosen
+
+
+def _ranked_ball(
+    data: FloatArray, tree: cKDTree, point: FloatArray, r: float, metric: int, k: int,
+    skip: int,
+) -> IntArray:
+    """The first k points by (distance, index) near point (skip excluded), distances
+    recomputed with the kernel's expression. cKDTree's Euclidean ball compares squared
+    distances with r * r, which can drop a point at distance exactly r, so the candidates come
+    from a ball a little larger than r (the ranking is on the recomputed distances)."""
+    ball = r if metric == METRIC_CHEBYSHEV else r * (1.0 + 1e-9) + 1e-300
+    cand = np.asarray(tree.query_ball_point(point, ball, p=_p(metric)), dtype=np.intp)
+    cand = cand[cand != skip]
+    diff = data[cand] - point
+    if metric == METRIC_CHEBYSHEV:
+        d = np.abs(diff).max(axis=1)
+    else:
+        acc = np.zeros(len(cand))
+        for j in range(diff.shape[1]):
+            acc = acc + diff[:, j] * diff[:, j]
+        d = np.sqrt(acc)
+    order = np.lexsort((cand, d))
+    out: IntArray = cand[order[:k]]
+    return out
 
 
 def count_inside(
