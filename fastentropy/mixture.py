@@ -32,7 +32,7 @@ import json
 import math
 import os
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -414,9 +414,8 @@ def sample(
 # ----------------------------------------------------------------------------------------------
 # divergences
 # ----------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class MixtureDivergence:
-    """Result of :func:`kl_divergence_mixture`.
+class MixtureDivergence(NamedTuple):
+    """Result of :func:`kl_divergence_mixture` (a named tuple).
 
     ``estimate``; ``stderr`` its standard error (sampling methods, else None); ``lower`` and
     ``upper`` guaranteed bounds where the method gives them (else None); ``n_samples`` the
