@@ -137,7 +137,7 @@ def _pqd(
         e = _mul_err(B.x, ha, w)
         P = A.x * hb
         f = (P - w) - _mul_err(A.x, hb, P)
-        d1 = (f + e) * (_WSCALE / (ha * hb))
+        d1 = (f + e) * ((A.invs[:, None] * B.invs[:, None]) * _WUNSCALE)
         dda = da[:, None]
         dd = dda - db[:, None]
         c1 = np.where(dda != 0.0, d1 * dda, 0.0)
@@ -266,18 +266,20 @@ def _row_delta(a: Array, sums: Array, R: _Rows) -> Array:
 
 
 _CLOSE = 1e-14  # the kernel's FE_CLOSE
+_CLOSE_TV = 1e-2  # and FE_CLOSE_TV (on 2 TV)
 
 
 def _div_rows(
     p: Array, p_sums: Array, q: Array, q_sums: Array, measure: int, alpha: float
 ) -> Array:
     """One value per row of measure ``measure`` (the kernel's fe_div_row)."""
-    if measure == TV:
-        return _div_pass(p, p_sums, q, q_sums, measure, alpha, _deltas(p, p_sums, q, q_sums))
     res = _div_pass(p, p_sums, q, q_sums, measure, alpha, None)
-    if measure in (_KL, JS, HELL2, CHI2, RENYI):
+    if measure in (_KL, JS, HELL2, CHI2, RENYI, TV):
         # rows this close: the scale error of the row sums is removed too (compensated sums)
-        tol = _CLOSE * (alpha * alpha if measure == RENYI and alpha > 1.0 else 1.0)
+        if measure == TV:
+            tol = 0.5 * _CLOSE_TV
+        else:
+            tol = _CLOSE * (alpha * alpha if measure == RENYI and alpha > 1.0 else 1.0)
         close = np.abs(res) < tol
         if close.any():
             again = _div_pass(p, p_sums, q, q_sums, measure, alpha, _deltas(p, p_sums, q, q_sums))
