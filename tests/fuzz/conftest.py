@@ -10,7 +10,9 @@ import fuzz_harness
 import pytest
 from hypothesis import HealthCheck, settings
 
-if "long" not in settings._profiles:  # the profile names of tests/conftest.py stay untouched
+try:
+    settings.get_profile("long")  # the profiles of tests/conftest.py stay untouched
+except Exception:
     settings.register_profile(
         "long",
         derandomize=False,

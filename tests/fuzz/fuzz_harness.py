@@ -913,7 +913,8 @@ def format_failure(res: dict[str, Any]) -> str:
         if not res.get("reproducer"):
             return f"{head}\n{res.get('detail', '')}"
         return (
-            f"{head}: {res['what']} on the {res['backend']} backend. Reproducer:\n\n"
+            f"{head}: {res['what']} on the {res['backend']} backend. Reproducer (run it with "
+            f"FASTENTROPY_BACKEND={res['backend']}):\n\n"
             f"{res['reproducer']}\n\nthe child's traceback:\n{res['detail'][:2500]}"
         )
     parts = [head]

@@ -640,10 +640,10 @@ def kw_weights(ctx: dict[str, Any]) -> Any:
 
 def kw_contingency(ctx: dict[str, Any]) -> Any:
     table = arrays("counts", min_dims=2, max_dims=2)
-    sparse = st.builds(
-        Sparse, arrays("counts", min_dims=2, max_dims=2, dtypes=("<i8", "<f8"), bad=False),
-        st.sampled_from(["csr", "csc", "coo"]),
+    matrix = shapes(2, 2, big=False, odd=False).flatmap(
+        lambda shp: arrays("counts", shp, dtypes=("<i8", "<f8"), bad=False)
     )
+    sparse = st.builds(Sparse, matrix, st.sampled_from(["csr", "csc", "coo"]))
     return weighted((6, st.just(None)), (3, table), (1, sparse))
 
 
@@ -951,6 +951,54 @@ TABLE_FUNCTIONS = (
 )
 
 
+# k-NN estimators: x (n,) or (n, d), y and z of (mostly) the same length
+def _knn_side(draw: Any, n: int) -> Any:
+    if draw(chance(9)):
+        return draw(maybe_not_array(arrays("real", min_dims=1, max_dims=3)))
+    shp = (n,) if draw(st.booleans()) else (n, draw(st.integers(1, 3)))
+    return draw(maybe_not_array(arrays("real", shp)))
+
+
+def knn_xy(second: str = "y", optional_z: bool = False) -> Group:
+    """``x`` and ``second`` (and, for MI, an optional ``z``) of the k-NN estimators."""
+
+    @st.composite
+    def strat(draw: Any) -> dict[str, Any]:
+        shp = draw(shapes(1, 2))
+        x = draw(maybe_not_array(arrays("real", shp)))
+        n = shp[0] if shp else 1
+        if second == "y" and not optional_z:  # kl_divergence_knn: any length, same columns
+            m = draw(st.integers(1, 60)) if draw(st.booleans()) else n
+            y = draw(maybe_not_array(arrays("real", (m, *shp[1:]))))
+            return {"x": x, "y": y}
+        out = {"x": x, second: _knn_side(draw, n)}
+        if optional_z and draw(st.booleans()):
+            out["z"] = _knn_side(draw, n)
+        return out
+
+    return Group(strat(), ("x", "y", "z") if optional_z else ("x", "y"))
+
+
+def kw_knn_k(ctx: dict[str, Any]) -> Any:
+    shp = ctx["shape"]
+    n = max(1, int(shp[0])) if shp else 1
+    return good_or_odd([1, 2, 3, 4, 7, min(n - 1, 20) or 1, n, np.int64(3)],
+                       [0, -1, 2.5, nan, "3", True, 10**6, None])
+
+
+KNN_KWARGS: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "k": kw_knn_k,
+    "metric": lambda ctx: good_or_odd(["chebyshev", "euclidean"], ["manhattan", None, 3]),
+    "algorithm": lambda ctx: good_or_odd(["ksg1", "ksg2"], ["ksg3", None, 2, "KSG1"]),
+    "standardize": kw_bool,
+    "noise": lambda ctx: good_or_odd([1e-10, 0.0, 1e-3, 0], [-1.0, nan, inf, "1e-10", None]),
+    # None (fresh entropy) would give the two backends different noise: not a good value here
+    "random_state": lambda ctx: good_or_odd([0, 1, 12345, np.int64(7)], [-1, "seed", 1.5]),
+    "return_local": kw_bool,
+}
+KNN_TOL = Tol(rtol=1e-12, atol=1e-11)  # Euclidean distances: cKDTree's and ours differ in ulps
+
+
 _LABELS = ("labels_true", "labels_pred")
 
 #: Every public callable of fastentropy -> a builder of its :class:`Entry` (built lazily, so one
@@ -1041,6 +1089,16 @@ ENTRIES: dict[str, Callable[[], Entry]] = {
             "mutual_info_score", "normalized_mutual_info_score", "adjusted_mutual_info_score"
         )
     },
+    # k-NN
+    "entropy_knn": lambda: fuzz(
+        "entropy_knn", one("x", "real", max_dims=2), tol=KNN_TOL, override=KNN_KWARGS
+    ),
+    "mutual_info_knn": lambda: fuzz(
+        "mutual_info_knn", knn_xy("y", optional_z=True), tol=KNN_TOL, override=KNN_KWARGS
+    ),
+    "kl_divergence_knn": lambda: fuzz(
+        "kl_divergence_knn", knn_xy("y"), tol=KNN_TOL, override=KNN_KWARGS
+    ),
 }
 
 

@@ -10,10 +10,14 @@ process (``fuzz_harness.backend_as``). The property (``fuzz_harness.check_call``
 - no crash and no hang (the fuzz runs in a child process; a call that kills it or runs longer
   than the profile's ``call_timeout`` fails its function with that exact call);
 - an exception is a ``ValueError`` or ``TypeError`` whose message names one of the function's
-  parameters, raised by both backends alike;
+  parameters (for a drop-in: or is numpy's / scipy's / scikit-learn's own error for the same
+  call, as ``tests/test_bad_input.py`` accepts), raised by both backends alike; the only other
+  exception allowed is numpy's ``MemoryError("Unable to allocate ...")`` for a result larger
+  than memory, on both backends;
 - otherwise both backends return the same thing: same types, shapes and dtypes, NaN where NaN,
-  equal signed zeros, finite values within 1e-12 relative (an entry may document another
-  tolerance); and the inputs are left unchanged.
+  equal signed zeros, finite values within 1e-12 relative (float32 results: 2 ulps; an entry
+  may document another tolerance, derived from the conditioning of its quantity, in
+  ``fuzz_strategies.py``); and the inputs are left unchanged.
 
 A failure prints a standalone reproducer (the exact call, with its arrays) and the seed.
 
