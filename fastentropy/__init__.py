@@ -15,6 +15,8 @@ from .estimators import *  # noqa: F403
 from .estimators import __all__ as _estimators_all
 from .histogram import *  # noqa: F403
 from .histogram import __all__ as _histogram_all
+from .knn import *  # noqa: F403
+from .knn import __all__ as _knn_all
 from .logits import *  # noqa: F403
 from .logits import __all__ as _logits_all
 from .mutual_info import *  # noqa: F403
@@ -30,6 +32,7 @@ __all__ = [
     *_divergence_all,
     *_estimators_all,
     *_histogram_all,
+    *_knn_all,
     *_logits_all,
     *_mutual_info_all,
     *_samples_all,

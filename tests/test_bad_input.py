@@ -57,6 +57,7 @@ LOGITS = np.array([[0.5, -1.0, 2.0, 0.0], [1.0, 1.0, -3.0, 0.25], [0.0, 4.0, -2.
 ENSEMBLE = np.stack([LOGITS, LOGITS[::-1] * 0.5, LOGITS + 1.0])  # (members, rows, classes)
 LM_LOGITS = LOGITS.reshape(2, 3, 4)
 LOGPROBS = -np.abs(LOGITS)
+KNN_Y = np.array([0.3, 1.2, 2.9, 0.8, 2.2, 1.7])  # 1-D, paired with SAMPLE2D's 6 rows
 
 VALID = {
     "counts": COUNTS,
@@ -70,6 +71,7 @@ VALID = {
     "ensemble": ENSEMBLE,
     "lm_logits": LM_LOGITS,
     "logprobs": LOGPROBS,
+    "knn_y": KNN_Y,
 }
 
 
@@ -197,6 +199,13 @@ def _int_valued(shape: tuple[int, ...], lo: int = 0, hi: int = 8) -> np.ndarray:
 def _prob_rows(shape: tuple[int, ...]) -> np.ndarray:
     """Strictly positive whole-number weights (KL, chi2... stay finite)."""
     return _int_valued(shape, 1, 9)
+
+
+def _knn_points(shift: int) -> np.ndarray:
+    """40 distinct 2-D points of small whole numbers (every dtype holds them; no ties, so no
+    tie warning; shift 0 and 1 give sets without a common point)."""
+    i = np.arange(40)
+    return np.stack([i, (i * (37 + 16 * shift) + 7 * shift) % 101], axis=1).astype(np.float64)
 
 
 def _weight_cases(n: int) -> dict[str, tuple[Callable[[], dict[str, Any]], tuple[str, ...]]]:
@@ -462,6 +471,47 @@ SPECS: dict[str, Spec | None] = {
         )
         for name in LABEL_SCORES
     },
+    # k-NN estimators (k=2 is a valid neighbour count there, not "below the support")
+    "entropy_knn": Spec(
+        args={"x": SAMPLE2D},
+        roles={"x": "sample2d"},
+        skip={"k-below_support": "k=2 is a valid neighbour count"},
+        layout=lambda: {"x": _knn_points(0)},
+        extra={
+            "metric-unknown": (lambda: {"metric": "manhattan"}, ("metric",)),
+            "noise-negative": (lambda: {"noise": -1.0}, ("noise",)),
+            "standardize-not_bool": (lambda: {"standardize": "yes"}, ("standardize",)),
+            "random_state-str": (lambda: {"random_state": "seed"}, ("random_state",)),
+            "k-too_large": (lambda: {"k": 6}, ("k",)),
+        },
+    ),
+    "mutual_info_knn": Spec(
+        args={"x": SAMPLE2D, "y": KNN_Y},
+        roles={"x": "sample2d", "y": "knn_y"},
+        pair=("x", "y"),
+        skip={"k-below_support": "k=2 is a valid neighbour count"},
+        layout=lambda: {"x": _knn_points(0), "y": _knn_points(1)[:, 1]},
+        extra={
+            "algorithm-unknown": (lambda: {"algorithm": "ksg3"}, ("algorithm",)),
+            "algorithm-ksg2_with_z": (lambda: {"algorithm": "ksg2", "z": KNN_Y}, ("algorithm",)),
+            "z-length_mismatch": (lambda: {"z": KNN_Y[:4]}, ("z",)),
+            "z-nan": (lambda: {"z": _put(KNN_Y, np.nan)}, ("z",)),
+            "y-constant": (lambda: {"y": np.ones(6)}, ("y",)),
+            "noise-nan": (lambda: {"noise": math.nan}, ("noise",)),
+            "return_local-not_bool": (lambda: {"return_local": 1}, ("return_local",)),
+            "k-too_large": (lambda: {"k": 6}, ("k",)),
+        },
+    ),
+    "kl_divergence_knn": Spec(
+        args={"x": SAMPLE2D, "y": SAMPLE2D[::-1] * 1.5 + 0.25},
+        roles={"x": "sample2d", "y": "sample2d"},
+        skip={"k-below_support": "k=2 is a valid neighbour count"},
+        layout=lambda: {"x": _knn_points(0), "y": _knn_points(1)},
+        extra={
+            "y-column_mismatch": (lambda: {"y": SAMPLE2D[:, :1]}, ("y",)),
+            "k-too_large": (lambda: {"k": 6}, ("k",)),
+        },
+    ),
 }
 
 

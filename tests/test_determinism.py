@@ -237,7 +237,27 @@ BATCH: dict[str, list[tuple[str, Builder]]] = {
         name: [("labels", lambda s=i: ((_labels(510 + s), _labels(520 + s, k=23)), {}))]
         for i, name in enumerate(LABEL_SCORES)
     },
+    # k-NN: 4 * ROWS points; the kernel threads over query points
+    "entropy_knn": [
+        (m, lambda m=m: ((_knn_x(600),), {"metric": m})) for m in ("chebyshev", "euclidean")
+    ],
+    "mutual_info_knn": [
+        ("ksg1_local", lambda: ((_knn_x(601), _knn_x(602)[:, 0]), {"return_local": True})),
+        ("ksg2", lambda: ((_knn_x(603), _knn_x(604)), {"algorithm": "ksg2"})),
+        ("cmi", lambda: ((_knn_x(605)[:, 0], _knn_x(606)[:, 0]), {"z": _knn_x(607)})),
+        ("raw_ties", lambda: ((np.round(_knn_x(608), 1), np.round(_knn_x(609)[:, 0], 1)),
+                              {"standardize": False, "noise": 0.0})),
+    ],
+    "kl_divergence_knn": [("k3", lambda: ((_knn_x(610), _knn_x(611) * 1.5), {"k": 3}))],
 }
+
+
+def _knn_x(salt: int) -> np.ndarray:
+    """(4 * ROWS, 2) correlated continuous samples for the k-NN estimators."""
+    rng = _rng(salt)
+    a = rng.standard_normal((4 * ROWS, 2))
+    a[:, 1] += 0.6 * a[:, 0]
+    return a
 
 
 def _entropy_methods() -> list[str]:
