@@ -96,8 +96,11 @@ def _cholesky_checked(cov: np.ndarray, name: str) -> np.ndarray:
                 f"{name} must be positive definite; matrix {j} is not (its Cholesky "
                 "factorisation failed)"
             ) from None
-        if not (np.diagonal(out[j]) > 0).all():
-            raise ValueError(f"{name} must be positive definite; matrix {j} is singular")
+        if not np.isfinite(out[j]).all() or not (np.diagonal(out[j]) > 0).all():
+            raise ValueError(
+                f"{name} must be positive definite with a Cholesky factor representable in "
+                f"float64; matrix {j} is singular or too extreme in scale"
+            )
     return out
 
 
@@ -153,6 +156,8 @@ class GaussianMixture:
             if not (cov > 0).all():
                 raise ValueError(f"covariances must be positive ({ctype} variances)")
             sd = np.sqrt(cov)
+            if not (sd > 0).all():  # pragma: no cover - sqrt of a positive double is > 0
+                raise ValueError("covariances are too small to factorise")
             chol = np.zeros((K, d, d))
             idx = np.arange(d)
             chol[:, idx, idx] = sd if ctype == "diag" else sd[:, None]
@@ -543,6 +548,12 @@ def kl_divergence_mixture(
     nt = _threads(n_jobs, -(-total // 256), total * (plogc.size + qlogc.size) * gp.n_features)
     _k().kl_mc(counts, k0, k1, plogc, pmu, pchol, qlogc, qmu, qchol, mean, m2, nt)
     nk = counts.astype(np.float64)
-    est = float(np.dot(w, mean))
-    var = float(np.sum(w * w * (m2 / (nk - 1.0)) / nk))
+    with np.errstate(invalid="ignore", over="ignore"):
+        est = float(np.dot(w, mean))
+        var = float(np.sum(w * w * (m2 / (nk - 1.0)) / nk))
+    if not (math.isfinite(est) and math.isfinite(var)):
+        raise ValueError(
+            "p and q: log p - log q overflowed at p's samples (means or covariances too extreme "
+            "in scale for float64 arithmetic); rescale the data the mixtures model"
+        )
     return MixtureDivergence(est / div, math.sqrt(var) / div, None, None, total, "mc")

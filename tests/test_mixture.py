@@ -403,3 +403,18 @@ def test_kl_mixture_bad_arguments(rng):
         fm.kl_divergence_mixture(p, p, base=1.0)
     with pytest.raises(TypeError, match="^p: obj must"):
         fm.kl_divergence_mixture("p.json", p)
+
+
+def test_overflowing_distances_give_minus_inf_not_nan():
+    ker, tw = pair("mixture")
+    gm = fm.as_gaussian_mixture(weights=[0.5, 0.5], means=[[1e308, 0.0], [-1e308, 1.0]],
+                                covariances=[[[1.0, 0.5], [0.5, 1.0]]] * 2)
+    x = np.array([[0.0, 0.0], [1e308, 0.0], [-1e308, 1e308]])
+    args = gm._kernel_args()[1:]
+    for mod in (ker, tw):
+        out = np.empty(3)
+        mod.log_density(x, *args, out, 1)
+        assert out[0] == -np.inf and out[2] == -np.inf and np.isfinite(out[1])
+    with pytest.raises(ValueError, match="^covariances must be positive definite"):
+        fm.as_gaussian_mixture(weights=[1.0], means=[[0.0, 0.0]],
+                               covariances=[[[1e308, 1e308], [1e308, 1e308]]])

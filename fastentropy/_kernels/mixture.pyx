@@ -83,7 +83,8 @@ cdef extern from *:
             }
             {
                 double lc = logc[j];
-                for (i = 0; i < T; ++i) vj[i] = lc - 0.5 * vj[i];
+                /* a distance that overflowed (inf, or NaN from inf - inf) is a density of 0 */
+                for (i = 0; i < T; ++i) vj[i] = vj[i] == vj[i] ? lc - 0.5 * vj[i] : -INFINITY;
             }
         }
         for (i = 0; i < T; ++i) { m[i] = v[i]; s[i] = 0.0; }
@@ -95,7 +96,7 @@ cdef extern from *:
             const double *vj = v + j * T;
             for (i = 0; i < T; ++i) s[i] = s[i] + fe_exp(vj[i] - m[i]);
         }
-        for (i = 0; i < T; ++i) out[i] = m[i] + fe_log(s[i]);
+        for (i = 0; i < T; ++i) out[i] = m[i] == -INFINITY ? -INFINITY : m[i] + fe_log(s[i]);
     }
 
     #define MX_DEFINE(SUF, ATTR)                                                             \

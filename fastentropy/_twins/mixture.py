@@ -81,15 +81,27 @@ def _transform(z: np.ndarray, mean: np.ndarray, chol: np.ndarray) -> np.ndarray:
     """mean + L z per row, accumulated in the kernel's order (mean, then c = 0 .. r)."""
     d = z.shape[1]
     x = np.empty_like(z)
+    with np.errstate(over="ignore", invalid="ignore"):
+        _transform_into(x, z, mean, chol, d)
+    return x
+
+
+def _transform_into(x: np.ndarray, z: np.ndarray, mean: np.ndarray, chol: np.ndarray,
+                    d: int) -> None:
     for r in range(d):
         acc = np.full(z.shape[0], mean[r])
         for c in range(r + 1):
             acc = acc + chol[r, c] * z[:, c]
         x[:, r] = acc
-    return x
 
 
 def _logpdf(x: np.ndarray, logc: np.ndarray, means: np.ndarray, chol: np.ndarray) -> np.ndarray:
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _logpdf_impl(x, logc, means, chol)
+
+
+def _logpdf_impl(x: np.ndarray, logc: np.ndarray, means: np.ndarray,
+                 chol: np.ndarray) -> np.ndarray:
     n, d = x.shape
     k = logc.shape[0]
     v = np.empty((k, n))
@@ -103,12 +115,14 @@ def _logpdf(x: np.ndarray, logc: np.ndarray, means: np.ndarray, chol: np.ndarray
                 t = t - L[r, c] * y[c]
             y[r] = t * (1.0 / L[r, r])
             q = q + y[r] * y[r]
-        v[j] = logc[j] - 0.5 * q
+        # a distance that overflowed (inf, or NaN from inf - inf) is a density of 0
+        v[j] = np.where(q == q, logc[j] - 0.5 * q, -np.inf)
     m = v.max(axis=0)
     s = np.zeros(n)
-    for j in range(k):
-        s = s + np.exp(v[j] - m)
-    out: np.ndarray = m + np.log(s)
+    with np.errstate(invalid="ignore"):
+        for j in range(k):
+            s = s + np.exp(v[j] - m)
+        out: np.ndarray = np.where(m == -np.inf, -np.inf, m + np.log(s))
     return out
 
 
@@ -148,8 +162,11 @@ def kl_mc(counts: np.ndarray, key0: int, key1: int,
         for s in range(0, nk, _CHUNK):
             e = min(s + _CHUNK, nk)
             x = _transform(_normals(off + s, e - s, d, key0, key1), p_means[k], p_chol[k])
-            f[s:e] = _logpdf(x, p_logc, p_means, p_chol) - _logpdf(x, q_logc, q_means, q_chol)
-        mu = float(f.mean()) if nk else 0.0
-        comp_mean[k] = mu
-        comp_m2[k] = float(np.sum((f - mu) ** 2)) if nk else 0.0
+            with np.errstate(invalid="ignore"):
+                f[s:e] = _logpdf(x, p_logc, p_means, p_chol) - _logpdf(x, q_logc, q_means,
+                                                                     q_chol)
+        with np.errstate(invalid="ignore", over="ignore"):
+            mu = float(f.mean()) if nk else 0.0
+            comp_mean[k] = mu
+            comp_m2[k] = float(np.sum((f - mu) ** 2)) if nk else 0.0
         off += nk
