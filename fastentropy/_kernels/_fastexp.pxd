@@ -92,6 +92,54 @@ cdef extern from *:
         return (x != x) ? x : res;
     }
 
+    /* ---- the same exp on whole vectors (GCC/clang vector extensions), for row loops.
+       Type-generic macros (VD a vector of doubles, VI the int64 vector of the same width),
+       so one text serves every vector width; no vector crosses a function boundary.
+       The reduction is the one above; exp(r) - 1 = r + r^2 q(r) with q a degree-9
+       near-minimax polynomial on |r| <= ln2/2 (relative error of 1 + em below 1.1e-17,
+       against 4e-18 for the degree-13 Taylor form above: two terms fewer). Measured against
+       mpmath in tests/test_fastexp.py (<= 1 ulp). Two ranges, chosen per row by its
+       minimum, so the loops need neither selects for special values nor a second scale:
+         FXV_EXP_CLEAN: -707 <= z <= 0 (no NaN): k >= -1021, so 2^k (1 + em) is normal
+             and k is added to the exponent bits of 1 + em directly;
+         FXV_EXP_NEG:   -746 <= z <= 0 (the caller clamps -inf and below to -746, where
+             the result is 0): 2^k1 2^k2 with k1 >= -1020, so subnormal results round once.
+       FXV_SHIFT and the t register: t = z / ln2 + 1.5 * 2^52 holds k in its low bits. */
+    #if defined(__GNUC__) && !defined(FE_NO_VECTOR)
+    #  define FXV 1
+    #else
+    #  define FXV 0
+    #endif
+    #define FXV_SHIFT 6755399441055744.0
+    /* lane-wise m ? a : b, with m a comparison result (all-ones / zero lanes of type VI) */
+    #define FXV_SEL(VI, m, a, b) ((__typeof__(a))(((m) & (VI)(a)) | (~(m) & (VI)(b))))
+    #define FXV_EM(VD, z, t, k) ({                                                      \\
+        VD z_ = (z);                                                                    \\
+        t = z_ * 1.4426950408889634 + FXV_SHIFT;                                        \\
+        k = t - FXV_SHIFT;                                                              \\
+        VD r_ = (z_ - k * 0.6931471803691238) - k * 1.9082149292705877e-10;             \\
+        VD q_ = r_ * 2.5000073927962752e-08 + 2.763023488497622e-07;                    \\
+        q_ = q_ * r_ + 2.755758626601082e-06;                                           \\
+        q_ = q_ * r_ + 2.480149313347643e-05;                                           \\
+        q_ = q_ * r_ + 0.00019841269506773603;                                          \\
+        q_ = q_ * r_ + 0.0013888888943600314;                                           \\
+        q_ = q_ * r_ + 0.00833333333349434;                                             \\
+        q_ = q_ * r_ + 0.04166666666653025;                                             \\
+        q_ = q_ * r_ + 0.16666666666666413;                                             \\
+        q_ = q_ * r_ + 0.5000000000000011;                                              \\
+        r_ + (r_ * r_) * q_; })
+    #define FXV_EXP_CLEAN(VD, VI, z) ({                                                 \\
+        VD t_, k_;                                                                      \\
+        VD p_ = 1.0 + FXV_EM(VD, z, t_, k_);                                            \\
+        (VD)((VI)p_ + ((VI)t_ << 52)); })
+    #define FXV_EXP_NEG(VD, VI, z) ({                                                   \\
+        VD t_, k_;                                                                      \\
+        VD p_ = 1.0 + FXV_EM(VD, z, t_, k_);                                            \\
+        VD k1_ = FXV_SEL(VI, k_ < -1020.0, (VD){0} + -1020.0, k_);                      \\
+        VD s1_ = (VD)((VI)(k1_ + 4503599627371519.0) << 52);                            \\
+        VD s2_ = (VD)((VI)((k_ - k1_) + 4503599627371519.0) << 52);                     \\
+        (p_ * s1_) * s2_; })
+
     #if defined(__GNUC__) && !defined(__clang__)
     #pragma GCC pop_options
     #endif

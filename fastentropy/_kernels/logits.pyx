@@ -580,27 +580,435 @@ cdef extern from *:
 
     FL_INLINE void fl_exp_block_impl(const double* x, int64_t n, double* out, int which) {
         int64_t j;
-        if (which == 0) for (j = 0; j < n; j++) out[j] = fe_exp(x[j]);
-        else for (j = 0; j < n; j++) out[j] = fe_expm1(x[j]);
+        if (which == 1) for (j = 0; j < n; j++) out[j] = fe_expm1(x[j]);
+        else for (j = 0; j < n; j++) out[j] = fe_exp(x[j]);
     }
 
+    /* ---------------------------------------------------------------- one-pass rows */
+    /* The common case of softmax_entropy / logsumexp (no full-size outputs), KL (mode 0, no
+       gradient) and cross-entropy against labels (no smoothing): rows of float64 or float32
+       read in place (float16 / bfloat16 converted to a row of doubles first), |x| < 2^1023,
+       T >= 2^-960 (so h = a = 1 and z = (x - m) / T is z = (x - m) b, as in fl_row). Two
+       passes over a row that stays in L1: exact statistics (max and its first index, min,
+       NaN), then one fused pass computing z, exp(z) and the sums, W doubles a vector
+       (FXV_EXP_* of _fastexp.pxd; 8 AVX-512, 4 AVX2, 2 SSE2 / NEON). S - 1 is summed
+       exactly as the mass off the first maximum (that one lane is masked out of S), so no
+       tie count and no per-element select. The sums run over 8 logical lanes, lane l of
+       block i holding element 8 i + l, joined by a fixed tree, whatever W is: the AVX2 and
+       AVX-512 builds add in the same order (and give the same bits); one thread owns a row.
+       A row with some z < -707 (or a masked -inf) takes the exp with subnormal results.
+       Anything else (|x| >= 2^1023, T < 2^-960, KL rows that may cancel) returns -1 and
+       takes the general route above, which stays the reference for those cases. */
+    #if FXV
+    typedef struct { double m, mn, mnf; int nan; int64_t imax; } flv_stats;
+    /* W logits of storage kind 0 (float64) or 1 (float32) as doubles */
+    #define FLV_LD(VD, VH, W, x, kind) ({                                                   \\
+        VD v_;                                                                              \\
+        if ((kind) == 0) { memcpy(&v_, (x), 8 * (W)); }                                     \\
+        else { VH f_; memcpy(&f_, (x), 4 * (W)); v_ = __builtin_convertvector(f_, VD); }    \\
+        v_; })
+    #define FLV_WIDTH(W)                                                                        \\
+    typedef double flv##W##_d __attribute__((vector_size(8 * W)));                              \\
+    typedef int64_t flv##W##_i __attribute__((vector_size(8 * W)));                             \\
+    typedef float flv##W##_h __attribute__((vector_size(4 * W)));                               \\
+    typedef float flv##W##_g __attribute__((vector_size(8 * W)));                               \\
+    typedef int32_t flv##W##_gi __attribute__((vector_size(8 * W)));                            \\
+                                                                                                \\
+    /* the fixed tree over the 8 logical lanes held in 8 / W vectors */                         \\
+    FL_INLINE double flv##W##_hsum(const flv##W##_d* v) {                                       \\
+        double l[8];                                                                            \\
+        for (int h = 0; h < 8 / W; h++)                                                         \\
+            for (int j = 0; j < W; j++) l[h * W + j] = v[h][j];                                 \\
+        return ((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7]));               \\
+    }                                                                                           \\
+                                                                                                \\
+    /* Row statistics, exact: the maximum and the first index holding it, the minimum, a NaN    \\
+       flag and (float64 rows) the minimum over entries above -inf, for the "huge" test. The    \\
+       float32 pass reads 2 W floats a vector (int32 indices: rows below 2^31 entries). */      \\
+    FL_INLINE void flv##W##_stats_f32(const float* x, int64_t n, flv_stats* s) {                \\
+        const float inf = HUGE_VALF;                                                            \\
+        flv##W##_g mx, mn;                                                                      \\
+        flv##W##_gi ix, cur, nn;                                                                \\
+        for (int j = 0; j < 2 * W; j++) {                                                       \\
+            mx[j] = -inf; mn[j] = inf; ix[j] = j; cur[j] = j; nn[j] = 0;                        \\
+        }                                                                                       \\
+        int64_t i = 0;                                                                          \\
+        for (; i + 2 * W <= n; i += 2 * W) {                                                    \\
+            flv##W##_g v;                                                                       \\
+            memcpy(&v, x + i, 8 * W);                                                           \\
+            flv##W##_gi g = v > mx, l = v < mn;                                                 \\
+            mx = FXV_SEL(flv##W##_gi, g, v, mx);                                                \\
+            ix = (g & cur) | (~g & ix);                                                         \\
+            mn = FXV_SEL(flv##W##_gi, l, v, mn);                                                \\
+            nn |= (v != v);                                                                     \\
+            cur += 2 * W;                                                                       \\
+        }                                                                                       \\
+        float m = -inf, lo = inf;                                                               \\
+        int64_t im = 0;                                                                         \\
+        int nan = 0;                                                                            \\
+        for (int j = 0; j < 2 * W; j++) {                                                       \\
+            if (mx[j] > m || (mx[j] == m && ix[j] < im)) { m = mx[j]; im = ix[j]; }             \\
+            lo = mn[j] < lo ? mn[j] : lo;                                                       \\
+            nan |= nn[j] != 0;                                                                  \\
+        }                                                                                       \\
+        for (; i < n; i++) {                                                                    \\
+            float v = x[i];                                                                     \\
+            if (v > m) { m = v; im = i; }                                                       \\
+            lo = v < lo ? v : lo;                                                               \\
+            nan |= v != v;                                                                      \\
+        }                                                                                       \\
+        s->m = m; s->mn = lo; s->mnf = lo > -inf ? lo : -0x1p127; s->nan = nan; s->imax = im;   \\
+    }                                                                                           \\
+    FL_INLINE void flv##W##_stats_f64(const double* x, int64_t n, flv_stats* s) {               \\
+        flv##W##_d mx, mn, mf;                                                                  \\
+        flv##W##_i ix, cur, nn;                                                                 \\
+        for (int j = 0; j < W; j++) {                                                           \\
+            mx[j] = -HUGE_VAL; mn[j] = HUGE_VAL; mf[j] = HUGE_VAL;                              \\
+            ix[j] = j; cur[j] = j; nn[j] = 0;                                                   \\
+        }                                                                                       \\
+        int64_t i = 0;                                                                          \\
+        for (; i + W <= n; i += W) {                                                            \\
+            flv##W##_d v;                                                                       \\
+            memcpy(&v, x + i, 8 * W);                                                           \\
+            flv##W##_i g = v > mx, l = v < mn, f = (v < mf) & (v > -HUGE_VAL);                  \\
+            mx = FXV_SEL(flv##W##_i, g, v, mx);                                                 \\
+            ix = (g & cur) | (~g & ix);                                                         \\
+            mn = FXV_SEL(flv##W##_i, l, v, mn);                                                 \\
+            mf = FXV_SEL(flv##W##_i, f, v, mf);                                                 \\
+            nn |= (v != v);                                                                     \\
+            cur += W;                                                                           \\
+        }                                                                                       \\
+        double m = -HUGE_VAL, lo = HUGE_VAL, lf = HUGE_VAL;                                     \\
+        int64_t im = 0;                                                                         \\
+        int nan = 0;                                                                            \\
+        for (int j = 0; j < W; j++) {                                                           \\
+            if (mx[j] > m || (mx[j] == m && ix[j] < im)) { m = mx[j]; im = ix[j]; }             \\
+            lo = mn[j] < lo ? mn[j] : lo;                                                       \\
+            lf = mf[j] < lf ? mf[j] : lf;                                                       \\
+            nan |= nn[j] != 0;                                                                  \\
+        }                                                                                       \\
+        for (; i < n; i++) {                                                                    \\
+            double v = x[i];                                                                    \\
+            if (v > m) { m = v; im = i; }                                                       \\
+            lo = v < lo ? v : lo;                                                               \\
+            lf = (v < lf && v > -HUGE_VAL) ? v : lf;                                            \\
+            nan |= v != v;                                                                      \\
+        }                                                                                       \\
+        s->m = m; s->mn = lo; s->mnf = lf; s->nan = nan; s->imax = im;                          \\
+    }                                                                                           \\
+    /* status of a row from its statistics (as fl_setup); 0 when the one-pass route applies,    \\
+       -1 when the row needs the general route (|x| >= 2^1023, or T < 2^-960) */                \\
+    FL_INLINE int flv##W##_status(const flv_stats* s, double T, int* route) {                   \\
+        int st = s->nan ? FL_NAN : (s->m == HUGE_VAL ? FL_POSINF                                \\
+                                    : (s->m == -HUGE_VAL ? FL_MASKED : FL_OK));                 \\
+        *route = (s->m < 0x1p1023) & (s->mnf > -0x1p1023) & (T >= 0x1p-960);                    \\
+        return st;                                                                              \\
+    }                                                                                           \\
+    FL_INLINE void flv##W##_stats(const void* x, int kind, int64_t n, flv_stats* s) {           \\
+        if (kind == 0) flv##W##_stats_f64((const double*)x, n, s);                              \\
+        else flv##W##_stats_f32((const float*)x, n, s);                                         \\
+    }                                                                                           \\
+                                                                                                \\
+    /* ---- softmax sums: one block of 8 logits. z = (x - m) b (b = 1/T; bone: b == 1, the      \\
+       product skipped: it is exact), e = exp(z); W += e z, S += e over the lanes in keep       \\
+       (or all). general: some z < -707 or -inf, clamped at -746 where e is 0 (e z = 0). */     \\
+    FL_INLINE void flv##W##_sm_block(const char* xb, int kind, double m, double b, int bone,    \\
+                                     int general, const flv##W##_i* keep, flv##W##_d* S,        \\
+                                     flv##W##_d* Wz) {                                          \\
+        int isz = kind == 0 ? 8 : 4;                                                            \\
+        for (int h = 0; h < 8 / W; h++) {                                                       \\
+            flv##W##_d z = FLV_LD(flv##W##_d, flv##W##_h, W, xb + h * W * isz, kind) - m;       \\
+            if (!bone) z = z * b;                                                               \\
+            flv##W##_d e;                                                                       \\
+            if (general) {                                                                      \\
+                z = FXV_SEL(flv##W##_i, z < -746.0, (flv##W##_d){0} + -746.0, z);               \\
+                e = FXV_EXP_NEG(flv##W##_d, flv##W##_i, z);                                     \\
+            } else {                                                                            \\
+                e = FXV_EXP_CLEAN(flv##W##_d, flv##W##_i, z);                                   \\
+            }                                                                                   \\
+            Wz[h] += e * z;                                                                     \\
+            if (keep) e = (flv##W##_d)((flv##W##_i)e & keep[h]);                                \\
+            S[h] += e;                                                                          \\
+        }                                                                                       \\
+    }                                                                                           \\
+    /* S - 1 (the sum of e off the first maximum, exactly the mass there) and W = sum e z */    \\
+    FL_INLINE void flv##W##_sm_row(const void* x, int kind, int64_t n, double m, double b,      \\
+                                   int64_t imax, int general, double* s1, double* w) {          \\
+        const char* xc = (const char*)x;                                                        \\
+        int isz = kind == 0 ? 8 : 4;                                                            \\
+        int bone = b == 1.0;                                                                    \\
+        flv##W##_d S[8 / W], Wz[8 / W], zero;                                                   \\
+        flv##W##_i keep[8 / W], lanes;                                                          \\
+        for (int j = 0; j < W; j++) { zero[j] = 0.0; lanes[j] = j; }                            \\
+        for (int h = 0; h < 8 / W; h++) {                                                       \\
+            S[h] = zero; Wz[h] = zero; keep[h] = (lanes + h * W) != (imax % 8);                 \\
+        }                                                                                       \\
+        int64_t nb = n / 8, bm = imax / 8;                                                      \\
+        for (int64_t i = 0; i < nb; i++) {                                                      \\
+            const flv##W##_i* kp = (i == bm) ? keep : (const flv##W##_i*)0;                     \\
+            const char* xb = xc + 8 * i * isz;                                                  \\
+            if (general) {                                                                      \\
+                if (bone) flv##W##_sm_block(xb, kind, m, b, 1, 1, kp, S, Wz);                   \\
+                else flv##W##_sm_block(xb, kind, m, b, 0, 1, kp, S, Wz);                        \\
+            } else {                                                                            \\
+                if (bone) flv##W##_sm_block(xb, kind, m, b, 1, 0, kp, S, Wz);                   \\
+                else flv##W##_sm_block(xb, kind, m, b, 0, 0, kp, S, Wz);                        \\
+            }                                                                                   \\
+        }                                                                                       \\
+        int64_t r = n - 8 * nb;                                                                 \\
+        if (r) {   /* the last partial block, padded with the maximum (z = 0) and masked */     \\
+            double pd[8];                                                                       \\
+            float pf[8];                                                                        \\
+            for (int j = 0; j < 8; j++) { pd[j] = m; pf[j] = (float)m; }                        \\
+            for (int j = 0; j < r; j++) {                                                       \\
+                if (kind == 0) pd[j] = ((const double*)x)[8 * nb + j];                          \\
+                else pf[j] = ((const float*)x)[8 * nb + j];                                     \\
+            }                                                                                   \\
+            for (int h = 0; h < 8 / W; h++) {                                                   \\
+                flv##W##_i l = lanes + h * W;                                                   \\
+                keep[h] = (l < r) & ((bm == nb) ? (l != imax % 8) : (l == l));                  \\
+            }                                                                                   \\
+            flv##W##_sm_block(kind == 0 ? (const char*)pd : (const char*)pf, kind, m, b, bone,  \\
+                              general, keep, S, Wz);                                            \\
+        }                                                                                       \\
+        *s1 = flv##W##_hsum(S);                                                                 \\
+        *w = flv##W##_hsum(Wz);                                                                 \\
+    }                                                                                           \\
+                                                                                                \\
+    /* ---- KL sums: one block of 8 logit pairs. Sa, Sb as S above (each off its own first      \\
+       maximum), Wd += ea (za - zb), Ad += ea |za - zb| (0 where ea = 0) */                     \\
+    FL_INLINE void flv##W##_kl_block(const char* pb, const char* qb, int kind, double mp,       \\
+                                     double mq, double b, int bone, int general,                \\
+                                     const flv##W##_i* kp, const flv##W##_i* kq,                \\
+                                     flv##W##_d* Sa, flv##W##_d* Sb, flv##W##_d* Wd,            \\
+                                     flv##W##_d* Ad) {                                          \\
+        int isz = kind == 0 ? 8 : 4;                                                            \\
+        flv##W##_i nosign = (flv##W##_i){0} + 0x7fffffffffffffffLL;                             \\
+        for (int h = 0; h < 8 / W; h++) {                                                       \\
+            flv##W##_d za = FLV_LD(flv##W##_d, flv##W##_h, W, pb + h * W * isz, kind) - mp;     \\
+            flv##W##_d zb = FLV_LD(flv##W##_d, flv##W##_h, W, qb + h * W * isz, kind) - mq;     \\
+            if (!bone) { za = za * b; zb = zb * b; }                                            \\
+            flv##W##_d ea, eb, dz = za - zb, t, at;                                             \\
+            if (general) {                                                                      \\
+                flv##W##_d lo = (flv##W##_d){0} + -746.0;                                       \\
+                ea = FXV_EXP_NEG(flv##W##_d, flv##W##_i, FXV_SEL(flv##W##_i, za < lo, lo, za)); \\
+                eb = FXV_EXP_NEG(flv##W##_d, flv##W##_i, FXV_SEL(flv##W##_i, zb < lo, lo, zb)); \\
+                flv##W##_i pos = ea > 0.0;                                                      \\
+                flv##W##_d adz = (flv##W##_d)((flv##W##_i)dz & nosign);                         \\
+                t = (flv##W##_d)((flv##W##_i)(ea * dz) & pos);                                  \\
+                at = (flv##W##_d)((flv##W##_i)(ea * adz) & pos);                                \\
+            } else {                                                                            \\
+                ea = FXV_EXP_CLEAN(flv##W##_d, flv##W##_i, za);                                 \\
+                eb = FXV_EXP_CLEAN(flv##W##_d, flv##W##_i, zb);                                 \\
+                t = ea * dz;                                                                    \\
+                at = ea * (flv##W##_d)((flv##W##_i)dz & nosign);                                \\
+            }                                                                                   \\
+            Wd[h] += t;                                                                         \\
+            Ad[h] += at;                                                                        \\
+            if (kp) ea = (flv##W##_d)((flv##W##_i)ea & kp[h]);                                  \\
+            if (kq) eb = (flv##W##_d)((flv##W##_i)eb & kq[h]);                                  \\
+            Sa[h] += ea;                                                                        \\
+            Sb[h] += eb;                                                                        \\
+        }                                                                                       \\
+    }                                                                                           \\
+    /* acc: Sa - 1, Sb - 1, sum ea (za - zb), sum ea |za - zb| */                               \\
+    FL_INLINE void flv##W##_kl_row(const void* p, const void* q, int kind, int64_t n,           \\
+                                   double mp, double mq, double b, int64_t ip, int64_t iq,      \\
+                                   int general, double* acc) {                                  \\
+        const char* pc = (const char*)p;                                                        \\
+        const char* qc = (const char*)q;                                                        \\
+        int isz = kind == 0 ? 8 : 4;                                                            \\
+        int bone = b == 1.0;                                                                    \\
+        flv##W##_d Sa[8 / W], Sb[8 / W], Wd[8 / W], Ad[8 / W], zero;                            \\
+        flv##W##_i keep_p[8 / W], keep_q[8 / W], lanes;                                         \\
+        for (int j = 0; j < W; j++) { zero[j] = 0.0; lanes[j] = j; }                            \\
+        for (int h = 0; h < 8 / W; h++) {                                                       \\
+            Sa[h] = zero; Sb[h] = zero; Wd[h] = zero; Ad[h] = zero;                             \\
+            keep_p[h] = (lanes + h * W) != (ip % 8);                                            \\
+            keep_q[h] = (lanes + h * W) != (iq % 8);                                            \\
+        }                                                                                       \\
+        int64_t nb = n / 8, bp = ip / 8, bq = iq / 8;                                           \\
+        for (int64_t i = 0; i < nb; i++) {                                                      \\
+            const flv##W##_i* kp = (i == bp) ? keep_p : (const flv##W##_i*)0;                   \\
+            const flv##W##_i* kq = (i == bq) ? keep_q : (const flv##W##_i*)0;                   \\
+            const char* pb = pc + 8 * i * isz;                                                  \\
+            const char* qb = qc + 8 * i * isz;                                                  \\
+            if (general) {                                                                      \\
+                if (bone) flv##W##_kl_block(pb, qb, kind, mp, mq, b, 1, 1, kp, kq, Sa, Sb, Wd,  \\
+                                            Ad);                                                \\
+                else flv##W##_kl_block(pb, qb, kind, mp, mq, b, 0, 1, kp, kq, Sa, Sb, Wd, Ad);  \\
+            } else {                                                                            \\
+                if (bone) flv##W##_kl_block(pb, qb, kind, mp, mq, b, 1, 0, kp, kq, Sa, Sb, Wd,  \\
+                                            Ad);                                                \\
+                else flv##W##_kl_block(pb, qb, kind, mp, mq, b, 0, 0, kp, kq, Sa, Sb, Wd, Ad);  \\
+            }                                                                                   \\
+        }                                                                                       \\
+        int64_t r = n - 8 * nb;                                                                 \\
+        if (r) {   /* padded with the maxima (za = zb = 0) and masked */                        \\
+            double pd[8], qd[8];                                                                \\
+            float pf[8], qf[8];                                                                 \\
+            for (int j = 0; j < 8; j++) {                                                       \\
+                pd[j] = mp; qd[j] = mq; pf[j] = (float)mp; qf[j] = (float)mq;                   \\
+            }                                                                                   \\
+            for (int j = 0; j < r; j++) {                                                       \\
+                if (kind == 0) {                                                                \\
+                    pd[j] = ((const double*)p)[8 * nb + j];                                     \\
+                    qd[j] = ((const double*)q)[8 * nb + j];                                     \\
+                } else {                                                                        \\
+                    pf[j] = ((const float*)p)[8 * nb + j];                                      \\
+                    qf[j] = ((const float*)q)[8 * nb + j];                                      \\
+                }                                                                               \\
+            }                                                                                   \\
+            for (int h = 0; h < 8 / W; h++) {                                                   \\
+                flv##W##_i l = lanes + h * W;                                                   \\
+                keep_p[h] = (l < r) & ((bp == nb) ? (l != ip % 8) : (l == l));                  \\
+                keep_q[h] = (l < r) & ((bq == nb) ? (l != iq % 8) : (l == l));                  \\
+            }                                                                                   \\
+            flv##W##_kl_block(kind == 0 ? (const char*)pd : (const char*)pf,                    \\
+                              kind == 0 ? (const char*)qd : (const char*)qf, kind, mp, mq, b,   \\
+                              bone, general, keep_p, keep_q, Sa, Sb, Wd, Ad);                   \\
+        }                                                                                       \\
+        acc[0] = flv##W##_hsum(Sa);                                                             \\
+        acc[1] = flv##W##_hsum(Sb);                                                             \\
+        acc[2] = flv##W##_hsum(Wd);                                                             \\
+        acc[3] = flv##W##_hsum(Ad);                                                             \\
+    }                                                                                           \\
+                                                                                                \\
+    /* ---- the one-pass rows. Each returns the row status, or -1: "take the general route"     \\
+       (|x| >= 2^1023, T < 2^-960, or, for KL, rows that may cancel). f16/bf16 rows are         \\
+       converted to doubles in xbuf first. */                                                   \\
+    FL_INLINE int flv##W##_softmax(const void* xr, int kind, int64_t n, double T, double* xbuf, \\
+                                   double* lse, double* ent) {                                  \\
+        const void* x = xr;                                                                     \\
+        if (kind >= 2) { x = fl_load(xr, kind, n, xbuf); kind = 0; }                            \\
+        if (kind == 1 && n >= 0x7fffffffLL) return -1;                                          \\
+        flv_stats s;                                                                            \\
+        int route;                                                                              \\
+        flv##W##_stats(x, kind, n, &s);                                                         \\
+        int st = flv##W##_status(&s, T, &route);                                                \\
+        if (st != FL_OK) {                                                                      \\
+            *lse = st == FL_MASKED ? -HUGE_VAL : NAN;                                           \\
+            *ent = NAN;                                                                         \\
+            return st;                                                                          \\
+        }                                                                                       \\
+        if (!route) return -1;                                                                  \\
+        double b = 1.0 / T;                                                                     \\
+        double z0 = (s.mn - s.m) * b;                                                           \\
+        double s1, w;                                                                           \\
+        flv##W##_sm_row(x, kind, n, s.m, b, s.imax, !(z0 >= -707.0), &s1, &w);                  \\
+        double logS = log1p(s1);                                                                \\
+        *lse = s.m / T + logS;                                                                  \\
+        *ent = logS - w / (1.0 + s1);                                                           \\
+        return FL_OK;                                                                           \\
+    }                                                                                           \\
+    FL_INLINE int flv##W##_kl(const void* pr, const void* qr, int kind, int64_t n, double T,    \\
+                              double* pbuf, double* qbuf, double* val, int* qstatus) {          \\
+        const void* p = pr;                                                                     \\
+        const void* q = qr;                                                                     \\
+        if (kind >= 2) {                                                                        \\
+            p = fl_load(pr, kind, n, pbuf);                                                     \\
+            q = fl_load(qr, kind, n, qbuf);                                                     \\
+            kind = 0;                                                                           \\
+        }                                                                                       \\
+        if (kind == 1 && n >= 0x7fffffffLL) return -1;                                          \\
+        flv_stats sp, sq;                                                                       \\
+        int rp, rq;                                                                             \\
+        flv##W##_stats(p, kind, n, &sp);                                                        \\
+        flv##W##_stats(q, kind, n, &sq);                                                        \\
+        int stp = flv##W##_status(&sp, T, &rp);                                                 \\
+        int stq = flv##W##_status(&sq, T, &rq);                                                 \\
+        *qstatus = stq;                                                                         \\
+        if (stp != FL_OK || stq != FL_OK) { *val = NAN; return stp; }                           \\
+        if (!(rp && rq)) return -1;                                                             \\
+        double b = 1.0 / T;                                                                     \\
+        double zp = (sp.mn - sp.m) * b, zq = (sq.mn - sq.m) * b;                                \\
+        double acc[4];                                                                          \\
+        flv##W##_kl_row(p, q, kind, n, sp.m, sq.m, b, sp.imax, sq.imax,                         \\
+                        !(zp >= -707.0 && zq >= -707.0), acc);                                  \\
+        double logSa = log1p(acc[0]), logSb = log1p(acc[1]), Sa = 1.0 + acc[0];                 \\
+        double kl = acc[2] / Sa - (logSa - logSb);                                              \\
+        /* cancellation: the terms are large next to their difference (the general route        \\
+           then takes the term-by-term sum) */                                                  \\
+        if (kl < 1e-2 * (acc[3] / Sa + logSa + logSb)) return -1;                               \\
+        *val = kl > 0.0 ? kl : 0.0;                                                             \\
+        return FL_OK;                                                                           \\
+    }                                                                                           \\
+    /* cross-entropy against a class index, no smoothing: log S - z_label */                    \\
+    FL_INLINE int flv##W##_ce_label(const void* xr, int kind, int64_t n, double T,              \\
+                                    int64_t label, double* xbuf, double* out) {                 \\
+        const void* x = xr;                                                                     \\
+        if (kind >= 2) { x = fl_load(xr, kind, n, xbuf); kind = 0; }                            \\
+        if (kind == 1 && n >= 0x7fffffffLL) return -1;                                          \\
+        flv_stats s;                                                                            \\
+        int route;                                                                              \\
+        flv##W##_stats(x, kind, n, &s);                                                         \\
+        int st = flv##W##_status(&s, T, &route);                                                \\
+        if (st != FL_OK) { *out = NAN; return st; }                                             \\
+        if (label < 0) { *out = 0.0; return FL_OK; }   /* ignore_index */                       \\
+        if (!route) return -1;                                                                  \\
+        double b = 1.0 / T;                                                                     \\
+        double z0 = (s.mn - s.m) * b;                                                           \\
+        double s1, w;                                                                           \\
+        flv##W##_sm_row(x, kind, n, s.m, b, s.imax, !(z0 >= -707.0), &s1, &w);                  \\
+        double xl = kind == 0 ? ((const double*)x)[label] : (double)((const float*)x)[label];   \\
+        double zy = b == 1.0 ? xl - s.m : (xl - s.m) * b;                                       \\
+        *out = log1p(s1) - zy;                                                                  \\
+        return FL_OK;                                                                           \\
+    }                                                                                           \\
+                                                                                                \\
+    /* the test hook: which 2: the clean exp (-707 <= x <= 0), 3: the general one (x <= 0) */   \\
+    FL_INLINE void flv##W##_exp_block(const double* x, int64_t n, double* out, int which) {     \\
+        for (int64_t i = 0; i < n; i += W) {                                                    \\
+            double buf[W];                                                                      \\
+            int64_t k = n - i < W ? n - i : W;                                                  \\
+            for (int j = 0; j < W; j++) buf[j] = j < k ? x[i + j] : 0.0;                        \\
+            flv##W##_d v;                                                                       \\
+            memcpy(&v, buf, 8 * W);                                                             \\
+            if (which == 2) {                                                                   \\
+                v = FXV_EXP_CLEAN(flv##W##_d, flv##W##_i, v);                                   \\
+            } else {                                                                            \\
+                v = FXV_SEL(flv##W##_i, v < -746.0, (flv##W##_d){0} + -746.0, v);               \\
+                v = FXV_EXP_NEG(flv##W##_d, flv##W##_i, v);                                     \\
+            }                                                                                   \\
+            memcpy(buf, &v, 8 * W);                                                             \\
+            for (int j = 0; j < k; j++) out[i + j] = buf[j];                                    \\
+        }                                                                                       \\
+    }
+    FLV_WIDTH(2)
+    FLV_WIDTH(4)
+    FLV_WIDTH(8)
+    #  define FLV_TRY(expr) { int st_ = (expr); if (st_ >= 0) return st_; }
+    #else
+    #  define FLV_TRY(expr) {}
+    #endif
+
     /* ---------------------------------------------------------------- dispatch */
-    #define FL_DEFINE(SUF, ATTR)                                                             \
+    #define FL_DEFINE(SUF, ATTR, W)                                                          \
     static ATTR FL_NOINLINE int fl_softmax_row_##SUF(const void* xr, int kind, int64_t n,    \
             double T, double gscale, double* xbuf, double* ebuf, double* lse, double* ent,   \
             void* logp, void* probs, void* grad, int okind) {                                \
+        if (!(logp || probs || grad))                                                        \
+            FLV_TRY(flv##W##_softmax(xr, kind, n, T, xbuf, lse, ent))                        \
         return fl_softmax_row_impl(xr, kind, n, T, gscale, xbuf, ebuf, lse, ent, logp,      \
                                    probs, grad, okind);                                      \
     }                                                                                        \
     static ATTR FL_NOINLINE int fl_kl_row_##SUF(const void* pr, const void* qr, int kind,    \
             int64_t n, double T, int mode, double gscale, double* pbuf, double* qbuf,        \
             double* val, int* qstatus, void* gp, void* gq, int okind) {                      \
+        if (mode == 0 && !(gp || gq))                                                        \
+            FLV_TRY(flv##W##_kl(pr, qr, kind, n, T, pbuf, qbuf, val, qstatus))               \
         return fl_kl_row_impl(pr, qr, kind, n, T, mode, gscale, pbuf, qbuf, val, qstatus,   \
                               gp, gq, okind);                                                \
     }                                                                                        \
     static ATTR FL_NOINLINE int fl_ce_row_##SUF(const void* xr, int kind, int64_t n,         \
             double T, int mode, int64_t label, const void* tr, double eps, double* xbuf,     \
             double* tbuf, double* out, double* tstat, int* tstatus) {                        \
+        if (mode == 0 && eps == 0.0) {                                                       \
+            tstat[0] = 1.0;                                                                  \
+            tstat[1] = 0.0;                                                                  \
+            *tstatus = FL_OK;                                                                \
+            FLV_TRY(flv##W##_ce_label(xr, kind, n, T, label, xbuf, out))                     \
+        }                                                                                    \
         return fl_ce_row_impl(xr, kind, n, T, mode, label, tr, eps, xbuf, tbuf, out, tstat, \
                               tstatus);                                                      \
     }                                                                                        \
@@ -611,14 +1019,20 @@ cdef extern from *:
     }                                                                                        \
     static ATTR FL_NOINLINE void fl_exp_block_##SUF(const double* x, int64_t n, double* out, \
                                                     int which) {                             \
+        FLV_EXP_HOOK(W)                                                                      \
         fl_exp_block_impl(x, n, out, which);                                                 \
     }
+    #if FXV
+    #  define FLV_EXP_HOOK(W) if (which >= 2) { flv##W##_exp_block(x, n, out, which); return; }
+    #else
+    #  define FLV_EXP_HOOK(W)
+    #endif
 
-    FL_DEFINE(base, )
+    FL_DEFINE(base, , 2)
     #if FL_DISPATCH
-    FL_DEFINE(avx2, __attribute__((target("avx2,fma"))))
+    FL_DEFINE(avx2, __attribute__((target("avx2,fma"))), 4)
     FL_DEFINE(avx512, __attribute__((target("avx512f,avx512dq,avx512vl,avx2,fma,"
-                                            "prefer-vector-width=512"))))
+                                            "prefer-vector-width=512"))), 8)
     /* 2: AVX-512F (8 doubles a vector), 1: AVX2+FMA, 0: baseline; same values within the
        tested accuracy (FMA contraction may move a result by an ulp). */
     static int fl_isa(void) {
