@@ -702,6 +702,24 @@ def kw_member_axis(ctx: dict[str, Any]) -> Any:
     return good_or_odd(good, [nd, -nd - 1, None, 0.5, True, -1, "0"])
 
 
+def kw_spacing_method(ctx: dict[str, Any]) -> Any:
+    return good_or_odd(
+        ["auto", "vasicek", "van es", "ebrahimi", "correa", "Van Es"], ["plugin", "", 3, None]
+    )
+
+
+def kw_window_length(ctx: dict[str, Any]) -> Any:
+    n = _n_of(ctx)
+    return good_or_odd([None, 1, 2, 3, max(1, (n - 1) // 2), np.int64(2)],
+                       [0, -1, n, 2.5, "3", True])
+
+
+def tol_spacing(call: Call, result: Any) -> dict[int, Tol]:
+    """A mean of n logs of spacings (one log per 8 in the kernel, per value in the twin): the
+    sum's rounding relative to the logs' magnitude, which can exceed the mean's (atol)."""
+    return {0: Tol(rtol=1e-11, atol=1e-11)}
+
+
 #: Strategy of every keyword (non-array) parameter, by name: ``ctx -> strategy``.
 KWARGS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "axis": kw_axis,
@@ -1068,6 +1086,11 @@ ENTRIES: dict[str, Callable[[], Entry]] = {
     "PredictiveUncertainty": lambda: fuzz(
         "PredictiveUncertainty",
         same_shape("total", "aleatoric", "epistemic", "max_prob", "margin"),
+    ),
+    # sample spacings: scipy's drop-in (method and window_length drawn here)
+    "differential_entropy": lambda: fuzz(
+        "differential_entropy", one("values", "real"), tol_for=tol_spacing,
+        override={"method": kw_spacing_method, "window_length": kw_window_length},
     ),
     # mutual information
     "contingency": lambda: fuzz("contingency", labels_pair("x", "y")),
