@@ -163,6 +163,11 @@ def _prepare(
                 f"{name}: column {int(const[0])} is constant; a k-NN estimator needs every "
                 "column to vary (drop constant columns: they carry no information)"
             )
+        if not (np.isfinite(mean).all() and np.isfinite(std).all()):
+            raise ValueError(
+                f"{name} is too large to standardise (its mean or spread overflows float64); "
+                "rescale it"
+            )
         if standardize:
             a = (arr - mean) / std
             log_scale += float(np.sum(np.log(std)))

@@ -374,7 +374,8 @@ def knn_query(const double[:, ::1] data,     # IN (n, d) reference points
             else:
                 kth[orig] = bd[k - 1]
             for j in range(k):
-                idx[orig, j] = t.perm[bi[j]]
+                # -1 only if a distance was NaN (non-finite input; the facade rejects it)
+                idx[orig, j] = t.perm[bi[j]] if bi[j] >= 0 else -1
         free(bd)
         free(bi)
     _tree_free(&t)
