@@ -23,6 +23,8 @@ from .mutual_info import *  # noqa: F403
 from .mutual_info import __all__ as _mutual_info_all
 from .samples import *  # noqa: F403
 from .samples import __all__ as _samples_all
+from .spacing import *  # noqa: F403
+from .spacing import __all__ as _spacing_all
 
 __all__ = [
     "__version__",
@@ -36,6 +38,7 @@ __all__ = [
     *_logits_all,
     *_mutual_info_all,
     *_samples_all,
+    *_spacing_all,
 ]
 
 # Resolve the backend now, so a missing extension warns once at import rather than mid-call.

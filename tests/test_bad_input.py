@@ -133,6 +133,7 @@ BAD_SCALARS: dict[str, dict[str, Any]] = {
     "label_smoothing": {"negative": -0.1, "above_one": 1.5, "str": "0.1"},
     "member_axis": {"out_of_bounds": 5, "float": 0.5, "same_as_axis": -1},
     "ignore_index": {"float": 1.5},
+    "window_length": {"zero": 0, "negative": -1, "too_large": 4, "float": 2.5, "str": "3"},
 }
 
 
@@ -167,6 +168,12 @@ def _sp_entropy(**kw: Any) -> Any:
     import scipy.stats
 
     return scipy.stats.entropy(**kw)
+
+
+def _sp_differential_entropy(**kw: Any) -> Any:
+    import scipy.stats
+
+    return scipy.stats.differential_entropy(**kw)
 
 
 def _sp_jensenshannon(**kw: Any) -> Any:
@@ -444,6 +451,30 @@ SPECS: dict[str, Spec | None] = {
         layout=lambda: {"logits": _int_valued((3, 7, 11))},
     ),
     "PredictiveUncertainty": None,
+    # sample spacings (scipy.stats.differential_entropy's drop-in; one 8-value slice, where
+    # scipy returns NaN for a bad window_length, as ours does)
+    "differential_entropy": Spec(
+        args={"values": SAMPLES},
+        roles={"values": "samples"},
+        scalars=("window_length", "base", "axis", "nan_policy", "n_jobs"),
+        ref=_sp_differential_entropy,
+        extra={
+            "method-unknown_2d": (
+                lambda: {"values": SAMPLE2D, "method": "no_such_method"}, ("method",)
+            ),
+            "window_length-too_large_2d": (
+                lambda: {"values": np.tile(SAMPLES, (3, 1)), "axis": 1, "window_length": 4},
+                ("window_length",),
+            ),
+            "nan_policy-raise": (
+                lambda: {"values": _put(SAMPLES, np.nan), "nan_policy": "raise"}, ("values",)
+            ),
+            "values-masked": (
+                lambda: {"values": np.ma.masked_array(SAMPLES, SAMPLES > 2)}, ("values",)
+            ),
+        },
+        layout=lambda: {"values": _RNG.permutation(120).reshape(20, 6).astype(np.float64)},
+    ),
     # mutual information
     "contingency": Spec(
         args={"x": LABELS_A, "y": LABELS_B},

@@ -298,6 +298,25 @@ for _i, _name in enumerate(TABLE_FUNCTIONS):
             BATCH[_name].append((_m, lambda s=_i, m=_m: ((_tables(600 + s),), {"method": m})))
 
 
+def _spacing_x(salt: int, nan: bool = False) -> np.ndarray:
+    """ROWS slices of 300 samples, with ties, a constant slice and (optionally) NaNs."""
+    rng = _rng(salt)
+    x = rng.standard_normal((ROWS, 300)) * rng.uniform(0.1, 10.0, size=(ROWS, 1))
+    x[3::41] = np.round(x[3::41])
+    x[7] = 1.5
+    if nan:
+        x[rng.random(x.shape) < 0.02] = np.nan
+        x[11::97, :295] = np.nan  # too small after omitting
+    return x
+
+
+# differential_entropy: every method along axis 1, and NaN-omitting slices along axis 0
+BATCH["differential_entropy"] = [
+    (m.replace(" ", "_"), lambda m=m: ((_spacing_x(900),), {"axis": 1, "method": m}))
+    for m in ("vasicek", "van es", "ebrahimi", "correa", "auto")
+] + [("axis0_omit", lambda: ((_spacing_x(901, nan=True).T,), {"nan_policy": "omit"}))]
+
+
 def batch_functions() -> list[str]:
     out = []
     for name in fe.__all__:
