@@ -288,7 +288,7 @@ def _near_pairs(eps, zeros, seed):
 
 
 @pytest.mark.parametrize("zeros", [False, True])
-@pytest.mark.parametrize("eps", [1e-3, 1e-6, 1e-9, 1e-12])
+@pytest.mark.parametrize("eps", [1e-3, 1e-6, 1e-9, 1e-12, 1e-14])
 def test_divergences_of_nearly_equal_rows_match_40_digit_references(eps, zeros):
     # Issue 5, item 4: at eps = 1e-6 the plain formulas (and scipy) were 6e-4 (KL), 1.7e-3
     # (Hellinger), 4e-3 (Bhattacharyya), 2.5e-4 (JS) away; at 1e-9 they had no digit left.
