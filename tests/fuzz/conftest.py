@@ -69,3 +69,12 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
             f"fuzz: {len(results)} functions ({len(ok)} clean), {examples} examples in "
             f"{seconds:.0f} s, seed {prof.seed} (replay: FUZZ_SEED={prof.seed})"
         )
+        slow = sorted(
+            (r for r in results.values() if r.get("slowest_call_seconds", 0) > 2.0),
+            key=lambda r: -r["slowest_call_seconds"],
+        )
+        for r in slow[:3]:  # calls this slow on tiny inputs are worth a look
+            terminalreporter.write_line(
+                f"fuzz: slowest call of {r['func']}: {r['slowest_call_seconds']:.1f} s (both "
+                f"backends): {r['slowest_call'][:300]}"
+            )

@@ -693,10 +693,12 @@ def fuzz_function(
     budget = float(cfg["seconds"])
     state: dict[str, Any] = {
         "examples": 0, "returned": 0, "raised": 0, "failures": {}, "missing": set(),
+        "slowest": (0.0, ""),
     }
 
     def prop(call: Call) -> None:
         state["examples"] += 1
+        t_call = time.perf_counter()
         try:
             out = check_call(name, entry, call, backends)
         except Problem as p:
@@ -718,6 +720,9 @@ def fuzz_function(
             raise
         state[out.kind] += 1
         state["missing"].update(out.missing)
+        spent = time.perf_counter() - t_call
+        if spent > state["slowest"][0]:
+            state["slowest"] = (spent, call.call_code())
 
     t0 = time.perf_counter()
     error = None
@@ -765,6 +770,8 @@ def fuzz_function(
         "missing_compiled": sorted(state["missing"]),
         "failures": list(state["failures"].values()),
         "error": error,
+        "slowest_call_seconds": round(state["slowest"][0], 3),
+        "slowest_call": state["slowest"][1][:2000],
     }
 
 

@@ -564,23 +564,26 @@ def kw_bins(ctx: dict[str, Any]) -> Any:
         return good_or_odd(
             weighted((4, count), (2, st.sampled_from(_RULES)), (2, edges())), _ODD_BINS
         )
+    # 2-D and N-D: at most ~10**6 cells (a 10**5-bin axis squared would allocate gigabytes)
+    count2 = weighted((6, st.integers(1, 40)), (1, st.sampled_from([1000, np.int64(7)])))
     if func == "histogram2d":
         return good_or_odd(
             weighted(
-                (4, count),
-                (2, st.lists(count, min_size=2, max_size=2)),
+                (4, count2),
+                (2, st.lists(count2, min_size=2, max_size=2)),
                 (2, edges()),
-                (2, st.lists(st.one_of(count, edges()), min_size=2, max_size=2)),
+                (2, st.lists(st.one_of(count2, edges()), min_size=2, max_size=2)),
             ),
             _ODD_BINS + [[3, 4, 5]],
         )
     if func == "histogramdd":
         d = _dd_dims(ctx)
+        countd = weighted((6, st.integers(1, 40)), (1, st.just(np.int64(7))))
         return good_or_odd(
             weighted(
-                (4, count),
-                (2, st.lists(count, min_size=d, max_size=d)),
-                (2, st.lists(st.one_of(count, edges()), min_size=d, max_size=d)),
+                (4, countd),
+                (2, st.lists(countd, min_size=d, max_size=d)),
+                (2, st.lists(st.one_of(countd, edges()), min_size=d, max_size=d)),
             ),
             _ODD_BINS + [[3] * (d + 1)],
         )
