@@ -127,46 +127,55 @@ def _check_same_length(a: FloatArray, b: FloatArray, name_a: str, name_b: str) -
         )
 
 
-def _warn_ties(arr: FloatArray, name: str) -> None:
-    n = arr.shape[0]
-    for j in range(arr.shape[1]):
-        s = np.sort(arr[:, j])
-        distinct = 1 + int(np.count_nonzero(s[1:] != s[:-1]))
-        if distinct < _TIED_FRACTION * n:
-            warnings.warn(
-                f"{name}: column {j} has only {distinct} distinct values in {n} samples; the "
-                "k-NN estimators assume continuous data and are biased on heavily tied data "
-                "(the noise only breaks ties). For discrete or mixed data use the discrete "
-                "estimators (fastentropy.mutual_information on a contingency table; the "
-                "discrete_x=/discrete_y= and algorithm='gkov' options are planned)",
-                UserWarning,
-                stacklevel=4,
-            )
+def _warn_ties(name: str, column: int, distinct: int, n: int) -> None:
+    if distinct < _TIED_FRACTION * n:
+        warnings.warn(
+            f"{name}: column {column} has only {distinct} distinct values in {n} samples; the "
+            "k-NN estimators assume continuous data and are biased on heavily tied data (the "
+            "noise only breaks ties). For discrete or mixed data use the discrete estimators "
+            "(fastentropy.mutual_information on a contingency table; the discrete_x= / "
+            "discrete_y= and algorithm='gkov' options are planned)",
+            UserWarning,
+            stacklevel=4,
+        )
+
+
+def _distinct_sorted(s: FloatArray) -> int:
+    return 1 + int(np.count_nonzero(s[1:] != s[:-1]))
+
+
+class _Prepared:
+    """One preprocessed argument: its (n, d) array and, for one column, its sort."""
+
+    def __init__(self, a: FloatArray) -> None:
+        self.a = a
+        self.sorted: FloatArray | None = None
+        self.order: npt.NDArray[np.intp] | None = None
 
 
 def _prepare(
     arrays: list[tuple[FloatArray, str]], standardize: bool, noise: float,
-    rng: np.random.Generator,
-) -> tuple[list[FloatArray], float]:
+    rng: np.random.Generator, sort_columns: bool = False,
+) -> tuple[list[_Prepared], float]:
     """Standardise (centre, scale) each column and add ``noise`` standard deviations of Gaussian
-    noise, drawing for the arrays in the order given. Returns the new arrays and the sum of the
-    logs of the scales divided out (what an entropy must add back)."""
+    noise, drawing for the arrays in the order given. Returns the new arrays (one-column ones
+    sorted once if ``sort_columns``) and the sum of the logs of the scales divided out (what an
+    entropy must add back). Warns about heavily tied columns of the raw data."""
     out = []
     log_scale = 0.0
     for arr, name in arrays:
-        _warn_ties(arr, name)
         mean = arr.mean(axis=0)
         std = arr.std(axis=0)
+        if not (np.isfinite(mean).all() and np.isfinite(std).all()):
+            raise ValueError(
+                f"{name} is too large to standardise (its mean or spread overflows float64); "
+                "rescale it"
+            )
         const = np.flatnonzero(~(std > 0))
         if const.size:
             raise ValueError(
                 f"{name}: column {int(const[0])} is constant; a k-NN estimator needs every "
                 "column to vary (drop constant columns: they carry no information)"
-            )
-        if not (np.isfinite(mean).all() and np.isfinite(std).all()):
-            raise ValueError(
-                f"{name} is too large to standardise (its mean or spread overflows float64); "
-                "rescale it"
             )
         if standardize:
             a = (arr - mean) / std
@@ -177,7 +186,20 @@ def _prepare(
             a = arr.copy()
             if noise > 0:
                 a += (noise * std) * rng.standard_normal(a.shape)
-        out.append(np.ascontiguousarray(a))
+        prep = _Prepared(np.ascontiguousarray(a))
+        n = arr.shape[0]
+        if sort_columns and arr.shape[1] == 1:
+            col = prep.a[:, 0]
+            order = np.argsort(col)
+            prep.order = order
+            prep.sorted = np.ascontiguousarray(col[order])
+            # the raw values in the order of the noisy ones: ties stay adjacent (the noise is
+            # far below any gap between distinct values), so this counts distinct raw values
+            _warn_ties(name, 0, _distinct_sorted(arr[order, 0]), n)
+        else:
+            for j in range(arr.shape[1]):
+                _warn_ties(name, j, _distinct_sorted(np.sort(arr[:, j])), n)
+        out.append(prep)
     return out, log_scale
 
 
@@ -208,11 +230,20 @@ def _knn(
     return kth, idx
 
 
-def _count(pts: FloatArray, radii: FloatArray, strict: bool, n_threads: int) -> npt.NDArray[
-    np.intp
-]:
-    counts = np.empty(pts.shape[0], dtype=np.intp)
-    kernels("knn").count_inside(pts, radii, strict, counts, n_threads)
+def _count(
+    part: _Prepared | FloatArray, radii: FloatArray, strict: bool, n_threads: int
+) -> npt.NDArray[np.intp]:
+    """For each sample, the others within (strict: strictly inside) its radius in ``part``:
+    a sorted column by galloping from each sample's position, several columns by the tree."""
+    K = kernels("knn")
+    if isinstance(part, _Prepared):
+        if part.sorted is not None and part.order is not None:
+            counts = np.empty(part.a.shape[0], dtype=np.intp)
+            K.count_inside_sorted(part.sorted, part.order, radii, strict, counts, n_threads)
+            return counts
+        part = part.a
+    counts = np.empty(part.shape[0], dtype=np.intp)
+    K.count_inside(part, radii, strict, counts, n_threads)
     return counts
 
 
@@ -282,8 +313,8 @@ def entropy_knn(
     noise = _check_noise(noise)
     rng = _rng(random_state)
     n_threads = _threads(n_jobs, n)
-    (Xs,), log_scale = _prepare([(X, "x")], standardize, noise, rng)
-    kth, _ = _knn(Xs, k, code, n_threads)
+    (px,), log_scale = _prepare([(X, "x")], standardize, noise, rng)
+    kth, _ = _knn(px.a, k, code, n_threads)
     zero = int(np.count_nonzero(kth == 0.0))
     if zero:
         raise ValueError(
@@ -370,27 +401,27 @@ def mutual_info_knn(
     parts: list[tuple[FloatArray, str]] = [(X, "x"), (Y, "y")]
     if Z is not None:
         parts.append((Z, "z"))
-    prepared, _ = _prepare(parts, standardize, noise, rng)
-    Xs, Ys = prepared[0], prepared[1]
-    joint = np.ascontiguousarray(np.hstack(prepared))
+    prepared, _ = _prepare(parts, standardize, noise, rng, sort_columns=True)
+    px, py = prepared[0], prepared[1]
+    joint = np.ascontiguousarray(np.hstack([p.a for p in prepared]))
     kth, idx = _knn(joint, k, 0, n_threads)
     psi = _psi_table(n)
     psi_k = float(psi[k])
     if Z is not None:
-        Zs = prepared[2]
-        nxz = _count(np.ascontiguousarray(np.hstack([Xs, Zs])), kth, True, n_threads)
-        nyz = _count(np.ascontiguousarray(np.hstack([Ys, Zs])), kth, True, n_threads)
-        nz = _count(Zs, kth, True, n_threads)
+        pz = prepared[2]
+        nxz = _count(np.ascontiguousarray(np.hstack([px.a, pz.a])), kth, True, n_threads)
+        nyz = _count(np.ascontiguousarray(np.hstack([py.a, pz.a])), kth, True, n_threads)
+        nz = _count(pz, kth, True, n_threads)
         local = psi_k - (psi[nxz + 1] + psi[nyz + 1] - psi[nz + 1])
     elif algorithm == "ksg1":
-        nx = _count(Xs, kth, True, n_threads)
-        ny = _count(Ys, kth, True, n_threads)
+        nx = _count(px, kth, True, n_threads)
+        ny = _count(py, kth, True, n_threads)
         local = (psi_k + float(psi[n])) - (psi[nx + 1] + psi[ny + 1])
     else:
-        eps_x = np.abs(Xs[idx] - Xs[:, None, :]).max(axis=(1, 2))
-        eps_y = np.abs(Ys[idx] - Ys[:, None, :]).max(axis=(1, 2))
-        nx = _count(Xs, eps_x, False, n_threads)
-        ny = _count(Ys, eps_y, False, n_threads)
+        eps_x = np.abs(px.a[idx] - px.a[:, None, :]).max(axis=(1, 2))
+        eps_y = np.abs(py.a[idx] - py.a[:, None, :]).max(axis=(1, 2))
+        nx = _count(px, eps_x, False, n_threads)
+        ny = _count(py, eps_y, False, n_threads)
         local = (psi_k - 1.0 / k + float(psi[n])) - (psi[nx] + psi[ny])
     return _finish(local, base, return_local)
 

@@ -181,7 +181,9 @@ def test_count_inside_kernel_twin_bruteforce(case, strict):
         np.testing.assert_array_equal(c, ref)
         col = np.ascontiguousarray(pts[:, 0])
         c1 = np.empty(n, dtype=np.intp)
-        mod.count_inside_sorted(np.sort(col), col, radii, strict, c1, 2)
+        order = np.argsort(col, kind="stable")[::-1].copy()  # ties in any order
+        order = order[np.argsort(col[order], kind="stable")]
+        mod.count_inside_sorted(np.ascontiguousarray(col[order]), order, radii, strict, c1, 2)
         np.testing.assert_array_equal(c1, bf_count(col[:, None], radii, strict))
 
 

@@ -20,7 +20,7 @@ def count_inside(
 ) -> None: ...
 def count_inside_sorted(
     sorted_values: np.ndarray,  # const double[::1]
-    values: np.ndarray,  # const double[::1]
+    order: np.ndarray,  # const Py_ssize_t[::1]
     radii: np.ndarray,  # const double[::1]
     strict: bool,
     counts: np.ndarray,  # Py_ssize_t[::1]

@@ -423,21 +423,66 @@ def count_inside(const double[:, ::1] pts,   # IN (n, d) points
     _tree_free(&t)
 
 
-def count_inside_sorted(const double[::1] sorted_values,  # IN (n,) ascending
-                        const double[::1] values,         # IN (n,) the same values, any order
-                        const double[::1] radii,          # IN (n,) radius of each value
+cdef inline int64_t _count_gallop(const double* s, Py_ssize_t n, Py_ssize_t p, double r,
+                                  bint strict) noexcept nogil:
+    """Entries j != p of the sorted s (n,) with |s_j - s_p| < r (strict) or <= r, found by
+    galloping out from p: s_j - s_p to the right and s_p - s_j to the left are the distance
+    expression itself and monotone in j, so each side is one exponential + binary search
+    (O(log count), cache-local)."""
+    cdef double x = s[p]
+    cdef Py_ssize_t a, b, m, step, right, left
+    if not _inside(0.0, r, strict):
+        return 0
+    a = p
+    step = 1
+    b = p + 1
+    while b < n and _inside(s[b] - x, r, strict):
+        a = b
+        step *= 2
+        b = p + step
+    if b > n:
+        b = n
+    while b - a > 1:
+        m = a + (b - a) // 2
+        if _inside(s[m] - x, r, strict):
+            a = m
+        else:
+            b = m
+    right = a
+    a = p
+    step = 1
+    b = p - 1
+    while b >= 0 and _inside(x - s[b], r, strict):
+        a = b
+        step *= 2
+        b = p - step
+    if b < -1:
+        b = -1
+    while a - b > 1:
+        m = b + (a - b) // 2
+        if _inside(x - s[m], r, strict):
+            a = m
+        else:
+            b = m
+    left = a
+    return right - left
+
+
+def count_inside_sorted(const double[::1] sorted_values,  # IN (n,) one column, ascending
+                        const Py_ssize_t[::1] order,      # IN (n,) sorted_values[p] is the
+                                                          #    value of point order[p]
+                        const double[::1] radii,          # IN (n,) radius of each point
                         bint strict,                      # IN dist < r (True) or dist <= r
                         Py_ssize_t[::1] counts,           # OUT (n,) others j != i inside
                         int n_threads):
-    """count_inside for one column whose sorted copy the caller already holds (so a column
-    used in many estimates is sorted once)."""
-    cdef Py_ssize_t n = values.shape[0], i
-    cdef bint selfin
-    if sorted_values.shape[0] != n or radii.shape[0] != n or counts.shape[0] != n:
+    """count_inside for one column given its sort (the caller sorts once and may reuse it):
+    queries run in sorted order, each galloping out from its own position."""
+    cdef Py_ssize_t n = sorted_values.shape[0], p, i
+    if order.shape[0] != n or radii.shape[0] != n or counts.shape[0] != n:
         raise ValueError("count_inside_sorted: mismatched shapes")
     if n == 0:
         return
     with nogil:
-        for i in prange(n, schedule='static', num_threads=n_threads):
-            selfin = _inside(0.0, radii[i], strict)
-            counts[i] = _count_sorted(&sorted_values[0], n, values[i], radii[i], strict) - selfin
+        for p in prange(n, schedule='static', num_threads=n_threads):
+            i = order[p]
+            counts[i] = _count_gallop(&sorted_values[0], n, p, radii[i], strict)

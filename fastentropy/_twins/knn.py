@@ -122,13 +122,18 @@ def count_inside(
 
 def count_inside_sorted(
     sorted_values: FloatArray,
-    values: FloatArray,
+    order: IntArray,
     radii: FloatArray,
     strict: bool,
     counts: IntArray,
     n_threads: int,
 ) -> None:
-    """count_inside for one column (``sorted_values`` is its sorted copy; the twin does not
-    need it)."""
-    count_inside(np.ascontiguousarray(values, dtype=np.float64)[:, None], radii, strict, counts,
-                 n_threads)
+    """count_inside for one column given its sort: ``sorted_values[p]`` is the value of point
+    ``order[p]``."""
+    n = sorted_values.shape[0]
+    if n == 0:
+        return
+    pts = np.ascontiguousarray(sorted_values, dtype=np.float64)[:, None]
+    by_pos = np.empty(n, dtype=np.intp)
+    count_inside(pts, np.ascontiguousarray(radii[order]), strict, by_pos, n_threads)
+    counts[order] = by_pos
