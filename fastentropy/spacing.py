@@ -193,10 +193,10 @@ def _estimate_rows(
     win = 0 if window is None else window
 
     def block(r0: int) -> None:
-        part = x2[r0:r0 + step]
-        if not native:
-            part = part.astype(np.float64)
-        srt = np.sort(part, axis=1)
+        # a C-order copy (numpy copies a strided block faster than np.sort gathers it), in
+        # the kernel's float64/float32 or converted to float64, then sorted in place
+        srt = np.array(x2[r0:r0 + step], dtype=x2.dtype if native else np.float64, order="C")
+        srt.sort(axis=1)
         kern.spacing_rows(srt, out[r0:r0 + step], status[r0:r0 + step], method, win,
                           int(omit), 1, 1)
 
