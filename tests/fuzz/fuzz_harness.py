@@ -63,7 +63,7 @@ class Profile:
 PROFILES: dict[str, Profile] = {
     # CI: fixed seed, about a minute for all functions together on a 2-core machine.
     "ci": Profile(
-        max_examples=400, min_examples=30, seconds=None, total_seconds=55.0, min_seconds=0.6,
+        max_examples=400, min_examples=20, seconds=None, total_seconds=50.0, min_seconds=0.5,
         seed=20261127, call_timeout=60.0, shrink_seconds=5.0,
     ),
     # By hand: a random seed, one minute per function, shrinking at leisure.
