@@ -957,12 +957,6 @@ def tol_epistemic(call: Call, result: Any) -> dict[int, Tol]:
     return {2: Tol(atol=1e-30 / _log_base(call))}
 
 
-#: Total variation is half a sum of |p_i - q_i| of normalised rows: accurate to ~eps
-#: absolutely (it is not computed in a non-cancelling form), e.g. identical rows may give
-#: 6e-34 instead of 0.
-TV_TOL = Tol(atol=4 * EPS)
-
-
 DIVERGENCE_PAIRS = (
     "cross_entropy", "kl_divergence", "jensen_shannon", "total_variation", "hellinger",
     "bhattacharyya", "chi2_divergence", "renyi_divergence",
@@ -1043,12 +1037,11 @@ ENTRIES: dict[str, Callable[[], Entry]] = {
     **{
         name: (lambda name=name: fuzz(name, pair("p", "q", "prob")))
         for name in DIVERGENCE_PAIRS
-        if name not in ("renyi_divergence", "total_variation")
+        if name != "renyi_divergence"
     },
     "renyi_divergence": lambda: fuzz(
         "renyi_divergence", pair("p", "q", "prob"), tol_for=tol_alpha
     ),
-    "total_variation": lambda: fuzz("total_variation", pair("p", "q", "prob"), tol=TV_TOL),
     # estimators, samples
     "entropy_counts": lambda: fuzz(
         "entropy_counts", one("counts", "counts"), tol_for=tol_estimate
