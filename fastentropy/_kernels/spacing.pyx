@@ -2,11 +2,14 @@
 """Row kernel for the sample-spacing differential entropy estimators (Vasicek, van Es,
 Ebrahimi, Correa), scipy.stats.differential_entropy's definitions.
 
-Each row of a (rows, n) float64 or float32 array (any strides) is copied into a per-thread
-scratch buffer as order-preserving 64-bit keys (NaNs dropped with ``omit``, or the row marked
-with ``propagate``), sorted by an LSD radix sort (8-bit digits, passes whose digit is the same
-for every key skipped; insertion sort for short rows), turned back into doubles, and every
-method is then one O(n) pass over the sorted row:
+Each row of a (rows, n) float64 or float32 array (any strides) is either already sorted
+(``presorted=1``: ascending, NaNs last, as ``numpy.sort`` leaves it; read in place when it is
+contiguous float64) or copied into a per-thread scratch buffer as order-preserving 64-bit keys
+(NaNs dropped with ``omit``, or the row marked with ``propagate``) and sorted there by an LSD
+radix sort (8-bit digits, passes whose digit is the same for every key skipped; insertion sort
+for rows of <= 48). The facade pre-sorts: on (10000, 1000) normal rows the radix sort took
+0.14 s against 0.05 s for numpy's (AVX-512) unstable sort on this machine. Every method is then
+one O(n) pass over the sorted row:
 
 - Vasicek, Ebrahimi: ``d_i = x[min(i+m, n-1)] - x[max(i-m, 0)]`` and the mean of
   ``log(n/(2m) d_i)`` or ``log(n d_i / (c_i m))``;
@@ -273,14 +276,17 @@ cdef extern from *:
     /* One row (strided, float64 or float32). presorted = 0: copied to keys (NaNs dropped or
        flagged), radix-sorted in the scratch. presorted = 1: the row is already in ascending
        order with its NaNs last (numpy's sort order); it is read in place when it is float64
-       and contiguous. ws holds 2 * ncols uint64 plus SP_BLK + 4 doubles (the
-       last ones a cache whose first entry starts at -1). Returns the status. */
+       and contiguous. ws holds 2 * ncols uint64 (presorted: ncols, or none when read in
+       place) plus SP_BLK + 4 doubles (the last ones a cache whose first entry starts at
+       -1). Returns the status. */
     static int sp_row(const char* p, Py_ssize_t stride, int is_f32, Py_ssize_t ncols,
                       int method, Py_ssize_t window, int omit, int presorted, uint64_t* ws,
                       double* out) {
+        /* the scratch layout the caller sized: see spacing_rows */
+        int in_place = presorted && !is_f32 && stride == (Py_ssize_t)sizeof(double);
         uint64_t* a = ws;
         uint64_t* tmp = ws + ncols;
-        double* buf = (double*)(ws + 2 * ncols);
+        double* buf = (double*)(ws + (!presorted ? 2 * ncols : (in_place ? 0 : ncols)));
         const double* x;
         Py_ssize_t n = 0;
         if (presorted) {
@@ -301,7 +307,7 @@ cdef extern from *:
         if (m == 0) m = (Py_ssize_t)floor(sqrt((double)n) + 0.5);
         if (!(2 <= 2 * m && 2 * m < n)) { *out = NAN; return SP_SMALL; }
         if (presorted) {
-            if (!is_f32 && stride == (Py_ssize_t)sizeof(double)) {
+            if (in_place) {
                 x = (const double*)p;
             } else {
                 double* xs = (double*)a;
@@ -375,7 +381,15 @@ def spacing_rows(
     cdef int is_f32 = real_t is float
     cdef const char* base = NULL
     cdef uint64_t* ws
-    cdef size_t wsize = (2 * ncols + SP_BLK + 4) * sizeof(uint64_t)
+    cdef size_t wsize
+    # scratch: keys and their radix buffer, or (pre-sorted rows not read in place) one float64
+    # copy, or nothing; then the log block and the small cache
+    if not presorted:
+        wsize = (2 * ncols + SP_BLK + 4) * sizeof(uint64_t)
+    elif is_f32 or cstride != sizeof(double):
+        wsize = (ncols + SP_BLK + 4) * sizeof(uint64_t)
+    else:
+        wsize = (SP_BLK + 4) * sizeof(uint64_t)
     if out.shape[0] != rows or status.shape[0] != rows:
         raise ValueError("out and status must have one entry per row of x")
     if rows == 0:
@@ -390,7 +404,7 @@ def spacing_rows(
     with nogil, parallel(num_threads=n_threads):
         ws = <uint64_t*> malloc(wsize)
         if ws != NULL:
-            (<double*> (ws + 2 * ncols + SP_BLK))[0] = -1.0
+            (<double*> ws)[wsize // sizeof(uint64_t) - 4] = -1.0
         for r in prange(rows, schedule="static"):
             if ws == NULL:
                 status[r] = SP_NOMEM
