@@ -556,4 +556,5 @@ def kl_divergence_mixture(
             "p and q: log p - log q overflowed at p's samples (means or covariances too extreme "
             "in scale for float64 arithmetic); rescale the data the mixtures model"
         )
-    return MixtureDivergence(est / div, math.sqrt(var) / div, None, None, total, "mc")
+    # a base below 1 makes the unit negative: the standard error stays a (positive) spread
+    return MixtureDivergence(est / div, math.sqrt(var) / abs(div), None, None, total, "mc")

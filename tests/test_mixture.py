@@ -351,6 +351,9 @@ def test_mc_within_four_stderr_of_quadrature_1d(seed):
     res2 = fm.kl_divergence_mixture(p, q, n_samples=40000, random_state=seed, base=2)
     assert res2.estimate == pytest.approx(res.estimate / math.log(2), rel=1e-14)
     assert res2.stderr == pytest.approx(res.stderr / math.log(2), rel=1e-14)
+    res3 = fm.kl_divergence_mixture(p, q, n_samples=40000, random_state=seed, base=0.5)
+    assert res3.estimate == pytest.approx(-res2.estimate, rel=1e-14)
+    assert res3.stderr == pytest.approx(res2.stderr, rel=1e-14)
 
 
 def test_reported_stderr_matches_the_spread_over_seeds():
