@@ -19,6 +19,8 @@ from .knn import *  # noqa: F403
 from .knn import __all__ as _knn_all
 from .logits import *  # noqa: F403
 from .logits import __all__ as _logits_all
+from .mixture import *  # noqa: F403
+from .mixture import __all__ as _mixture_all
 from .mutual_info import *  # noqa: F403
 from .mutual_info import __all__ as _mutual_info_all
 from .samples import *  # noqa: F403
@@ -36,6 +38,7 @@ __all__ = [
     *_histogram_all,
     *_knn_all,
     *_logits_all,
+    *_mixture_all,
     *_mutual_info_all,
     *_samples_all,
     *_spacing_all,

@@ -57,6 +57,12 @@ LOGITS = np.array([[0.5, -1.0, 2.0, 0.0], [1.0, 1.0, -3.0, 0.25], [0.0, 4.0, -2.
 ENSEMBLE = np.stack([LOGITS, LOGITS[::-1] * 0.5, LOGITS + 1.0])  # (members, rows, classes)
 LM_LOGITS = LOGITS.reshape(2, 3, 4)
 LOGPROBS = -np.abs(LOGITS)
+GM_MEANS = np.array([[0.0, 0.5], [1.0, -1.0], [2.0, 0.0], [-1.0, 1.5]])  # 4 components (PROB)
+GM_COVS = np.array([[[1.0, 0.25], [0.25, 0.5]], [[0.5, 0.0], [0.0, 2.0]]] * 2)
+GAUSS_MEAN = np.array([0.5, -1.0])
+GAUSS_COV = np.array([[2.0, 0.5], [0.5, 1.0]])
+GM = fe.as_gaussian_mixture(weights=PROB, means=GM_MEANS, covariances=GM_COVS)
+GM_Q = fe.as_gaussian_mixture(weights=PROB_Q, means=GM_MEANS[::-1] + 0.5, covariances=GM_COVS)
 KNN_Y = np.array([0.3, 1.2, 2.9, 0.8, 2.2, 1.7])  # 1-D, paired with SAMPLE2D's 6 rows
 
 VALID = {
@@ -71,6 +77,10 @@ VALID = {
     "ensemble": ENSEMBLE,
     "lm_logits": LM_LOGITS,
     "logprobs": LOGPROBS,
+    "gm_means": GM_MEANS,
+    "gm_covs": GM_COVS,
+    "gauss_mean": GAUSS_MEAN,
+    "gauss_cov": GAUSS_COV,
     "knn_y": KNN_Y,
 }
 
@@ -474,6 +484,84 @@ SPECS: dict[str, Spec | None] = {
             ),
         },
         layout=lambda: {"values": _RNG.permutation(120).reshape(20, 6).astype(np.float64)},
+    ),
+    # mixtures
+    "GaussianMixture": None,  # the model type: its validation is as_gaussian_mixture's
+    "MixtureDivergence": None,
+    "as_gaussian_mixture": Spec(
+        args={"weights": PROB, "means": GM_MEANS, "covariances": GM_COVS},
+        roles={"weights": "prob", "means": "gm_means", "covariances": "gm_covs"},
+        extra={
+            "weights-sum": (lambda: {"weights": PROB * 2}, ("weights",)),
+            "covariances-not_spd": (lambda: {"covariances": -GM_COVS}, ("covariances",)),
+            "covariances-asymmetric": (
+                lambda: {"covariances": GM_COVS + np.array([[0.0, 0.5], [0.0, 0.0]])},
+                ("covariances",),
+            ),
+            "covariance_type-unknown": (lambda: {"covariance_type": "banana"},
+                                        ("covariance_type",)),
+            "covariance_type-mismatch": (lambda: {"covariance_type": "diag"}, ("covariances",)),
+            "obj-combined": (lambda: {"obj": GM}, ("obj",)),
+        },
+    ),
+    "log_density": Spec(
+        args={"mixture": GM, "X": SAMPLE2D},
+        roles={"X": "sample2d"},
+        skip={"X-3d": "leading axes of X are batch axes"},
+        extra={
+            "mixture-not_a_model": (lambda: {"mixture": "model.json"}, ("mixture",)),
+            "X-dimension": (lambda: {"X": np.zeros((3, 3))}, ("X",)),
+        },
+        layout=lambda: {"X": _int_valued((7, 2))},
+    ),
+    "sample": Spec(
+        args={"mixture": GM, "n": 5, "random_state": 0},
+        roles={},
+        extra={
+            "mixture-not_a_model": (lambda: {"mixture": None}, ("mixture",)),
+            "n-negative": (lambda: {"n": -1}, ("n",)),
+            "n-float": (lambda: {"n": 2.5}, ("n",)),
+            "random_state-negative": (lambda: {"random_state": -1}, ("random_state",)),
+            "random_state-str": (lambda: {"random_state": "seed"}, ("random_state",)),
+        },
+    ),
+    "kl_divergence_gaussian": Spec(
+        args={"mean0": GAUSS_MEAN, "cov0": GAUSS_COV, "mean1": GAUSS_MEAN[::-1].copy(),
+              "cov1": GAUSS_COV * 2},
+        roles={"mean0": "gauss_mean", "cov0": "gauss_cov", "mean1": "gauss_mean",
+               "cov1": "gauss_cov"},
+        extra={
+            "cov0-not_spd": (lambda: {"cov0": -GAUSS_COV}, ("cov0",)),
+            "cov1-asymmetric": (lambda: {"cov1": np.array([[1.0, 0.5], [0.0, 1.0]])}, ("cov1",)),
+            "mean1-dimension": (lambda: {"mean1": np.zeros(3), "cov1": np.eye(3)}, ("mean1",)),
+            "cov1-batch_mismatch": (
+                lambda: {"cov1": np.stack([GAUSS_COV] * 3), "cov0": np.stack([GAUSS_COV] * 2)},
+                ("mean0", "cov0", "mean1", "cov1"),
+            ),
+        },
+        layout=lambda: {
+            "mean0": _int_valued((3, 2)),
+            "cov0": np.array([[[2.0, 1.0], [1.0, 3.0]], [[4.0, 0.0], [0.0, 1.0]],
+                              [[5.0, 2.0], [2.0, 2.0]]]),
+            "mean1": _int_valued((3, 2)),
+            "cov1": np.array([[3.0, 1.0], [1.0, 2.0]]),
+        },
+    ),
+    "kl_divergence_mixture": Spec(
+        args={"p": GM, "q": GM_Q, "n_samples": 64, "random_state": 0},
+        roles={},
+        extra={
+            "p-not_a_model": (lambda: {"p": np.zeros(3)}, ("p",)),
+            "q-dimension": (
+                lambda: {"q": fe.as_gaussian_mixture(weights=[1.0], means=[[0.0, 0.0, 0.0]],
+                                                     covariances=[1.0],
+                                                     covariance_type="spherical")},
+                ("q",),
+            ),
+            "n_samples-one": (lambda: {"n_samples": 1}, ("n_samples",)),
+            "n_samples-float": (lambda: {"n_samples": 100.0}, ("n_samples",)),
+            "random_state-negative": (lambda: {"random_state": -5}, ("random_state",)),
+        },
     ),
     # mutual information
     "contingency": Spec(

@@ -146,6 +146,17 @@ LABEL_SCORES = ("mutual_info_score", "normalized_mutual_info_score", "adjusted_m
 
 Builder = Callable[[], tuple[tuple[Any, ...], dict[str, Any]]]
 
+
+def _gmm(salt: int, k: int = 8, d: int = 2) -> Any:
+    """A random k-component full-covariance Gaussian mixture."""
+    rng = _rng(salt)
+    a = rng.normal(size=(k, d, d))
+    return fe.as_gaussian_mixture(
+        weights=rng.dirichlet(np.ones(k)),
+        means=rng.normal(size=(k, d)) * 3,
+        covariances=a @ np.swapaxes(a, -1, -2) + 0.1 * np.eye(d),
+    )
+
 #: name -> list of (case id, builder returning (args, kwargs) without n_jobs).
 BATCH: dict[str, list[tuple[str, Builder]]] = {
     "entropy_counts": [],  # filled per method below
@@ -232,6 +243,12 @@ BATCH: dict[str, list[tuple[str, Builder]]] = {
         for i, name in enumerate(TABLE_FUNCTIONS)
     },
     "contingency": [("labels", lambda: ((_labels(500), _labels(501, k=23)), {}))],
+    "log_density": [("gmm8", lambda: ((_gmm(800), _rng(801).normal(size=(20011, 2)) * 3), {}))],
+    "sample": [("gmm8", lambda: ((_gmm(802), 20011), {"random_state": 5}))],
+    "kl_divergence_mixture": [
+        ("gmm8_mc", lambda: ((_gmm(803), _gmm(804, k=5)), {"n_samples": 30011,
+                                                          "random_state": 6}))
+    ],
     **_LOGIT_ROWS,
     **{
         name: [("labels", lambda s=i: ((_labels(510 + s), _labels(520 + s, k=23)), {}))]

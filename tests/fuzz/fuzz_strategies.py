@@ -1016,6 +1016,129 @@ KNN_TOL = Tol(rtol=1e-12, atol=1e-11)  # Euclidean distances: cKDTree's and ours
 
 _LABELS = ("labels_true", "labels_pred")
 
+# --------------------------------------------------------------------------- mixtures
+# The mixture functions take a model object: the fuzz draws the model's arrays (diag
+# covariances) and a stand-in ``target`` builds the model first (a reproducer's
+# ``fe.<name>(...)`` line reads as that stand-in, with the model's arrays as its arguments).
+
+
+def _bounded(draw: Any, shape: tuple[int, ...], lo: float, hi: float) -> Arr:
+    """Floats in [lo, hi] of ``shape`` (big shapes tiled from a short block)."""
+    size = math.prod(shape)
+    block = (draw(st.integers(1, 64)),) if size > MAX_DRAWN else shape
+    values = draw(st.lists(st.floats(lo, hi), min_size=math.prod(block),
+                           max_size=math.prod(block)))
+    dtype = draw(st.sampled_from(["<f8", ">f8", "<f4"]))
+    layouts = ["C", "fortran", "strided", "reversed", "read_only"]
+    layout = draw(st.sampled_from(layouts if size > MAX_DRAWN else [*layouts, "list"]))
+    base = np.asarray(values, dtype=np.float64).astype(dtype).reshape(block)
+    return Arr(base, layout, shape if size > MAX_DRAWN else None)
+
+
+def mixture_arrays(with_x: bool) -> Group:
+    """weights (normalised, now and then odd), means, diag covariances (now and then any
+    reals) and, with ``with_x``, points ``X`` (n, d) (now and then of another shape)."""
+
+    @st.composite
+    def strat(draw: Any) -> dict[str, Any]:
+        k, d = draw(st.integers(1, 4)), draw(st.integers(1, 3))
+        w = np.asarray(draw(st.lists(st.floats(0.05, 1.0), min_size=k, max_size=k)))
+        good_w = Arr(w / w.sum(), draw(st.sampled_from(["C", "read_only", "list"])))
+        out = {
+            "weights": draw(weighted((8, st.just(good_w)), (1, arrays("prob", (k,))))),
+            "means": draw(weighted((8, st.just(_bounded(draw, (k, d), -5.0, 5.0))),
+                                   (1, arrays("real", (k, d))))),
+            "covariances": draw(weighted((8, st.just(_bounded(draw, (k, d), 0.05, 4.0))),
+                                         (1, arrays("real", (k, d))))),
+        }
+        if with_x:
+            n = draw(weighted((10, st.integers(0, 40)), (1, st.integers(2000, 5000))))
+            out["X"] = draw(weighted(
+                (8, st.just(_bounded(draw, (n, d), -10.0, 10.0))),
+                (1, maybe_not_array(arrays("real", min_dims=1, max_dims=3))),
+            ))
+        return out
+
+    return Group(strat(), ("weights", "means", "covariances", "X") if with_x else
+                 ("weights", "means", "covariances"))
+
+
+def _gm(weights: Any, means: Any, covariances: Any) -> Any:
+    return fe.as_gaussian_mixture(weights=weights, means=means, covariances=covariances,
+                                  covariance_type="diag")
+
+
+def fuzz_log_density(weights: Any, means: Any, covariances: Any, X: Any,
+                     n_jobs: Any = None) -> Any:
+    return fe.log_density(_gm(weights, means, covariances), X, n_jobs=n_jobs)
+
+
+def fuzz_sample(weights: Any, means: Any, covariances: Any, n: Any = 7,
+                random_state: Any = 0, n_jobs: Any = None) -> Any:
+    return fe.sample(_gm(weights, means, covariances), n, random_state=random_state,
+                     n_jobs=n_jobs)
+
+
+def fuzz_kl_divergence_mixture(weights: Any, means: Any, covariances: Any, method: Any = "mc",
+                               n_samples: Any = 64, random_state: Any = 0, n_jobs: Any = None,
+                               base: Any = None) -> Any:
+    p = _gm(weights, means, covariances)
+    q = fe.as_gaussian_mixture(weights=p.weights, means=p.means[::-1] * 0.5 + 0.25,
+                               covariances=p.covariances, covariance_type="diag")
+    return fe.kl_divergence_mixture(p, q, method=method, n_samples=n_samples,
+                                    random_state=random_state, n_jobs=n_jobs, base=base)
+
+
+def gaussian_pairs() -> Group:
+    """mean0, cov0, mean1, cov1: (k, d) means, (k, d, d) covariances (diagonal plus a rank-one
+    term, so positive definite), now and then any reals."""
+
+    @st.composite
+    def strat(draw: Any) -> dict[str, Any]:
+        k, d = draw(st.integers(1, 4)), draw(st.integers(1, 3))
+        out: dict[str, Any] = {}
+        for i in "01":
+            out[f"mean{i}"] = draw(weighted((8, st.just(_bounded(draw, (k, d), -5.0, 5.0))),
+                                            (1, arrays("real", (k, d)))))
+            var = np.asarray(draw(st.lists(st.floats(0.05, 4.0), min_size=k * d,
+                                           max_size=k * d))).reshape(k, d)
+            u = np.asarray(draw(st.lists(st.floats(-1.0, 1.0), min_size=k * d,
+                                         max_size=k * d))).reshape(k, d)
+            cov = np.einsum("ki,kj->kij", u, u)
+            cov[:, np.arange(d), np.arange(d)] += var
+            out[f"cov{i}"] = draw(weighted((8, st.just(Arr(cov))),
+                                           (1, arrays("real", (k, d, d)))))
+        return out
+
+    return Group(strat(), ("mean0", "cov0", "mean1", "cov1"))
+
+
+MIXTURE_KW: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "n": lambda ctx: good_or_odd([0, 1, 7, 300, np.int64(5)], [-1, 2.5, "3", None, True]),
+    "random_state": lambda ctx: good_or_odd(
+        [0, 1, 2**40, np.random.SeedSequence(3)], [-1, 1.5, "seed", [1, 2]]
+    ),
+    # None (fresh entropy) is left out: the two backends would draw different streams
+    "n_samples": lambda ctx: good_or_odd([2, 64, 1001, np.int64(100)], [1, 0, -5, 10.0, "64"]),
+    "method": lambda ctx: good_or_odd(["mc", "auto"], ["quad", "", 3, None]),
+    "covariance_type": lambda ctx: good_or_odd(["diag"], ["full", "banana", 1]),
+    "obj": lambda ctx: st.just(None),
+}
+#: log-densities cross zero (logc - q/2 cancels) and the kernel may use FMA: an absolute floor
+MIXTURE_TOL = Tol(rtol=1e-12, atol=1e-10)
+#: a Monte Carlo mean of log p - log q over the samples: rounding of each term adds up
+MIXTURE_KL_TOL = Tol(rtol=1e-9, atol=1e-10)
+
+
+def tol_mixture_kl(call: Call, result: Any) -> dict[int, Tol]:
+    """estimate and stderr: each log p - log q carries a rounding error of order
+    eps |log p - log q|, so the floor scales with the estimate and the terms' spread
+    (stderr sqrt(n)); at extreme scales that rounding is all the spread there is."""
+    est, se, n = abs(float(result[0])), abs(float(result[1] or 0.0)), int(result[4])
+    t = Tol(rtol=1e-9, atol=1e-10 + 1e-9 * (est + se * math.sqrt(max(n, 1))))
+    return {0: t, 1: t}
+
+
 #: Every public callable of fastentropy -> a builder of its :class:`Entry` (built lazily, so one
 #: renamed function does not break the others). Add new public functions here.
 ENTRIES: dict[str, Callable[[], Entry]] = {
@@ -1087,6 +1210,31 @@ ENTRIES: dict[str, Callable[[], Entry]] = {
     "differential_entropy": lambda: fuzz(
         "differential_entropy", one("values", "real"), tol_for=tol_spacing,
         override={"method": kw_spacing_method, "window_length": kw_window_length},
+    ),
+    # mixtures (stand-ins build the model from drawn arrays; see mixture_arrays)
+    "GaussianMixture": lambda: fuzz(
+        "GaussianMixture", mixture_arrays(False), compare=False, override=MIXTURE_KW
+    ),
+    "as_gaussian_mixture": lambda: fuzz(
+        "as_gaussian_mixture", mixture_arrays(False), compare=False, override=MIXTURE_KW
+    ),
+    "log_density": lambda: fuzz(
+        "log_density", mixture_arrays(True), target=fuzz_log_density, tol=MIXTURE_TOL
+    ),
+    "sample": lambda: fuzz(
+        "sample", mixture_arrays(False), target=fuzz_sample, override=MIXTURE_KW,
+        tol=MIXTURE_TOL,
+    ),
+    "kl_divergence_mixture": lambda: fuzz(
+        "kl_divergence_mixture", mixture_arrays(False), target=fuzz_kl_divergence_mixture,
+        override=MIXTURE_KW, tol=MIXTURE_KL_TOL, tol_for=tol_mixture_kl,
+    ),
+    "kl_divergence_gaussian": lambda: fuzz(
+        "kl_divergence_gaussian", gaussian_pairs(), tol=MIXTURE_KL_TOL
+    ),
+    "MixtureDivergence": lambda: fuzz(
+        "MixtureDivergence", same_shape("estimate", "stderr", "lower", "upper", "n_samples"),
+        override=MIXTURE_KW,
     ),
     # mutual information
     "contingency": lambda: fuzz("contingency", labels_pair("x", "y")),
