@@ -808,7 +808,6 @@ def _flatten(x: Any) -> list[np.ndarray]:
 
 
 def _run_layout(case: Case) -> dict[str, Any]:
-    spec = SPECS[case.func]
     func = getattr(fe, case.func)
     base_kwargs = _plain(case.func)
     try:

@@ -317,7 +317,8 @@ def test_wheel_and_sdist_contents(tmp_path: Path) -> None:
         (meta,) = [n for n in names if n.endswith(".dist-info/METADATA")]
         metadata = whl.read(meta).decode()
         assert "License-Expression: BSD-3-Clause AND CC-BY-4.0" in metadata
-        assert [n for n in names if n.endswith(".dist-info/licenses/fastentropy/data/LICENSE-DATA.md")]
+        data_licence = ".dist-info/licenses/fastentropy/data/LICENSE-DATA.md"
+        assert [n for n in names if n.endswith(data_licence)]
         assert "Requires-Dist: numpy" in metadata and "Requires-Dist: scipy" in metadata
         (so_name,) = [n for n in kernel_files if "_openmp" in n and n.endswith((".so", ".pyd"))]
         so = tmp_path / "openmp_from_wheel.so"
