@@ -1,0 +1,66 @@
+"""Benchmarks of the k-NN family against scikit-learn (whole call vs whole call).
+
+Run ``python benchmarks/bench_knn.py [--write]`` from the repository root. The peer and
+fastentropy (1 and 2 threads) are timed interleaved, repetition by repetition, so a change in
+the machine's load hits all three alike; medians are reported.
+"""
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, _HERE)
+sys.path.insert(0, os.path.dirname(_HERE))  # the in-place build in the repository root
+
+from _harness import Table  # noqa: E402
+
+import fastentropy as fe  # noqa: E402
+
+
+def interleaved(fns: list[Callable[[], object]], repeat: int) -> list[float]:
+    """Median wall time of each of ``fns``, timed in turn within every repetition."""
+    for fn in fns:  # warm-up
+        fn()
+    times: list[list[float]] = [[] for _ in fns]
+    for _ in range(repeat):
+        for i, fn in enumerate(fns):
+            t0 = time.perf_counter()
+            fn()
+            times[i].append(time.perf_counter() - t0)
+    return [statistics.median(t) for t in times]
+
+
+def main() -> None:
+    from sklearn.feature_selection import mutual_info_regression
+
+    rng = np.random.default_rng(20261126)
+    table = Table("knn", ("sklearn",))
+    table.start()
+
+    n = 100_000
+    x = rng.standard_normal(n)
+    y = x + rng.standard_normal(n)
+    t_peer, t1, t2 = interleaved(
+        [
+            lambda: mutual_info_regression(x[:, None], y, n_neighbors=3, random_state=0),
+            lambda: fe.mutual_info_knn(x, y, k=3, n_jobs=1),
+            lambda: fe.mutual_info_knn(x, y, k=3, n_jobs=2),
+        ],
+        repeat=7,
+    )
+    table.add(
+        "mutual_info_knn, 1-D x and y, n=1e5, k=3",
+        "sklearn.feature_selection.mutual_info_regression",
+        t_peer, t1, t2, ">= 5x (1 thread)",
+    )
+    table.finish()
+
+
+if __name__ == "__main__":
+    main()
