@@ -268,23 +268,23 @@ cdef extern from *:
 
     /* Row sum (NumPy's order) and row minimum (NaN entries make the sum NaN; the minimum
        ignores them). */
-    static void fe_sum_min(const double* x, int64_t n, double* sum, double* mn) {
+    static inline void fe_sum_min(const double* x, int64_t n, double* sum, double* mn) {
         *sum = FE_PICK(fe_sum, (x, n));
         *mn = FE_PICK(fe_min, (x, n));
     }
-    static double fe_entropy_row(const double* c, int64_t n, double S) {
+    static inline double fe_entropy_row(const double* c, int64_t n, double S) {
         return FE_PICK(fe_entropy, (c, n, S));
     }
-    static double fe_cross_row(const double* a, double Sa, const double* b, double Sb,
-                               int64_t n) {
+    static inline double fe_cross_row(const double* a, double Sa, const double* b, double Sb,
+                                      int64_t n) {
         return FE_PICK(fe_cross, (a, Sa, b, Sb, n));
     }
-    static void fe_col_stats(const double* x, int64_t n, int64_t m, int64_t j0, int64_t w,
-                             double* sums, double* mins) {
+    static inline void fe_col_stats(const double* x, int64_t n, int64_t m, int64_t j0,
+                                    int64_t w, double* sums, double* mins) {
         FE_PICK(fe_col_stats, (x, n, m, j0, w, sums, mins));
     }
-    static void fe_col_entropy(const double* x, int64_t n, int64_t m, int64_t j0, int64_t w,
-                               const double* S, double* out) {
+    static inline void fe_col_entropy(const double* x, int64_t n, int64_t m, int64_t j0,
+                                      int64_t w, const double* S, double* out) {
         FE_PICK(fe_col_entropy, (x, n, m, j0, w, S, out));
     }
 
@@ -717,7 +717,7 @@ cdef extern from *:
     }
 
     /* Renyi series coefficients c_k = (a^k - a)/k!, k = 2..FE_RENYI_TERMS+1. */
-    static void fe_renyi_coef(double alpha, double* coef) {
+    static inline void fe_renyi_coef(double alpha, double* coef) {
         double lg = (alpha > 0.5 && alpha < 2.0) ? log1p(alpha - 1.0) : log(alpha);
         double fact = 1.0;
         for (int k = 2; k <= FE_RENYI_TERMS + 1; k++) {
@@ -729,8 +729,8 @@ cdef extern from *:
     /* One row of measure m (codes FE_DIV_*; CROSS is fe_cross_row). RENYIINF gives the maximum
        over the support of p of d/q (+inf where q = 0), RENYI0 the mass of q off the support of
        p, TV the full (1/2) sum |p - q|; the others the sums of their terms above. */
-    static double fe_div_row(const double* a, double Sa, const double* b, double Sb, int64_t n,
-                             int m, double alpha, const double* coef) {
+    static inline double fe_div_row(const double* a, double Sa, const double* b, double Sb,
+                                    int64_t n, int m, double alpha, const double* coef) {
         fe_divctx C;
         C.A = fe_rownorm_make(Sa);
         C.B = fe_rownorm_make(Sb);
