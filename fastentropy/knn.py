@@ -4,6 +4,8 @@
 - :func:`entropy_knn`: Kozachenko-Leonenko differential entropy, max-norm or Euclidean;
 - :func:`mutual_info_knn`: Kraskov-Stoegbauer-Grassberger (2004) algorithms 1 and 2 for
   multi-dimensional ``x`` and ``y``; with ``z``, the Frenzel-Pompe (2007) conditional MI;
+- :func:`mutual_info_many`: :func:`mutual_info_knn` of every column of ``X`` with ``y``, the
+  target's preprocessing and sort done once;
 - :func:`kl_divergence_knn`: the Wang-Kulkarni-Verdu (2009) estimator of D(P || Q).
 
 Nats by default (``base=`` for other units). Native preprocessing does not depend on the data's
@@ -33,7 +35,7 @@ from ._backend import kernels
 from ._parallel import resolve_n_jobs, threads_for
 from ._validation import as_float_array, check_base, check_choice, log_base_divisor
 
-__all__ = ["entropy_knn", "mutual_info_knn", "kl_divergence_knn"]
+__all__ = ["entropy_knn", "mutual_info_knn", "mutual_info_many", "kl_divergence_knn"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -155,7 +157,7 @@ class _Prepared:
 
 def _prepare(
     arrays: list[tuple[FloatArray, str]], standardize: bool, noise: float,
-    rng: np.random.Generator, sort_columns: bool = False,
+    rng: np.random.Generator, sort_columns: bool = False, first_column: int = 0,
 ) -> tuple[list[_Prepared], float]:
     """Standardise (centre, scale) each column and add ``noise`` standard deviations of Gaussian
     noise, drawing for the arrays in the order given. Returns the new arrays (one-column ones
@@ -174,7 +176,8 @@ def _prepare(
         const = np.flatnonzero(~(std > 0))
         if const.size:
             raise ValueError(
-                f"{name}: column {int(const[0])} is constant; a k-NN estimator needs every "
+                f"{name}: column {first_column + int(const[0])} is constant; a k-NN estimator "
+                "needs every "
                 "column to vary (drop constant columns: they carry no information)"
             )
         if standardize:
@@ -195,10 +198,10 @@ def _prepare(
             prep.sorted = np.ascontiguousarray(col[order])
             # the raw values in the order of the noisy ones: ties stay adjacent (the noise is
             # far below any gap between distinct values), so this counts distinct raw values
-            _warn_ties(name, 0, _distinct_sorted(arr[order, 0]), n)
+            _warn_ties(name, first_column, _distinct_sorted(arr[order, 0]), n)
         else:
             for j in range(arr.shape[1]):
-                _warn_ties(name, j, _distinct_sorted(np.sort(arr[:, j])), n)
+                _warn_ties(name, first_column + j, _distinct_sorted(np.sort(arr[:, j])), n)
         out.append(prep)
     return out, log_scale
 
@@ -257,6 +260,34 @@ def _finish(
     if return_local:
         return value, local
     return value
+
+
+def _mi_local(
+    prepared: list[_Prepared], k: int, algorithm: str, psi: FloatArray, n_threads: int
+) -> FloatArray:
+    """Per-sample KSG (or, with a third part, Frenzel-Pompe) values, nats."""
+    n = prepared[0].a.shape[0]
+    px, py = prepared[0], prepared[1]
+    joint = np.ascontiguousarray(np.hstack([p.a for p in prepared]))
+    kth, idx = _knn(joint, k, 0, n_threads)
+    psi_k = float(psi[k])
+    if len(prepared) == 3:
+        pz = prepared[2]
+        nxz = _count(np.ascontiguousarray(np.hstack([px.a, pz.a])), kth, True, n_threads)
+        nyz = _count(np.ascontiguousarray(np.hstack([py.a, pz.a])), kth, True, n_threads)
+        nz = _count(pz, kth, True, n_threads)
+        out: FloatArray = psi_k - (psi[nxz + 1] + psi[nyz + 1] - psi[nz + 1])
+    elif algorithm == "ksg1":
+        nx = _count(px, kth, True, n_threads)
+        ny = _count(py, kth, True, n_threads)
+        out = (psi_k + float(psi[n])) - (psi[nx + 1] + psi[ny + 1])
+    else:
+        eps_x = np.abs(px.a[idx] - px.a[:, None, :]).max(axis=(1, 2))
+        eps_y = np.abs(py.a[idx] - py.a[:, None, :]).max(axis=(1, 2))
+        nx = _count(px, eps_x, False, n_threads)
+        ny = _count(py, eps_y, False, n_threads)
+        out = (psi_k - 1.0 / k + float(psi[n])) - (psi[nx] + psi[ny])
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -402,27 +433,7 @@ def mutual_info_knn(
     if Z is not None:
         parts.append((Z, "z"))
     prepared, _ = _prepare(parts, standardize, noise, rng, sort_columns=True)
-    px, py = prepared[0], prepared[1]
-    joint = np.ascontiguousarray(np.hstack([p.a for p in prepared]))
-    kth, idx = _knn(joint, k, 0, n_threads)
-    psi = _psi_table(n)
-    psi_k = float(psi[k])
-    if Z is not None:
-        pz = prepared[2]
-        nxz = _count(np.ascontiguousarray(np.hstack([px.a, pz.a])), kth, True, n_threads)
-        nyz = _count(np.ascontiguousarray(np.hstack([py.a, pz.a])), kth, True, n_threads)
-        nz = _count(pz, kth, True, n_threads)
-        local = psi_k - (psi[nxz + 1] + psi[nyz + 1] - psi[nz + 1])
-    elif algorithm == "ksg1":
-        nx = _count(px, kth, True, n_threads)
-        ny = _count(py, kth, True, n_threads)
-        local = (psi_k + float(psi[n])) - (psi[nx + 1] + psi[ny + 1])
-    else:
-        eps_x = np.abs(px.a[idx] - px.a[:, None, :]).max(axis=(1, 2))
-        eps_y = np.abs(py.a[idx] - py.a[:, None, :]).max(axis=(1, 2))
-        nx = _count(px, eps_x, False, n_threads)
-        ny = _count(py, eps_y, False, n_threads)
-        local = (psi_k - 1.0 / k + float(psi[n])) - (psi[nx] + psi[ny])
+    local = _mi_local(prepared, k, algorithm, _psi_table(n), n_threads)
     return _finish(local, base, return_local)
 
 
@@ -472,3 +483,77 @@ def kl_divergence_knn(
         )
     value = d * float(np.mean(np.log(nu) - np.log(rho))) + math.log(m / (n - 1))
     return float(value / log_base_divisor(base))
+
+
+def _seed_source(random_state: Any) -> Any:
+    """Something ``np.random.default_rng`` turns into the same stream every time it is called:
+    an int or SeedSequence as given; a fresh SeedSequence for None; for a Generator or
+    BitGenerator, a SeedSequence seeded by one draw from it."""
+    if isinstance(random_state, bool):
+        raise TypeError("random_state must be an int, a numpy Generator/SeedSequence or None")
+    if random_state is None:
+        return np.random.SeedSequence()
+    if isinstance(random_state, np.random.BitGenerator):
+        random_state = np.random.Generator(random_state)
+    if isinstance(random_state, np.random.Generator):
+        return np.random.SeedSequence(int(random_state.integers(0, 2**63)))
+    _rng(random_state)  # validates ints and SeedSequences
+    return random_state
+
+
+def mutual_info_many(
+    X: Any,
+    y: Any,
+    *,
+    k: int = 3,
+    algorithm: str = "ksg1",
+    base: float | None = None,
+    standardize: bool = True,
+    noise: float = 1e-10,
+    random_state: Any = DEFAULT_SEED,
+    n_jobs: int | None = None,
+) -> FloatArray:
+    """:func:`mutual_info_knn` of every column of ``X`` ((n, m)) with ``y`` ((n,) or (n, dy)):
+    an (m,) array.
+
+    Work shared across columns is done once: ``y`` is standardised, perturbed and (one column)
+    sorted once, and the digamma table is built once. Each column's noise is drawn from a
+    generator made afresh from ``random_state`` (x's noise first, then y's, as in
+    :func:`mutual_info_knn`), so with an int or SeedSequence seed (the default is fixed) entry
+    j equals ``mutual_info_knn(X[:, j], y, ...)`` exactly and does not depend on the other
+    columns. A Generator or BitGenerator is drawn from once, to seed that stream.
+    """
+    Xa = as_float_array(X, "X")
+    if Xa.ndim != 2:
+        raise ValueError(
+            f"X must be 2-D (n samples, m features), got {Xa.ndim}-D with shape {Xa.shape}; "
+            "for one feature use mutual_info_knn"
+        )
+    if Xa.shape[1] == 0:
+        raise ValueError(f"X must have at least one column, got shape {Xa.shape}")
+    Xa = _as_samples(Xa, "X")
+    Y = _as_samples(y, "y")
+    _check_same_length(Xa, Y, "X", "y")
+    n, m = Xa.shape
+    k = _check_k(k, n)
+    algorithm = check_choice(algorithm, "algorithm", _ALGORITHMS)
+    base = check_base(base)
+    standardize = _check_flag(standardize, "standardize")
+    noise = _check_noise(noise)
+    seed = _seed_source(random_state)
+    n_threads = _threads(n_jobs, n)
+    # y's noise comes after the column's n draws in every column's stream: the same values
+    rng = np.random.default_rng(seed)
+    if noise > 0:
+        rng.standard_normal((n, 1))
+    (py,), _ = _prepare([(Y, "y")], standardize, noise, rng, sort_columns=True)
+    psi = _psi_table(n)
+    out = np.empty(m, dtype=np.float64)
+    for j in range(m):
+        col = np.ascontiguousarray(Xa[:, j : j + 1])
+        (px,), _ = _prepare([(col, "X")], standardize, noise, np.random.default_rng(seed),
+                            sort_columns=True, first_column=j)
+        value = _finish(_mi_local([px, py], k, algorithm, psi, n_threads), base, False)
+        assert isinstance(value, float)
+        out[j] = value
+    return out

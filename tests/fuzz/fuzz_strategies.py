@@ -994,6 +994,18 @@ def knn_xy(second: str = "y", optional_z: bool = False) -> Group:
     return Group(strat(), ("x", "y", "z") if optional_z else ("x", "y"))
 
 
+def knn_many() -> Group:
+    """mutual_info_many's ``X`` (n, m) and ``y``."""
+
+    @st.composite
+    def strat(draw: Any) -> dict[str, Any]:
+        shp = draw(shapes(2, 2))
+        n = shp[0] if shp else 1
+        return {"X": draw(maybe_not_array(arrays("real", shp))), "y": _knn_side(draw, n)}
+
+    return Group(strat(), ("X", "y"))
+
+
 def kw_knn_k(ctx: dict[str, Any]) -> Any:
     shp = ctx["shape"]
     n = max(1, int(shp[0])) if shp else 1
@@ -1262,6 +1274,9 @@ ENTRIES: dict[str, Callable[[], Entry]] = {
     ),
     "mutual_info_knn": lambda: fuzz(
         "mutual_info_knn", knn_xy("y", optional_z=True), tol=KNN_TOL, override=KNN_KWARGS
+    ),
+    "mutual_info_many": lambda: fuzz(
+        "mutual_info_many", knn_many(), tol=KNN_TOL, override=KNN_KWARGS
     ),
     "kl_divergence_knn": lambda: fuzz(
         "kl_divergence_knn", knn_xy("y"), tol=KNN_TOL, override=KNN_KWARGS
