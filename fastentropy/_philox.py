@@ -27,6 +27,9 @@ Streams used by the mixture family (one Philox block = 4 words = two doubles = t
   and ``v`` from ``(x2, x3)`` alike, both in (0, 1] (the top value rounds to 1; never 0, so
   ``log u`` is finite), and the Box-Muller normals ``sqrt(-2 log u) cos(2 pi v)`` and
   ``sqrt(-2 log u) sin(2 pi v)``.
+  ``cos``/``sin(2 pi v)`` are evaluated branch-free on both backends with the same operations:
+  ``4 v = n + f`` (``n = rint(4 v)``), Taylor polynomials at ``f pi / 2`` (``|f| <= 1/2``), then
+  ``n mod 4`` quarter turns (``_kernels/_philox.pxd: fp_sincos_2pi``).
 """
 from __future__ import annotations
 

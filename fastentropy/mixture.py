@@ -78,6 +78,11 @@ def _readonly(a: np.ndarray) -> np.ndarray:
 def _cholesky_checked(cov: np.ndarray, name: str) -> np.ndarray:
     """Lower Cholesky factors of the (K, d, d) symmetric matrices ``cov`` (errors name
     ``name``)."""
+    with np.errstate(over="ignore", invalid="ignore"):  # huge entries: the factor says no
+        return _cholesky_checked_impl(cov, name)
+
+
+def _cholesky_checked_impl(cov: np.ndarray, name: str) -> np.ndarray:
     scale = np.max(np.abs(cov), axis=(-2, -1), keepdims=True)
     asym = np.abs(cov - np.swapaxes(cov, -1, -2))
     bad = np.flatnonzero((asym > _SYM_TOL * scale).any(axis=(-2, -1)))

@@ -16,6 +16,7 @@ from libc.stdint cimport int64_t, uint32_t, uint64_t
 from libc.stdlib cimport free, malloc
 
 from fastentropy._kernels._philox cimport fp_block, fp_normal_pair
+from fastentropy._kernels._philox cimport fp_sincos_2pi, fp_unit  # no-cython-lint
 
 # used inside the C block below
 from fastentropy._kernels._fastexp cimport fe_exp  # no-cython-lint
@@ -99,12 +100,52 @@ cdef extern from *:
         for (i = 0; i < T; ++i) out[i] = m[i] == -INFINITY ? -INFINITY : m[i] + fe_log(s[i]);
     }
 
+    /* Rows g0 .. g0 + T - 1 of component (mu, L): x = mu + L z, with z the Box-Muller normals
+       of Philox at counters (g, b) (see _philox.pxd). Scratch: zt (2 nb) * T, u, v: T. */
+    MX_INLINE void mx_tile_sample_impl(int64_t g0, int64_t T, int64_t d,
+                                       const double *MX_RESTRICT mu,
+                                       const double *MX_RESTRICT L, uint32_t k0, uint32_t k1,
+                                       double *MX_RESTRICT zt, double *MX_RESTRICT u,
+                                       double *MX_RESTRICT v, double *MX_RESTRICT x,
+                                       int64_t ldx) {
+        int64_t i, r, c, b, nb = (d + 1) / 2;
+        for (b = 0; b < nb; ++b) {
+            double *MX_RESTRICT z0 = zt + (2 * b) * T;
+            double *MX_RESTRICT z1 = zt + (2 * b + 1) * T;
+            for (i = 0; i < T; ++i) {
+                uint64_t g = (uint64_t)(g0 + i);
+                uint32_t w[4];
+                fp_block((uint32_t)g, (uint32_t)(g >> 32), (uint32_t)b, 0u, k0, k1, w);
+                u[i] = fp_unit(w[0], w[1]);
+                v[i] = fp_unit(w[2], w[3]);
+            }
+            for (i = 0; i < T; ++i) {
+                double rad = sqrt(-2.0 * fe_log(u[i])), cs, sn;
+                fp_sincos_2pi(v[i], &cs, &sn);
+                z0[i] = rad * cs;
+                z1[i] = rad * sn;
+            }
+        }
+        for (i = 0; i < T; ++i) {
+            for (r = 0; r < d; ++r) {
+                double acc = mu[r];
+                for (c = 0; c <= r; ++c) acc = acc + L[r * d + c] * zt[c * T + i];
+                x[i * ldx + r] = acc;
+            }
+        }
+    }
+
     #define MX_DEFINE(SUF, ATTR)                                                             \
     static ATTR MX_NOINLINE void mx_tile_logpdf_##SUF(const double *x, int64_t ldx,          \
             int64_t T, int64_t d, int64_t K, const double *logc, const double *means,        \
             const double *chol, double *xt, double *y, double *v, double *m, double *s,      \
             double *out) {                                                                   \
         mx_tile_logpdf_impl(x, ldx, T, d, K, logc, means, chol, xt, y, v, m, s, out);        \
+    }                                                                                        \
+    static ATTR MX_NOINLINE void mx_tile_sample_##SUF(int64_t g0, int64_t T, int64_t d,      \
+            const double *mu, const double *L, uint32_t k0, uint32_t k1, double *zt,         \
+            double *u, double *v, double *x, int64_t ldx) {                                  \
+        mx_tile_sample_impl(g0, T, d, mu, L, k0, k1, zt, u, v, x, ldx);                      \
     }
     MX_DEFINE(base, )
     #if MX_DISPATCH
@@ -145,25 +186,22 @@ cdef extern from *:
     #endif
         mx_tile_logpdf_base(x, ldx, T, d, K, logc, means, chol, xt, y, v, m, s, out);
     }
-
-    /* Rows g0 .. g0 + T - 1 of component (mu, L): x = mu + L z, z from Philox at counter
-       (g, b). z: scratch of 2 * ((d + 1) / 2) doubles. */
-    static void mx_tile_sample(int64_t g0, int64_t T, int64_t d, const double *mu,
-                               const double *L, uint32_t k0, uint32_t k1, double *z,
-                               double *x, int64_t ldx) {
-        int64_t i, r, c, b, nb = (d + 1) / 2;
-        for (i = 0; i < T; ++i) {
-            uint64_t g = (uint64_t)(g0 + i);
-            for (b = 0; b < nb; ++b)
-                fp_normal_pair((uint32_t)g, (uint32_t)(g >> 32), (uint32_t)b, 0u, k0, k1,
-                               z + 2 * b, z + 2 * b + 1);
-            for (r = 0; r < d; ++r) {
-                double acc = mu[r];
-                for (c = 0; c <= r; ++c) acc = acc + L[r * d + c] * z[c];
-                x[i * ldx + r] = acc;
-            }
-        }
+    /* scratch of mx_tile_sample: (2 nb + 2) * MX_TILE doubles */
+    static inline int64_t mx_sample_scratch(int64_t d) {
+        return (int64_t)MX_TILE * (2 * ((d + 1) / 2) + 2);
     }
+    static void mx_tile_sample(int64_t g0, int64_t T, int64_t d, const double *mu,
+                               const double *L, uint32_t k0, uint32_t k1, double *scratch,
+                               double *x, int64_t ldx) {
+        double *zt = scratch, *u = scratch + 2 * ((d + 1) / 2) * MX_TILE, *v = u + MX_TILE;
+    #if MX_DISPATCH
+        int isa = mx_isa();
+        if (isa == 2) { mx_tile_sample_avx512(g0, T, d, mu, L, k0, k1, zt, u, v, x, ldx); return; }
+        if (isa == 1) { mx_tile_sample_avx2(g0, T, d, mu, L, k0, k1, zt, u, v, x, ldx); return; }
+    #endif
+        mx_tile_sample_base(g0, T, d, mu, L, k0, k1, zt, u, v, x, ldx);
+    }
+
     """
     int64_t MX_TILE
     int64_t mx_scratch(int64_t d, int64_t K) noexcept nogil
@@ -171,8 +209,9 @@ cdef extern from *:
                         const double *logc, const double *means, const double *chol,
                         double *xt, double *y, double *v, double *m, double *s,
                         double *out) noexcept nogil
+    int64_t mx_sample_scratch(int64_t d) noexcept nogil
     void mx_tile_sample(int64_t g0, int64_t T, int64_t d, const double *mu, const double *L,
-                        uint32_t k0, uint32_t k1, double *z, double *x,
+                        uint32_t k0, uint32_t k1, double *scratch, double *x,
                         int64_t ldx) noexcept nogil
 
 
@@ -256,7 +295,7 @@ def sample(const int64_t[::1] counts, const double[:, ::1] means, const double[:
             t += T0
         off += counts[k]
     with nogil, parallel(num_threads=max(1, n_threads)):
-        z = <double*>malloc((d + 2) * sizeof(double))
+        z = <double*>malloc(mx_sample_scratch(d) * sizeof(double))
         if z != NULL:
             for it in prange(nitems, schedule="static"):
                 k = item_k[it]

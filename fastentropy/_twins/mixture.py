@@ -17,7 +17,6 @@ from fastentropy._philox import PHILOX_M0, PHILOX_M1, PHILOX_ROUNDS, PHILOX_W0, 
 TILE = 256  # samples per tile in the kernel (the twin's chunks are whole tiles)
 _CHUNK = 1 << 16  # points per twin chunk (bounded temporaries)
 _MASK32 = np.uint64(0xFFFFFFFF)
-_TWO_PI = 6.283185307179586
 _TWO_M53 = 2.0**-53
 
 
@@ -66,10 +65,38 @@ def _normals(start: int, n: int, d: int, key0: int, key1: int) -> np.ndarray:
         w = _philox(lo, hi, np.full(n, b, dtype=np.uint64), zero, key0, key1)
         u, v = _unit(w[0], w[1]), _unit(w[2], w[3])
         rad = np.sqrt(-2.0 * np.log(u))
-        ang = _TWO_PI * v
-        z[:, 2 * b] = rad * np.cos(ang)
-        z[:, 2 * b + 1] = rad * np.sin(ang)
+        cs, sn = _sincos_2pi(v)
+        z[:, 2 * b] = rad * cs
+        z[:, 2 * b + 1] = rad * sn
     return z[:, :d]
+
+
+def _sincos_2pi(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """cos(2 pi v), sin(2 pi v) with the kernel's operations (``fp_sincos_2pi``)."""
+    w = 4.0 * v
+    n = (w + 6755399441055744.0) - 6755399441055744.0
+    th = (w - n) * 1.5707963267948966192
+    t2 = th * th
+    ps = -2.5052108385441720e-08 + t2 * (1.6059043836821613e-10
+                                         + t2 * (-7.6471637318198164e-13
+                                                 + t2 * 2.8114572543455206e-15))
+    sn = th + th * t2 * (-0.16666666666666666 + t2 * (8.3333333333333332e-03
+                         + t2 * (-1.9841269841269841e-04 + t2 * (2.7557319223985893e-06
+                                                                 + t2 * ps))))
+    pc = 2.0876756987868100e-09 + t2 * (-1.1470745597729725e-11
+                                        + t2 * (4.7794773323873853e-14
+                                                + t2 * -1.5619206968586225e-16))
+    cs = 1.0 + t2 * (-0.5 + t2 * (4.1666666666666664e-02
+                     + t2 * (-1.3888888888888889e-03 + t2 * (2.4801587301587302e-05
+                                                             + t2 * (-2.7557319223985888e-07
+                                                                     + t2 * pc)))))
+    q = n.astype(np.int64) & 3
+    odd = (q & 1) == 1
+    a = np.where(odd, sn, cs)
+    b = np.where(odd, cs, sn)
+    c_out = np.where((q == 1) | (q == 2), -a, a)
+    s_out = np.where(q >= 2, -b, b)
+    return c_out, s_out
 
 
 def normals(start: int, key0: int, key1: int, out: np.ndarray) -> None:
