@@ -100,3 +100,15 @@ def test_seed_sequence_rejects_bad_random_state():
         _philox.seed_sequence(1.5)
     g = np.random.default_rng(0)
     assert isinstance(_philox.seed_sequence(g), np.random.SeedSequence)
+
+
+def test_sincos_polynomial_against_mpmath():
+    mpmath = pytest.importorskip("mpmath")
+    mpmath.mp.prec = 113
+    rng = np.random.default_rng(9)
+    v = np.concatenate([rng.random(400), [1.0, 0.5, 0.25, 0.75, 0.125, 0.375, 2.0**-53]])
+    c, s = twin._sincos_2pi(v)
+    ref_c = np.array([float(mpmath.cos(2 * mpmath.pi * mpmath.mpf(float(x)))) for x in v])
+    ref_s = np.array([float(mpmath.sin(2 * mpmath.pi * mpmath.mpf(float(x)))) for x in v])
+    assert np.abs(c - ref_c).max() < 4e-16 and np.abs(s - ref_s).max() < 4e-16
+    assert c[400] == 1.0 and s[400] == 0.0 and c[401] == -1.0 and s[402] == 1.0  # exact turns
