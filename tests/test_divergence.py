@@ -378,6 +378,45 @@ def test_divergences_are_never_negative(rng):
         assert (fe.renyi_divergence(p, q, a) >= 0).all()
 
 
+def test_log_ratio_of_the_kl_kernel_is_within_two_ulps_of_the_exact_log():
+    # log(p/q) by the KL rows' reduction p/q = 2^k m (k from the exponents and leading digits,
+    # m in [1/sqrt 2, sqrt 2]) and the atanh series, without forming p/q
+    ker, twin = pair("divergence")
+    mpmath = pytest.importorskip("mpmath")
+    r = np.random.default_rng(11)
+    p = np.exp(r.uniform(-690, 690, 1500))  # the domain: [2^-1000, 2^1000]
+    q = np.exp(r.uniform(-690, 690, 1500))
+    ratio = np.concatenate(
+        [
+            (1 / math.sqrt(2)) * (1 + r.uniform(-1e-9, 1e-9, 300)),  # where k switches
+            math.sqrt(2) * (1 + r.uniform(-1e-9, 1e-9, 300)),
+            1 + r.uniform(-1e-6, 1e-6, 300),
+            np.exp(r.uniform(-3, 3, 300)),
+        ]
+    )
+    q2 = np.exp(r.uniform(-60, 60, ratio.size))
+    p = np.concatenate([p, q2 * ratio, [2.0**-1000, 2.0**1000, 1.0]])
+    q = np.concatenate([q, q2, [2.0**1000, 2.0**-1000, 1.0]])
+    out = np.empty_like(p)
+    ker.log_ratio_array(p, q, out, 2)
+    mpmath.mp.prec = 113
+    worst = 0.0
+    for o, a, b in zip(out, p, q):
+        exact = mpmath.log(mpmath.mpf(float(a)) / mpmath.mpf(float(b)))
+        if exact == 0:
+            assert o == 0.0
+            continue
+        worst = max(worst, float(abs(mpmath.mpf(float(o)) - exact) / np.spacing(abs(float(exact)))))
+    assert worst <= 2.5, worst
+    ref = np.empty_like(p)
+    twin.log_ratio_array(p, q, ref, 1)
+    _close(out, ref, rtol=1e-15)
+    bad = np.array([0.0, 5e-324, 1e-302, 1e302, np.inf, np.nan])
+    res = np.empty_like(bad)
+    ker.log_ratio_array(bad, np.ones(bad.size), res, 1)
+    assert np.isnan(res).all()
+
+
 # ------------------------------------------------------------------------------ n_jobs
 def _all_calls(p, q):
     return {

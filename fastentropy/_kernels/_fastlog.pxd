@@ -291,46 +291,47 @@ cdef extern from *:
     /* ==========================================================================================
        Divergences that keep their digits when p and q nearly agree.
 
-       Each divergence is a sum over classes of terms that are all >= 0 (all <= 0 for a Renyi
-       sum with alpha < 1), each term computed from the difference d = p - q without
-       cancellation; so rows that agree to 1e-9 still give the divergence to ~1e-13.
+       Each divergence is a sum over classes of terms of one sign (>= 0; <= 0 for a Renyi sum
+       with alpha < 1), each computed from the difference d = p - q without cancellation, so
+       rows that agree to 1e-9 (or 1e-14) still give the divergence to ~1e-15 relative.
 
-       Normalisation. With S the row sum (passed in), h = S*sc and x = a*sc for a power of two
-       sc that puts h in [1, 4) (exact), p = x * (1/h) and q = y * (1/h') are rounded, and the
-       difference is taken from the exact cross product instead:
+       The difference. With S the row sum (passed in) and sc a power of two putting h = S*sc in
+       [1, 4), x = a*sc is exact; p = x * (1/h) is rounded, but d is taken from the exact cross
+       product,
            d = (x h' - y h) / (h h'),   x h' - y h = fl(x h' - w) + (w - y h),  w = fl(y h),
-       Kahan's way (w - y h is exact: one FMA, or Dekker's product without FMA), so d is the
-       difference of the real quotients a/S - b/S' to ~2 ulps of d wherever they nearly agree.
-       What remains is the rounding of each row sum S, a common scale error of the row (~1e-16,
-       none where the sum is exact, as for counts): every measure below is written as an
-       f-divergence sum q f(p/q) with f(1) = f'(1) = 0, which such a scale error changes only by
-       a relative ~1e-16 (plus a ~1e-32 absolute second-order term). Total variation
-       (f = |t - 1|/2, first order) also removes that scale error, from a compensated row sum.
-       Rows proportional to each other with exact sums give d = 0, so exactly 0. That scale
-       error delta = (exact sum)/S - 1 is also removed, from compensated row sums (formed in
-       the twin's order, fe_cascade_sum, so both give the same bits), where it
-       could show: in rows whose divergence comes out below FE_CLOSE (rows agreeing to ~1e-7
-       or better), or whose total variation is below 1/200 (its first-order error ~1e-16
-       absolute would show from ~1e-13 relative on), which are then computed again with
-       d - (p delta_a - q delta_b) (first order in delta; the rest is ~1e-32 relative).
-       p, q and d are kept in a working scale 2^64 (see FE_WSCALE).
+       Kahan's way (w - y h is exact: one FMA, or Dekker's product without FMA): d is the
+       difference of the real quotients a/S - b/S' to ~2 ulps of d. The rounding of p itself
+       does not enter (p only scales terms that are already small); rows proportional to each
+       other with exact sums give d = 0, so exactly 0.
 
-       Terms, with s = d / (p + q) (so p/q = (1 + s)/(1 - s)) and c = 3 - 2 sqrt 2 (p/q within
-       [1/sqrt 2, sqrt 2]); R(z) = atanh(s)/s - 1 = sum_{k>=1} z^k/(2k+1), z = s^2:
-         KL    p log(p/q) - p + q  =  s (d + 2 p R(z))                  |s| <= c
-                                   =  p log(p/q) - d                      otherwise
+       The row sums. Their rounding, delta = (exact sum)/S - 1 (~1e-16; 0 where the sum is
+       exact, as for counts), is a common scale error of the row. Every measure is an
+       f-divergence sum q f(p/q) with f(1) = f'(1) = 0, which such an error changes only by a
+       relative ~1e-16 plus ~delta^2 absolute; total variation (first order) by ~delta
+       absolute. So where that could show, in rows whose divergence comes out below FE_CLOSE
+       (1e-14: rows agreeing to ~1e-7 or better) or whose total variation is below 1/200, delta
+       is taken from compensated row sums (fe_cascade_sum, in the twin's order, so both give
+       the same bits) and the row computed again with d - (p delta_a - q delta_b).
+
+       Terms, with s = d/(p + q) (p/q = (1 + s)/(1 - s)), c = 3 - 2 sqrt 2 (|s| <= c is p/q in
+       [1/sqrt 2, sqrt 2]) and R(z) = atanh(s)/s - 1 = sum_{k>=1} z^k/(2k+1), z = s^2:
+         KL    p log(p/q) - p + q  =  s (d + 2 p R(z))                  p/q = 2^0 m
+                                   =  p (k ln2 + 2 atanh s') - d          p/q = 2^k m, k != 0
+               (one reduction p/q = 2^k m, m in [1/sqrt 2, sqrt 2], from the exponents and
+               leading digits of p and q; s' = (p - 2^k q)/(p + 2^k q), one division, one series)
          JS    (p log(2p/(p+q)) + q log(2q/(p+q))) / 2
-                                   =  (p + q)/4 * z G(z),  G = sum_{k>=1} z^(k-1)/(k(2k-1))
-                                   =  (p log(1+s) + q log(1-s)) / 2       otherwise
+                                   =  (p + q)/4 * z G(z),  G = sum_{k>=1} z^(k-1)/(k(2k-1)),
+                                      where |d| <= c (p + q)
+                                   =  (p log(2p/(p+q)) + q log(2q/(p+q))) / 2   otherwise
          HELL2 (sqrt p - sqrt q)^2 =  (d / (sqrt p + sqrt q))^2
          CHI2  (p - q)^2 / q       =  d^2 / q
-         TV    |p - q|             =  |d|, with the scale error removed (below)
+         TV    |p - q|             =  |d|
          RENYI p^a q^(1-a) - a p - (1-a) q  =  q w^2 sum_{k>=2} c_k w^(k-2),  w = log(p/q),
                c_k = (a^k - a)/k!, when |w| and |a w| are <= 1/2;
                                    =  p expm1((a-1) w) - (a-1) d          otherwise
-       At each switch the other form loses at most ~12x eps to cancellation. The series are cut
-       where the next term is below 1e-17 relative. Conventions as rel_entr: a term with p = 0 is
-       its limit (q for KL), p > 0 = q gives +inf (KL, CHI2; RENYI with a > 1).
+       At each switch the other form would lose at most ~12x eps to cancellation. The series
+       are cut where the next term is below 1e-17 relative. Conventions as rel_entr: a term
+       with p = 0 is its limit (q for KL), p > 0 = q gives +inf (KL, CHI2; RENYI, a > 1).
        ======================================================================================== */
     /* Contraction (a*b + c fused by the compiler) cannot break the exact steps: they are an
        explicit fma() on targets with FMA, and Dekker's product only where the target has no
@@ -468,6 +469,19 @@ cdef extern from *:
         *s = (k0 ? d : p - q2) / (k0 ? p + q : p + q2);
         *kd = (fe_as_f64(0x4330000000000000ULL | (uint64_t)(k + 4096)) - 4503599627370496.0)
               - 4096.0;
+    }
+    /* log(p/q) from the reduction (the logarithm inside the KL terms; exposed for accuracy
+       tests): k ln2 + 2 atanh(s), with d = p - q (exact by Sterbenz wherever k = 0). Domain:
+       p and q in [2^-1000, 2^1000], where the KL terms use it (2^k q must stay a normal
+       number); NaN outside. */
+    FE_ALWAYS_INLINE double fe_log_ratio(double p, double q) {
+        double s, kd;
+        fe_kl_reduce(p, q, p - q, &s, &kd);
+        double s2 = 2.0 * s;
+        double r = kd * 0.6931471804855391
+                 + (kd * 7.440617110012397e-11 + (s2 + s2 * fe_atanh_R(s * s)));
+        const double lo = 9.332636185032189e-302, hi = 1.0715086071862673e301;  /* 2^-+1000 */
+        return ((p >= lo) & (q >= lo) & (p <= hi) & (q <= hi)) ? r : NAN;
     }
     /* The term from the reduction: s (d + 2 p R) where k = 0, else p (k ln2 + 2 atanh s) - d;
        p = 0 gives q, p > 0 = q gives +inf, NaN propagates. */
@@ -812,3 +826,4 @@ cdef extern from *:
     double fe_div_row(const double* a, double Sa, const double* b, double Sb, int64_t n,
                       int m, double alpha, const double* coef) noexcept nogil
     void fe_renyi_coef(double alpha, double* coef) noexcept nogil
+    double fe_log_ratio(double p, double q) noexcept nogil

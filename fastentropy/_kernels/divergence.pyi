@@ -6,6 +6,12 @@ def log_array(
     out: np.ndarray,  # double[::1]
     n_threads: int,
 ) -> None: ...
+def log_ratio_array(
+    p: np.ndarray,  # const double[::1]
+    q: np.ndarray,  # const double[::1]
+    out: np.ndarray,  # double[::1]
+    n_threads: int,
+) -> None: ...
 def row_stats(
     x: np.ndarray,  # const double[:, ::1]
     sums: np.ndarray,  # double[::1]

@@ -13,7 +13,7 @@ from libc.stdint cimport int64_t
 
 from fastentropy._kernels._fastlog cimport (
     FE_COLS, FE_DIV_KL, FE_RENYI_TERMS, fe_log, fe_sum_min, fe_entropy_row, fe_cross_row,
-    fe_col_stats, fe_col_entropy, fe_div_row, fe_renyi_coef)
+    fe_col_stats, fe_col_entropy, fe_div_row, fe_renyi_coef, fe_log_ratio)
 
 
 def log_array(const double[::1] x,  # IN
@@ -23,6 +23,17 @@ def log_array(const double[::1] x,  # IN
     cdef Py_ssize_t i, n = x.shape[0]
     for i in prange(n, nogil=True, schedule='static', num_threads=n_threads):
         out[i] = fe_log(x[i])
+
+
+def log_ratio_array(const double[::1] p,  # IN numbers in [2^-1000, 2^1000]
+                    const double[::1] q,  # IN numbers in [2^-1000, 2^1000]
+                    double[::1] out,      # OUT log(p/q) by the KL kernel's reduction
+                    int n_threads):
+    """The logarithm of a ratio the KL rows use (exposed for accuracy tests); NaN where p or
+    q is outside [2^-1000, 2^1000]."""
+    cdef Py_ssize_t i, n = p.shape[0]
+    for i in prange(n, nogil=True, schedule='static', num_threads=n_threads):
+        out[i] = fe_log_ratio(p[i], q[i])
 
 
 def row_stats(const double[:, ::1] x,  # IN (rows, n)

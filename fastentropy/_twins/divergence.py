@@ -42,6 +42,20 @@ def log_array(x: Array, out: Array, n_threads: int) -> None:
         np.log(x, out=out)
 
 
+def log_ratio_array(p: Array, q: Array, out: Array, n_threads: int) -> None:
+    """log(p/q) without forming p/q (which may overflow); NaN where p or q is outside
+    [2^-1000, 2^1000] (the kernel's domain)."""
+    lo, hi = 2.0**-1000, 2.0**1000
+    ok = (p >= lo) & (q >= lo) & (p <= hi) & (q <= hi)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        mp, ep = np.frexp(p)
+        mq, eq = np.frexp(q)
+        far = (ep - eq) * math.log(2.0) + np.log(mp / mq)
+        near = np.log1p((p - q) / q)  # p - q exact (Sterbenz) where p/q is in [1/2, 2]
+        r = np.where((0.5 * q <= p) & (p <= 2.0 * q), near, far)
+    out[:] = np.where(ok, r, np.nan)
+
+
 def row_stats(x: Array, sums: Array, mins: Array, n_threads: int) -> None:
     if x.shape[1] == 0:
         sums[:] = 0.0
