@@ -47,22 +47,31 @@ ctypedef struct Tree:
     double* hi
 
 
-cdef inline double _val(const double* data, Py_ssize_t d, Py_ssize_t* perm, Py_ssize_t i,
-                        Py_ssize_t dim) noexcept nogil:
-    return data[perm[i] * d + dim]
+cdef inline void _swap(double* pts, Py_ssize_t* perm, Py_ssize_t d, Py_ssize_t i,
+                       Py_ssize_t j) noexcept nogil:
+    cdef Py_ssize_t dim, ti
+    cdef double tv
+    for dim in range(d):
+        tv = pts[i * d + dim]
+        pts[i * d + dim] = pts[j * d + dim]
+        pts[j * d + dim] = tv
+    ti = perm[i]
+    perm[i] = perm[j]
+    perm[j] = ti
 
 
-cdef void _select(const double* data, Py_ssize_t d, Py_ssize_t* perm, Py_ssize_t dim,
+cdef void _select(double* pts, Py_ssize_t* perm, Py_ssize_t d, Py_ssize_t dim,
                   Py_ssize_t lo, Py_ssize_t hi, Py_ssize_t kth) noexcept nogil:
-    """Reorder perm[lo..hi] (inclusive) so that position kth holds its order statistic by
-    coordinate dim, smaller-or-equal values before it and greater-or-equal after (Hoare)."""
-    cdef Py_ssize_t i, j, mid, tmp
+    """Reorder the points lo..hi (inclusive) of pts (and perm alongside) so that position kth
+    holds its order statistic by coordinate dim, smaller-or-equal values before it and
+    greater-or-equal after (Hoare partitioning, median-of-three pivot)."""
+    cdef Py_ssize_t i, j, mid
     cdef double a, b, c, pivot
     while hi > lo:
         mid = lo + (hi - lo) // 2
-        a = _val(data, d, perm, lo, dim)
-        b = _val(data, d, perm, mid, dim)
-        c = _val(data, d, perm, hi, dim)
+        a = pts[lo * d + dim]
+        b = pts[mid * d + dim]
+        c = pts[hi * d + dim]
         if a < b:
             pivot = b if b < c else (c if a < c else a)
         else:
@@ -70,14 +79,12 @@ cdef void _select(const double* data, Py_ssize_t d, Py_ssize_t* perm, Py_ssize_t
         i = lo
         j = hi
         while i <= j:
-            while _val(data, d, perm, i, dim) < pivot:
+            while pts[i * d + dim] < pivot:
                 i += 1
-            while _val(data, d, perm, j, dim) > pivot:
+            while pts[j * d + dim] > pivot:
                 j -= 1
             if i <= j:
-                tmp = perm[i]
-                perm[i] = perm[j]
-                perm[j] = tmp
+                _swap(pts, perm, d, i, j)
                 i += 1
                 j -= 1
         if kth <= j:
@@ -88,7 +95,7 @@ cdef void _select(const double* data, Py_ssize_t d, Py_ssize_t* perm, Py_ssize_t
             return
 
 
-cdef Py_ssize_t _build(Tree* t, const double* data, Py_ssize_t s, Py_ssize_t e) noexcept nogil:
+cdef Py_ssize_t _build(Tree* t, Py_ssize_t s, Py_ssize_t e) noexcept nogil:
     cdef Py_ssize_t node = t.nnodes, d = t.d, i, dim, best = 0, mid
     cdef double v, spread, widest = -1.0
     cdef double* lo = t.lo + node * d
@@ -99,7 +106,7 @@ cdef Py_ssize_t _build(Tree* t, const double* data, Py_ssize_t s, Py_ssize_t e) 
         hi[dim] = -INFINITY
     for i in range(s, e):
         for dim in range(d):
-            v = data[t.perm[i] * d + dim]
+            v = t.pts[i * d + dim]
             if v < lo[dim]:
                 lo[dim] = v
             if v > hi[dim]:
@@ -116,9 +123,9 @@ cdef Py_ssize_t _build(Tree* t, const double* data, Py_ssize_t s, Py_ssize_t e) 
             widest = spread
             best = dim
     mid = s + (e - s) // 2
-    _select(data, d, t.perm, best, s, e - 1, mid)
-    t.left[node] = _build(t, data, s, mid)
-    t.right[node] = _build(t, data, mid, e)
+    _select(t.pts, t.perm, d, best, s, e - 1, mid)
+    t.left[node] = _build(t, s, mid)
+    t.right[node] = _build(t, mid, e)
     return node
 
 
@@ -141,11 +148,10 @@ cdef int _tree_init(Tree* t, const double* data, Py_ssize_t n, Py_ssize_t d) noe
         return -1
     for i in range(n):
         t.perm[i] = i
-    if n > 0:
-        _build(t, data, 0, n)
-    for i in range(n):
         for j in range(d):
-            t.pts[i * d + j] = data[t.perm[i] * d + j]
+            t.pts[i * d + j] = data[i * d + j]
+    if n > 0:
+        _build(t, 0, n)  # reorders t.pts and t.perm together
     return 0
 
 
@@ -182,57 +188,79 @@ cdef inline double _lower(const Tree* t, Py_ssize_t node, const double* q,
     return acc
 
 
-cdef void _knn_node(const Tree* t, Py_ssize_t node, const double* q, Py_ssize_t skip,
-                    int metric, int k, double* bd, Py_ssize_t* bi) noexcept nogil:
-    """Offer the points of node to the sorted k-best lists bd (distances; squared sums for
-    Euclidean) and bi (tree positions), skipping tree position skip."""
-    cdef Py_ssize_t pos, dim, d = t.d, m, first, second
-    cdef double dist, g, b1, b2
+cdef inline void _offer_leaf(const Tree* t, Py_ssize_t node, const double* q, Py_ssize_t skip,
+                             bint cheb, int k, double* bd, Py_ssize_t* bi) noexcept nogil:
+    cdef Py_ssize_t pos, dim, d = t.d, m
+    cdef double dist, g
     cdef const double* p
-    if t.left[node] < 0:
-        for pos in range(t.start[node], t.end[node]):
-            if pos == skip:
-                continue
-            p = t.pts + pos * d
-            dist = 0.0
-            if metric == METRIC_CHEBYSHEV:
-                for dim in range(d):
-                    g = fabs(p[dim] - q[dim])
-                    if g > dist:
-                        dist = g
-            else:
-                for dim in range(d):
-                    g = p[dim] - q[dim]
-                    dist = dist + g * g
-            # order by (distance, original index): the neighbour set is then defined even
-            # when several points tie at the k-th distance
-            if dist < bd[k - 1] or (dist == bd[k - 1] and (
-                    bi[k - 1] < 0 or t.perm[pos] < t.perm[bi[k - 1]])):
-                m = k - 1
-                while m > 0 and (bd[m - 1] > dist or (bd[m - 1] == dist and (
-                        bi[m - 1] < 0 or t.perm[bi[m - 1]] > t.perm[pos]))):
-                    bd[m] = bd[m - 1]
-                    bi[m] = bi[m - 1]
-                    m -= 1
-                bd[m] = dist
-                bi[m] = pos
-        return
-    b1 = _lower(t, t.left[node], q, metric)
-    b2 = _lower(t, t.right[node], q, metric)
-    if b1 <= b2:
-        first = t.left[node]
-        second = t.right[node]
-    else:
-        first = t.right[node]
-        second = t.left[node]
-        g = b1
-        b1 = b2
-        b2 = g
-    # a node at exactly the k-th distance may hold a tied point of smaller index
-    if b1 <= bd[k - 1]:
-        _knn_node(t, first, q, skip, metric, k, bd, bi)
-    if b2 <= bd[k - 1]:
-        _knn_node(t, second, q, skip, metric, k, bd, bi)
+    for pos in range(t.start[node], t.end[node]):
+        if pos == skip:
+            continue
+        p = t.pts + pos * d
+        dist = 0.0
+        if cheb:
+            for dim in range(d):
+                g = fabs(p[dim] - q[dim])
+                if g > dist:
+                    dist = g
+        else:
+            for dim in range(d):
+                g = p[dim] - q[dim]
+                dist = dist + g * g
+        # order by (distance, original index): the neighbour set is then defined even
+        # when several points tie at the k-th distance
+        if dist < bd[k - 1] or (dist == bd[k - 1] and (
+                bi[k - 1] < 0 or t.perm[pos] < t.perm[bi[k - 1]])):
+            m = k - 1
+            while m > 0 and (bd[m - 1] > dist or (bd[m - 1] == dist and (
+                    bi[m - 1] < 0 or t.perm[bi[m - 1]] > t.perm[pos]))):
+                bd[m] = bd[m - 1]
+                bi[m] = bi[m - 1]
+                m -= 1
+            bd[m] = dist
+            bi[m] = pos
+
+
+cdef void _knn_iter(const Tree* t, const double* q, Py_ssize_t skip, int metric, int k,
+                    double* bd, Py_ssize_t* bi) noexcept nogil:
+    """The k nearest of q among the tree's points (skipping tree position skip) into the
+    sorted lists bd (distances; squared sums for Euclidean) and bi (tree positions): depth
+    first from a stack of (node, bound), nearer child on top; a node whose bound exceeds the
+    current k-th distance is skipped (at equality it may hold a tied point of lower index)."""
+    cdef Py_ssize_t stack[256]
+    cdef double sb[256]
+    cdef Py_ssize_t top = 1, node, a, b
+    cdef double ba, bb, tmp
+    cdef bint cheb = metric == METRIC_CHEBYSHEV
+    stack[0] = 0
+    sb[0] = 0.0
+    while top > 0:
+        top -= 1
+        node = stack[top]
+        if sb[top] > bd[k - 1]:
+            continue
+        if t.left[node] < 0:
+            _offer_leaf(t, node, q, skip, cheb, k, bd, bi)
+            continue
+        a = t.left[node]
+        b = t.right[node]
+        ba = _lower(t, a, q, metric)
+        bb = _lower(t, b, q, metric)
+        if ba > bb:
+            node = a
+            a = b
+            b = node
+            tmp = ba
+            ba = bb
+            bb = tmp
+        if bb <= bd[k - 1]:
+            stack[top] = b
+            sb[top] = bb
+            top += 1
+        if ba <= bd[k - 1]:
+            stack[top] = a
+            sb[top] = ba
+            top += 1
 
 
 cdef int64_t _count_node(const Tree* t, Py_ssize_t node, const double* q, double r,
@@ -368,7 +396,7 @@ def knn_query(const double[:, ::1] data,     # IN (n, d) reference points
             for j in range(k):
                 bd[j] = INFINITY
                 bi[j] = -1
-            _knn_node(&t, 0, q, skip, metric, k, bd, bi)
+            _knn_iter(&t, q, skip, metric, k, bd, bi)
             if metric == METRIC_EUCLIDEAN:
                 kth[orig] = sqrt(bd[k - 1])
             else:
