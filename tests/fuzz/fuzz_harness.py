@@ -399,7 +399,8 @@ class Entry:
     (``config``). func: the callable (default ``getattr(fastentropy, name)``; the harness's
     self-test registers stand-ins). ref: for drop-ins, the reference (numpy, scipy,
     scikit-learn): an error that names no argument is accepted when the reference raises the
-    very same error for the same call (as tests/test_bad_input.py accepts it).
+    very same error for the same call (as tests/test_bad_input.py accepts it). examples: calls
+    checked before the random ones, in every run (defects the fuzz found, kept as regressions).
     """
 
     strategy: Any
@@ -408,6 +409,7 @@ class Entry:
     compare: bool = True
     func: Callable[..., Any] | None = None
     ref: Callable[..., Any] | None = None
+    examples: tuple[Call, ...] = ()
 
 
 class Problem(AssertionError):
@@ -726,8 +728,13 @@ def fuzz_function(
 
     t0 = time.perf_counter()
     error = None
+    for call in entry.examples:  # known defects first: they fail until fixed
+        try:
+            prop(call)
+        except Exception:  # recorded in state["failures"] by prop
+            pass
     chunk = 0
-    max_examples = int(cfg["max_examples"])
+    max_examples = int(cfg["max_examples"]) + len(entry.examples)
     while state["examples"] < max_examples:
         size = min(CHUNKS[min(chunk, len(CHUNKS) - 1)], max_examples - state["examples"])
         spent = time.perf_counter() - t0

@@ -92,6 +92,8 @@ def test_the_strategy_check_notices_a_new_function(monkeypatch: pytest.MonkeyPat
 def test_no_stale_strategies() -> None:
     stale = [n for n in fs.ENTRIES if n not in fe.__all__]
     assert not stale, f"fuzz strategies for names not in fastentropy.__all__: {stale}"
+    orphans = [n for n in fs.REGRESSIONS if n not in fs.ENTRIES]
+    assert not orphans, f"REGRESSIONS for names without a fuzz entry: {orphans}"
 
 
 @pytest.mark.parametrize("func", FUZZED)
