@@ -466,7 +466,8 @@ def kl_divergence_knn(
     m = Y.shape[0]
     _check_spread(np.vstack([X, Y]), "y")
     k = _check_k(k, n, what="the number of samples of x")
-    _check_k(k, m + 1, what="the number of samples of y plus one")
+    if k > m:
+        raise ValueError(f"k must be at most the number of samples of y ({m}), got {k}")
     base = check_base(base)
     n_threads = _threads(n_jobs, n)
     rho, _ = _knn(X, k, 1, n_threads)
