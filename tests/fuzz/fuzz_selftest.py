@@ -5,12 +5,13 @@ Registered only when ``FUZZ_SELFTEST`` is set (``test_fuzz.py::test_harness_catc
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import time
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from fuzz_harness import Arr, Entry
+from fuzz_harness import Arr, Call, Entry
 from fuzz_strategies import Group, fuzz
 from hypothesis import strategies as st
 
@@ -61,6 +62,12 @@ def disagree(x: Any) -> float:
     return 1.0
 
 
+def rare_defect(x: Any) -> float:
+    if np.size(x) == 7:  # never drawn by _group (at most 3 values): only the kept example has it
+        raise RuntimeError("seven values break it")
+    return 0.0
+
+
 def mutates(x: Any) -> float:
     x[...] = 0.0
     return 0.0
@@ -83,6 +90,7 @@ EXPECTED: dict[str, tuple[Callable[..., Any], str]] = {
     "_selftest_dtype": (dtype_differs, "value mismatch"),
     "_selftest_disagree": (disagree, "backends disagree on raising"),
     "_selftest_mutates": (mutates, "modifies input"),
+    "_selftest_regression": (rare_defect, "raised RuntimeError"),
 }
 #: the stand-ins that need both backends to show their defect
 NEEDS_BOTH = (
@@ -93,3 +101,8 @@ ENTRIES: dict[str, Callable[[], Entry]] = {
     name: (lambda name=name, f=f: fuzz(name, _group(), target=f))
     for name, (f, _) in EXPECTED.items()
 }
+#: a defect the random examples never reach, kept as an explicit example (as REGRESSIONS)
+ENTRIES["_selftest_regression"] = lambda: dataclasses.replace(
+    fuzz("_selftest_regression", _group(), target=rare_defect),
+    examples=(Call("_selftest_regression", (Arr(np.zeros(7)),)),),
+)
