@@ -408,6 +408,16 @@ def _quantities(
     t, r, c = stack.shape
     out = np.empty((t, 6), dtype=np.float64)
     if t:
+        # entropy_counts' own limit, checked here so that the message names this argument
+        totals = stack.sum(axis=(1, 2), dtype=np.int64)  # below 2**63: checked just above
+        over = np.flatnonzero(totals >= 2**62)
+        if over.size:
+            i = int(over[0])
+            raise ValueError(
+                f"table: a table's total count must be below 2**62 for method={method!r} "
+                f"(table {i} sums to {int(totals[i])}); use method='plugin', which takes "
+                "totals up to 2**63 - 1"
+            )
         hx = entropy_counts(stack.sum(axis=2), method, axis=-1, k=r, n_jobs=n_jobs)
         hy = entropy_counts(stack.sum(axis=1), method, axis=-1, k=c, n_jobs=n_jobs)
         hxy = entropy_counts(stack.reshape(t, r * c), method, axis=-1, k=r * c, n_jobs=n_jobs)

@@ -872,3 +872,14 @@ def test_sklearn_exception_types_on_bad_labels():
             with pytest.raises(Exception) as ref:
                 theirs(u, v)
             assert isinstance(mine.value, type(ref.value)), (mine.value, ref.value)
+
+
+@pytest.mark.parametrize(
+    "func",
+    [fe.joint_entropy, fe.conditional_entropy, fe.mutual_information, fe.variation_of_information],
+)
+def test_estimator_total_limit_names_table(func):
+    # the bias-corrected estimators take totals below 2**62; the error must name `table`
+    with pytest.raises(ValueError, match=r"^table: .*2\*\*62"):
+        func(np.array([[2**62]]), method="miller_madow")
+    assert np.isfinite(func(np.array([[2**62]]), method="plugin"))
