@@ -220,13 +220,13 @@ def _threads(n_jobs: Any, n: int) -> int:
 
 def _knn(
     data: FloatArray, k: int, metric: int, n_threads: int,
-    queries: FloatArray | None = None,
+    queries: FloatArray | None = None, want_idx: bool = False,
 ) -> tuple[FloatArray, npt.NDArray[np.intp]]:
     K = kernels("knn")
     q = data if queries is None else queries
     m = q.shape[0]
     kth = np.empty(m, dtype=np.float64)
-    idx = np.empty((m, k), dtype=np.intp)
+    idx = np.empty((m, k if want_idx else 0), dtype=np.intp)
     K.knn_query(data, q, k, metric, queries is None, kth, idx, n_threads)
     if m and kth.min() < 0:
         raise MemoryError("out of memory in the k-NN search")
@@ -269,7 +269,7 @@ def _mi_local(
     n = prepared[0].a.shape[0]
     px, py = prepared[0], prepared[1]
     joint = np.ascontiguousarray(np.hstack([p.a for p in prepared]))
-    kth, idx = _knn(joint, k, 0, n_threads)
+    kth, idx = _knn(joint, k, 0, n_threads, want_idx=algorithm == "ksg2")
     psi_k = float(psi[k])
     if len(prepared) == 3:
         pz = prepared[2]

@@ -143,6 +143,10 @@ def test_knn_query_kernel_twin_bruteforce(case, metric):
             order = np.lexsort((np.broadcast_to(np.arange(n), (n, n)),
                                 _dist(pts, pts, 0) + np.diag(np.full(n, np.inf))), axis=-1)
             np.testing.assert_array_equal(idx, order[:, :k])
+        # indices not wanted: same distances
+        kth0 = np.empty(n)
+        mod.knn_query(pts, pts, k, metric, True, kth0, np.empty((n, 0), dtype=np.intp), 1)
+        np.testing.assert_array_equal(kth0, kth)
         # the indices are k distinct other points, at most the k-th distance away
         assert (idx != np.arange(n)[:, None]).all()
         assert all(len(set(row)) == k for row in idx.tolist())

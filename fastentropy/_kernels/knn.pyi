@@ -8,7 +8,7 @@ def knn_query(
     metric: int,
     exclude_self: bool,
     kth: np.ndarray,  # double[::1]
-    idx: np.ndarray,  # Py_ssize_t[:, ::1]
+    idx: np.ndarray,  # Py_ssize_t[:, ::1], (m, k) or (m, 0)
     n_threads: int,
 ) -> None: ...
 def count_inside(

@@ -364,20 +364,22 @@ def knn_query(const double[:, ::1] data,     # IN (n, d) reference points
               bint exclude_self,             # IN queries is data; query i skips point i
               double[::1] kth,               # OUT (m,) distance to the k-th neighbour
               Py_ssize_t[:, ::1] idx,        # OUT (m, k) neighbour indices into data, by
-                                             #     (distance, index): ties go to lower indices
+                                             #     (distance, index): ties go to lower
+                                             #     indices; (m, 0): not wanted
               int n_threads):
     """k nearest neighbours of each query among data (KD-tree, exact). Neighbours are ranked
     by (distance, index), so the set is unique even when points tie at the k-th distance."""
     cdef Tree t
     cdef Py_ssize_t n = data.shape[0], d = data.shape[1], m = queries.shape[0]
-    cdef Py_ssize_t i, j, orig, skip
+    cdef Py_ssize_t i, j, orig, skip, want = idx.shape[1]
     cdef double* bd
     cdef Py_ssize_t* bi
     cdef const double* q
     cdef int status
     if k < 1 or k > n - (1 if exclude_self else 0):
         raise ValueError(f"k must be in 1..{n - (1 if exclude_self else 0)}, got {k}")
-    if queries.shape[1] != d or kth.shape[0] != m or idx.shape[0] != m or idx.shape[1] != k:
+    if (queries.shape[1] != d or kth.shape[0] != m or idx.shape[0] != m
+            or (idx.shape[1] != k and idx.shape[1] != 0)):
         raise ValueError("knn_query: mismatched shapes")
     if exclude_self and m != n:
         raise ValueError("knn_query: exclude_self needs queries to be data")
@@ -413,7 +415,7 @@ def knn_query(const double[:, ::1] data,     # IN (n, d) reference points
                 kth[orig] = sqrt(bd[k - 1])
             else:
                 kth[orig] = bd[k - 1]
-            for j in range(k):
+            for j in range(want):
                 # -1 only if a distance was NaN (non-finite input; the facade rejects it)
                 idx[orig, j] = t.perm[bi[j]] if bi[j] >= 0 else -1
         free(bd)

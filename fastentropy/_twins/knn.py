@@ -38,8 +38,8 @@ def knn_query(
     n_threads: int,
 ) -> None:
     """k nearest neighbours of each query among data: kth[i] the k-th distance, idx[i] their
-    indices ranked by (distance, index) as in the kernel; with exclude_self, queries is data
-    and query i does not count point i."""
+    indices ranked by (distance, index) as in the kernel (not computed if idx has 0 columns);
+    with exclude_self, queries is data and query i does not count point i."""
     n = data.shape[0]
     m = queries.shape[0]
     extra = 1 if exclude_self else 0
@@ -55,6 +55,8 @@ def knn_query(
     dist = np.asarray(dist, dtype=np.float64).reshape(m, kk)
     ind = np.asarray(ind, dtype=np.intp).reshape(m, kk)
     kth[:] = dist[:, q - 1]
+    if idx.shape[1] == 0:  # indices not wanted
+        return
     # rank by (distance, index) as the kernel does
     order = np.lexsort((ind[:, :q], dist[:, :q]), axis=-1)
     ranked = np.take_along_axis(ind[:, :q], order, axis=-1)
