@@ -255,7 +255,7 @@ def _check_alpha(alpha: Any, *, allow_inf: bool) -> float:
 _NAN_POLICIES = ("propagate", "raise", "omit")
 
 
-# scipy's messages, which its own tests match: our messages keep them as their first words
+# scipy's messages, which its own tests match: ours name the argument first and keep these inside
 _BASE_RULE = "`base` must be a positive number other than 1, and finite, or None for nats"
 _SCIPY_BROADCAST = "Array shapes are incompatible for broadcasting."
 
