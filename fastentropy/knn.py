@@ -215,7 +215,8 @@ def _psi_table(n: int) -> FloatArray:
 
 
 def _threads(n_jobs: Any, n: int) -> int:
-    return threads_for(resolve_n_jobs(n_jobs), n, n, min_cells=2048)
+    # about one thread per 16384 samples: below that, waking a team costs more than it saves
+    return threads_for(resolve_n_jobs(n_jobs), n, n, min_cells=16384)
 
 
 def _knn(

@@ -379,9 +379,10 @@ def test_entropy_shifts_by_log_scale():
 
 def test_n_jobs_bitwise():
     rng = np.random.default_rng(19)
-    x = rng.standard_normal((6000, 2))
-    y = x[:, :1] ** 2 + rng.standard_normal((6000, 1))
-    z = rng.standard_normal(6000)
+    n = 40000  # the facade uses about one thread per 16384 samples
+    x = rng.standard_normal((n, 2))
+    y = x[:, :1] ** 2 + rng.standard_normal((n, 1))
+    z = rng.standard_normal(n)
     calls = [
         lambda nj: fk.mutual_info_knn(x, y, n_jobs=nj, return_local=True)[1],
         lambda nj: fk.mutual_info_knn(x, y, algorithm="ksg2", n_jobs=nj),
