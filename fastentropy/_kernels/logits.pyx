@@ -526,11 +526,13 @@ cdef extern from *:
         for (int64_t j = 0; j < n; j++) bt[j] = fl_kl_term(P[j], pbar[j], LP[j] - lpbar[j]);
         return fl_sum(bt, n);
     }
+    FL_INLINE int fl_unc_finish(int64_t M, int64_t n, double alea, const double* P,
+                                const double* LP, double* pbar, double* lpbar, double* res);
     FL_INLINE int fl_unc_row_impl(const char* xr, int64_t mstride, int64_t M, int kind,
                                   int64_t n, double T, double* xbuf, double* P, double* LP,
                                   double* pbar, double* lpbar, double* res) {
         fl_row r;
-        int64_t m, i, j, k;
+        int64_t m, j;
         double alea = 0.0;
         for (m = 0; m < M; m++) {
             const double* x = fl_load(xr + m * mstride, kind, n, xbuf);
@@ -551,6 +553,13 @@ cdef extern from *:
                 Lm[j] = ((x[j] * h - mh) * a) * b - logS;
             }
         }
+        return fl_unc_finish(M, n, alea, P, LP, pbar, lpbar, res);
+    }
+    /* from the members' probabilities P, log-probabilities LP and the sum of their entropies:
+       the mean prediction, its log, the MI as a sum of non-negative terms, the top two */
+    FL_INLINE int fl_unc_finish(int64_t M, int64_t n, double alea, const double* P,
+                                const double* LP, double* pbar, double* lpbar, double* res) {
+        int64_t m, i, j, k;
         for (j = 0; j < n; j++) pbar[j] = P[j];
         for (m = 1; m < M; m++)
             for (j = 0; j < n; j++) pbar[j] += P[m * n + j];
@@ -601,382 +610,532 @@ cdef extern from *:
        takes the general route above, which stays the reference for those cases. */
     #if FXV
     typedef struct { double m, mn, mnf; int nan; int64_t imax; } flv_stats;
-    /* W logits of storage kind 0 (float64) or 1 (float32) as doubles */
-    #define FLV_LD(VD, VH, W, x, kind) ({                                                   \\
+    /* W logits of storage kind 0 (float64) or 1 (float32) as doubles (GCC 12 splits the
+       generic 8-wide float -> double conversion in two: AVX-512 converts with one insn) */
+    #define FLV_LDG(VD, VH, W, x, kind) ({                                                  \\
         VD v_;                                                                              \\
         if ((kind) == 0) { memcpy(&v_, (x), 8 * (W)); }                                     \\
         else { VH f_; memcpy(&f_, (x), 4 * (W)); v_ = __builtin_convertvector(f_, VD); }    \\
         v_; })
-    #define FLV_WIDTH(W)                                                                        \\
-    typedef double flv##W##_d __attribute__((vector_size(8 * W)));                              \\
-    typedef int64_t flv##W##_i __attribute__((vector_size(8 * W)));                             \\
-    typedef float flv##W##_h __attribute__((vector_size(4 * W)));                               \\
-    typedef float flv##W##_g __attribute__((vector_size(8 * W)));                               \\
-    typedef int32_t flv##W##_gi __attribute__((vector_size(8 * W)));                            \\
-                                                                                                \\
-    /* the fixed tree over the 8 logical lanes held in 8 / W vectors */                         \\
-    FL_INLINE double flv##W##_hsum(const flv##W##_d* v) {                                       \\
-        double l[8];                                                                            \\
-        for (int h = 0; h < 8 / W; h++)                                                         \\
-            for (int j = 0; j < W; j++) l[h * W + j] = v[h][j];                                 \\
-        return ((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7]));               \\
-    }                                                                                           \\
-                                                                                                \\
-    /* Row statistics, exact: the maximum and the first index holding it, the minimum, a NaN    \\
-       flag and (float64 rows) the minimum over entries above -inf, for the "huge" test. The    \\
-       float32 pass reads 2 W floats a vector (int32 indices: rows below 2^31 entries). */      \\
-    FL_INLINE void flv##W##_stats_f32(const float* x, int64_t n, flv_stats* s) {                \\
-        const float inf = HUGE_VALF;                                                            \\
-        flv##W##_g mx, mn;                                                                      \\
-        flv##W##_gi ix, cur, nn;                                                                \\
-        for (int j = 0; j < 2 * W; j++) {                                                       \\
-            mx[j] = -inf; mn[j] = inf; ix[j] = j; cur[j] = j; nn[j] = 0;                        \\
-        }                                                                                       \\
-        int64_t i = 0;                                                                          \\
-        for (; i + 2 * W <= n; i += 2 * W) {                                                    \\
-            flv##W##_g v;                                                                       \\
-            memcpy(&v, x + i, 8 * W);                                                           \\
-            flv##W##_gi g = v > mx, l = v < mn;                                                 \\
-            mx = FXV_SEL(flv##W##_gi, g, v, mx);                                                \\
-            ix = (g & cur) | (~g & ix);                                                         \\
-            mn = FXV_SEL(flv##W##_gi, l, v, mn);                                                \\
-            nn |= (v != v);                                                                     \\
-            cur += 2 * W;                                                                       \\
-        }                                                                                       \\
-        float m = -inf, lo = inf;                                                               \\
-        int64_t im = 0;                                                                         \\
-        int nan = 0;                                                                            \\
-        for (int j = 0; j < 2 * W; j++) {                                                       \\
-            if (mx[j] > m || (mx[j] == m && ix[j] < im)) { m = mx[j]; im = ix[j]; }             \\
-            lo = mn[j] < lo ? mn[j] : lo;                                                       \\
-            nan |= nn[j] != 0;                                                                  \\
-        }                                                                                       \\
-        for (; i < n; i++) {                                                                    \\
-            float v = x[i];                                                                     \\
-            if (v > m) { m = v; im = i; }                                                       \\
-            lo = v < lo ? v : lo;                                                               \\
-            nan |= v != v;                                                                      \\
-        }                                                                                       \\
-        s->m = m; s->mn = lo; s->mnf = lo > -inf ? lo : -0x1p127; s->nan = nan; s->imax = im;   \\
-    }                                                                                           \\
-    FL_INLINE void flv##W##_stats_f64(const double* x, int64_t n, flv_stats* s) {               \\
-        flv##W##_d mx, mn, mf;                                                                  \\
-        flv##W##_i ix, cur, nn;                                                                 \\
-        for (int j = 0; j < W; j++) {                                                           \\
-            mx[j] = -HUGE_VAL; mn[j] = HUGE_VAL; mf[j] = HUGE_VAL;                              \\
-            ix[j] = j; cur[j] = j; nn[j] = 0;                                                   \\
-        }                                                                                       \\
-        int64_t i = 0;                                                                          \\
-        for (; i + W <= n; i += W) {                                                            \\
-            flv##W##_d v;                                                                       \\
-            memcpy(&v, x + i, 8 * W);                                                           \\
-            flv##W##_i g = v > mx, l = v < mn, f = (v < mf) & (v > -HUGE_VAL);                  \\
-            mx = FXV_SEL(flv##W##_i, g, v, mx);                                                 \\
-            ix = (g & cur) | (~g & ix);                                                         \\
-            mn = FXV_SEL(flv##W##_i, l, v, mn);                                                 \\
-            mf = FXV_SEL(flv##W##_i, f, v, mf);                                                 \\
-            nn |= (v != v);                                                                     \\
-            cur += W;                                                                           \\
-        }                                                                                       \\
-        double m = -HUGE_VAL, lo = HUGE_VAL, lf = HUGE_VAL;                                     \\
-        int64_t im = 0;                                                                         \\
-        int nan = 0;                                                                            \\
-        for (int j = 0; j < W; j++) {                                                           \\
-            if (mx[j] > m || (mx[j] == m && ix[j] < im)) { m = mx[j]; im = ix[j]; }             \\
-            lo = mn[j] < lo ? mn[j] : lo;                                                       \\
-            lf = mf[j] < lf ? mf[j] : lf;                                                       \\
-            nan |= nn[j] != 0;                                                                  \\
-        }                                                                                       \\
-        for (; i < n; i++) {                                                                    \\
-            double v = x[i];                                                                    \\
-            if (v > m) { m = v; im = i; }                                                       \\
-            lo = v < lo ? v : lo;                                                               \\
-            lf = (v < lf && v > -HUGE_VAL) ? v : lf;                                            \\
-            nan |= v != v;                                                                      \\
-        }                                                                                       \\
-        s->m = m; s->mn = lo; s->mnf = lf; s->nan = nan; s->imax = im;                          \\
-    }                                                                                           \\
-    /* status of a row from its statistics (as fl_setup); 0 when the one-pass route applies,    \\
-       -1 when the row needs the general route (|x| >= 2^1023, or T < 2^-960) */                \\
-    FL_INLINE int flv##W##_status(const flv_stats* s, double T, int* route) {                   \\
-        int st = s->nan ? FL_NAN : (s->m == HUGE_VAL ? FL_POSINF                                \\
-                                    : (s->m == -HUGE_VAL ? FL_MASKED : FL_OK));                 \\
-        *route = (s->m < 0x1p1023) & (s->mnf > -0x1p1023) & (T >= 0x1p-960);                    \\
-        return st;                                                                              \\
-    }                                                                                           \\
-    FL_INLINE void flv##W##_stats(const void* x, int kind, int64_t n, flv_stats* s) {           \\
-        if (kind == 0) flv##W##_stats_f64((const double*)x, n, s);                              \\
-        else flv##W##_stats_f32((const float*)x, n, s);                                         \\
-    }                                                                                           \\
-                                                                                                \\
-    /* ---- softmax sums: one block of 8 logits. z = (x - m) b (b = 1/T; bone: b == 1, the      \\
-       product skipped: it is exact), e = exp(z); W += e z, S += e over the lanes in keep       \\
-       (or all). general: some z < -707 or -inf, clamped at -746 where e is 0 (e z = 0). */     \\
-    FL_INLINE void flv##W##_sm_block(const char* xb, int kind, double m, double b, int bone,    \\
-                                     int general, const flv##W##_i* keep, flv##W##_d* S,        \\
-                                     flv##W##_d* Wz) {                                          \\
-        int isz = kind == 0 ? 8 : 4;                                                            \\
-        for (int h = 0; h < 8 / W; h++) {                                                       \\
-            flv##W##_d z = FLV_LD(flv##W##_d, flv##W##_h, W, xb + h * W * isz, kind) - m;       \\
-            if (!bone) z = z * b;                                                               \\
-            flv##W##_d e;                                                                       \\
-            if (general) {                                                                      \\
-                z = FXV_SEL(flv##W##_i, z < -746.0, (flv##W##_d){0} + -746.0, z);               \\
-                e = FXV_EXP_NEG(flv##W##_d, flv##W##_i, z);                                     \\
-            } else {                                                                            \\
-                e = FXV_EXP_CLEAN(flv##W##_d, flv##W##_i, z);                                   \\
-            }                                                                                   \\
-            Wz[h] += e * z;                                                                     \\
-            if (keep) e = (flv##W##_d)((flv##W##_i)e & keep[h]);                                \\
-            S[h] += e;                                                                          \\
-        }                                                                                       \\
-    }                                                                                           \\
-    /* S - 1 (the sum of e off the first maximum, exactly the mass there) and W = sum e z */    \\
-    FL_INLINE void flv##W##_sm_row(const void* x, int kind, int64_t n, double m, double b,      \\
-                                   int64_t imax, int general, double* s1, double* w) {          \\
-        const char* xc = (const char*)x;                                                        \\
-        int isz = kind == 0 ? 8 : 4;                                                            \\
-        int bone = b == 1.0;                                                                    \\
-        flv##W##_d S[8 / W], Wz[8 / W], zero;                                                   \\
-        flv##W##_i keep[8 / W], lanes;                                                          \\
-        for (int j = 0; j < W; j++) { zero[j] = 0.0; lanes[j] = j; }                            \\
-        for (int h = 0; h < 8 / W; h++) {                                                       \\
-            S[h] = zero; Wz[h] = zero; keep[h] = (lanes + h * W) != (imax % 8);                 \\
-        }                                                                                       \\
-        int64_t nb = n / 8, bm = imax / 8;                                                      \\
-        for (int64_t i = 0; i < nb; i++) {                                                      \\
-            const flv##W##_i* kp = (i == bm) ? keep : (const flv##W##_i*)0;                     \\
-            const char* xb = xc + 8 * i * isz;                                                  \\
-            if (general) {                                                                      \\
-                if (bone) flv##W##_sm_block(xb, kind, m, b, 1, 1, kp, S, Wz);                   \\
-                else flv##W##_sm_block(xb, kind, m, b, 0, 1, kp, S, Wz);                        \\
-            } else {                                                                            \\
-                if (bone) flv##W##_sm_block(xb, kind, m, b, 1, 0, kp, S, Wz);                   \\
-                else flv##W##_sm_block(xb, kind, m, b, 0, 0, kp, S, Wz);                        \\
-            }                                                                                   \\
-        }                                                                                       \\
-        int64_t r = n - 8 * nb;                                                                 \\
-        if (r) {   /* the last partial block, padded with the maximum (z = 0) and masked */     \\
-            double pd[8];                                                                       \\
-            float pf[8];                                                                        \\
-            for (int j = 0; j < 8; j++) { pd[j] = m; pf[j] = (float)m; }                        \\
-            for (int j = 0; j < r; j++) {                                                       \\
-                if (kind == 0) pd[j] = ((const double*)x)[8 * nb + j];                          \\
-                else pf[j] = ((const float*)x)[8 * nb + j];                                     \\
-            }                                                                                   \\
-            for (int h = 0; h < 8 / W; h++) {                                                   \\
-                flv##W##_i l = lanes + h * W;                                                   \\
-                keep[h] = (l < r) & ((bm == nb) ? (l != imax % 8) : (l == l));                  \\
-            }                                                                                   \\
-            flv##W##_sm_block(kind == 0 ? (const char*)pd : (const char*)pf, kind, m, b, bone,  \\
-                              general, keep, S, Wz);                                            \\
-        }                                                                                       \\
-        *s1 = flv##W##_hsum(S);                                                                 \\
-        *w = flv##W##_hsum(Wz);                                                                 \\
-    }                                                                                           \\
-                                                                                                \\
-    /* ---- KL sums: one block of 8 logit pairs. Sa, Sb as S above (each off its own first      \\
-       maximum), Wd += ea (za - zb), Ad += ea |za - zb| (0 where ea = 0) */                     \\
-    FL_INLINE void flv##W##_kl_block(const char* pb, const char* qb, int kind, double mp,       \\
-                                     double mq, double b, int bone, int general,                \\
-                                     const flv##W##_i* kp, const flv##W##_i* kq,                \\
-                                     flv##W##_d* Sa, flv##W##_d* Sb, flv##W##_d* Wd,            \\
-                                     flv##W##_d* Ad) {                                          \\
-        int isz = kind == 0 ? 8 : 4;                                                            \\
-        flv##W##_i nosign = (flv##W##_i){0} + 0x7fffffffffffffffLL;                             \\
-        for (int h = 0; h < 8 / W; h++) {                                                       \\
-            flv##W##_d za = FLV_LD(flv##W##_d, flv##W##_h, W, pb + h * W * isz, kind) - mp;     \\
-            flv##W##_d zb = FLV_LD(flv##W##_d, flv##W##_h, W, qb + h * W * isz, kind) - mq;     \\
-            if (!bone) { za = za * b; zb = zb * b; }                                            \\
-            flv##W##_d ea, eb, dz = za - zb, t, at;                                             \\
-            if (general) {                                                                      \\
-                flv##W##_d lo = (flv##W##_d){0} + -746.0;                                       \\
-                ea = FXV_EXP_NEG(flv##W##_d, flv##W##_i, FXV_SEL(flv##W##_i, za < lo, lo, za)); \\
-                eb = FXV_EXP_NEG(flv##W##_d, flv##W##_i, FXV_SEL(flv##W##_i, zb < lo, lo, zb)); \\
-                flv##W##_i pos = ea > 0.0;                                                      \\
-                flv##W##_d adz = (flv##W##_d)((flv##W##_i)dz & nosign);                         \\
-                t = (flv##W##_d)((flv##W##_i)(ea * dz) & pos);                                  \\
-                at = (flv##W##_d)((flv##W##_i)(ea * adz) & pos);                                \\
-            } else {                                                                            \\
-                ea = FXV_EXP_CLEAN(flv##W##_d, flv##W##_i, za);                                 \\
-                eb = FXV_EXP_CLEAN(flv##W##_d, flv##W##_i, zb);                                 \\
-                t = ea * dz;                                                                    \\
-                at = ea * (flv##W##_d)((flv##W##_i)dz & nosign);                                \\
-            }                                                                                   \\
-            Wd[h] += t;                                                                         \\
-            Ad[h] += at;                                                                        \\
-            if (kp) ea = (flv##W##_d)((flv##W##_i)ea & kp[h]);                                  \\
-            if (kq) eb = (flv##W##_d)((flv##W##_i)eb & kq[h]);                                  \\
-            Sa[h] += ea;                                                                        \\
-            Sb[h] += eb;                                                                        \\
-        }                                                                                       \\
-    }                                                                                           \\
-    /* acc: Sa - 1, Sb - 1, sum ea (za - zb), sum ea |za - zb| */                               \\
-    FL_INLINE void flv##W##_kl_row(const void* p, const void* q, int kind, int64_t n,           \\
-                                   double mp, double mq, double b, int64_t ip, int64_t iq,      \\
-                                   int general, double* acc) {                                  \\
-        const char* pc = (const char*)p;                                                        \\
-        const char* qc = (const char*)q;                                                        \\
-        int isz = kind == 0 ? 8 : 4;                                                            \\
-        int bone = b == 1.0;                                                                    \\
-        flv##W##_d Sa[8 / W], Sb[8 / W], Wd[8 / W], Ad[8 / W], zero;                            \\
-        flv##W##_i keep_p[8 / W], keep_q[8 / W], lanes;                                         \\
-        for (int j = 0; j < W; j++) { zero[j] = 0.0; lanes[j] = j; }                            \\
-        for (int h = 0; h < 8 / W; h++) {                                                       \\
-            Sa[h] = zero; Sb[h] = zero; Wd[h] = zero; Ad[h] = zero;                             \\
-            keep_p[h] = (lanes + h * W) != (ip % 8);                                            \\
-            keep_q[h] = (lanes + h * W) != (iq % 8);                                            \\
-        }                                                                                       \\
-        int64_t nb = n / 8, bp = ip / 8, bq = iq / 8;                                           \\
-        for (int64_t i = 0; i < nb; i++) {                                                      \\
-            const flv##W##_i* kp = (i == bp) ? keep_p : (const flv##W##_i*)0;                   \\
-            const flv##W##_i* kq = (i == bq) ? keep_q : (const flv##W##_i*)0;                   \\
-            const char* pb = pc + 8 * i * isz;                                                  \\
-            const char* qb = qc + 8 * i * isz;                                                  \\
-            if (general) {                                                                      \\
-                if (bone) flv##W##_kl_block(pb, qb, kind, mp, mq, b, 1, 1, kp, kq, Sa, Sb, Wd,  \\
-                                            Ad);                                                \\
-                else flv##W##_kl_block(pb, qb, kind, mp, mq, b, 0, 1, kp, kq, Sa, Sb, Wd, Ad);  \\
-            } else {                                                                            \\
-                if (bone) flv##W##_kl_block(pb, qb, kind, mp, mq, b, 1, 0, kp, kq, Sa, Sb, Wd,  \\
-                                            Ad);                                                \\
-                else flv##W##_kl_block(pb, qb, kind, mp, mq, b, 0, 0, kp, kq, Sa, Sb, Wd, Ad);  \\
-            }                                                                                   \\
-        }                                                                                       \\
-        int64_t r = n - 8 * nb;                                                                 \\
-        if (r) {   /* padded with the maxima (za = zb = 0) and masked */                        \\
-            double pd[8], qd[8];                                                                \\
-            float pf[8], qf[8];                                                                 \\
-            for (int j = 0; j < 8; j++) {                                                       \\
-                pd[j] = mp; qd[j] = mq; pf[j] = (float)mp; qf[j] = (float)mq;                   \\
-            }                                                                                   \\
-            for (int j = 0; j < r; j++) {                                                       \\
-                if (kind == 0) {                                                                \\
-                    pd[j] = ((const double*)p)[8 * nb + j];                                     \\
-                    qd[j] = ((const double*)q)[8 * nb + j];                                     \\
-                } else {                                                                        \\
-                    pf[j] = ((const float*)p)[8 * nb + j];                                      \\
-                    qf[j] = ((const float*)q)[8 * nb + j];                                      \\
-                }                                                                               \\
-            }                                                                                   \\
-            for (int h = 0; h < 8 / W; h++) {                                                   \\
-                flv##W##_i l = lanes + h * W;                                                   \\
-                keep_p[h] = (l < r) & ((bp == nb) ? (l != ip % 8) : (l == l));                  \\
-                keep_q[h] = (l < r) & ((bq == nb) ? (l != iq % 8) : (l == l));                  \\
-            }                                                                                   \\
-            flv##W##_kl_block(kind == 0 ? (const char*)pd : (const char*)pf,                    \\
-                              kind == 0 ? (const char*)qd : (const char*)qf, kind, mp, mq, b,   \\
-                              bone, general, keep_p, keep_q, Sa, Sb, Wd, Ad);                   \\
-        }                                                                                       \\
-        acc[0] = flv##W##_hsum(Sa);                                                             \\
-        acc[1] = flv##W##_hsum(Sb);                                                             \\
-        acc[2] = flv##W##_hsum(Wd);                                                             \\
-        acc[3] = flv##W##_hsum(Ad);                                                             \\
-    }                                                                                           \\
-                                                                                                \\
-    /* ---- the one-pass rows. Each returns the row status, or -1: "take the general route"     \\
-       (|x| >= 2^1023, T < 2^-960, or, for KL, rows that may cancel). f16/bf16 rows are         \\
-       converted to doubles in xbuf first. */                                                   \\
-    FL_INLINE int flv##W##_softmax(const void* xr, int kind, int64_t n, double T, double* xbuf, \\
-                                   double* lse, double* ent) {                                  \\
-        const void* x = xr;                                                                     \\
-        if (kind >= 2) { x = fl_load(xr, kind, n, xbuf); kind = 0; }                            \\
-        if (kind == 1 && n >= 0x7fffffffLL) return -1;                                          \\
-        flv_stats s;                                                                            \\
-        int route;                                                                              \\
-        flv##W##_stats(x, kind, n, &s);                                                         \\
-        int st = flv##W##_status(&s, T, &route);                                                \\
-        if (st != FL_OK) {                                                                      \\
-            *lse = st == FL_MASKED ? -HUGE_VAL : NAN;                                           \\
-            *ent = NAN;                                                                         \\
-            return st;                                                                          \\
-        }                                                                                       \\
-        if (!route) return -1;                                                                  \\
-        double b = 1.0 / T;                                                                     \\
-        double z0 = (s.mn - s.m) * b;                                                           \\
-        double s1, w;                                                                           \\
-        flv##W##_sm_row(x, kind, n, s.m, b, s.imax, !(z0 >= -707.0), &s1, &w);                  \\
-        double logS = log1p(s1);                                                                \\
-        *lse = s.m / T + logS;                                                                  \\
-        *ent = logS - w / (1.0 + s1);                                                           \\
-        return FL_OK;                                                                           \\
-    }                                                                                           \\
-    FL_INLINE int flv##W##_kl(const void* pr, const void* qr, int kind, int64_t n, double T,    \\
-                              double* pbuf, double* qbuf, double* val, int* qstatus) {          \\
-        const void* p = pr;                                                                     \\
-        const void* q = qr;                                                                     \\
-        if (kind >= 2) {                                                                        \\
-            p = fl_load(pr, kind, n, pbuf);                                                     \\
-            q = fl_load(qr, kind, n, qbuf);                                                     \\
-            kind = 0;                                                                           \\
-        }                                                                                       \\
-        if (kind == 1 && n >= 0x7fffffffLL) return -1;                                          \\
-        flv_stats sp, sq;                                                                       \\
-        int rp, rq;                                                                             \\
-        flv##W##_stats(p, kind, n, &sp);                                                        \\
-        flv##W##_stats(q, kind, n, &sq);                                                        \\
-        int stp = flv##W##_status(&sp, T, &rp);                                                 \\
-        int stq = flv##W##_status(&sq, T, &rq);                                                 \\
-        *qstatus = stq;                                                                         \\
-        if (stp != FL_OK || stq != FL_OK) { *val = NAN; return stp; }                           \\
-        if (!(rp && rq)) return -1;                                                             \\
-        double b = 1.0 / T;                                                                     \\
-        double zp = (sp.mn - sp.m) * b, zq = (sq.mn - sq.m) * b;                                \\
-        double acc[4];                                                                          \\
-        flv##W##_kl_row(p, q, kind, n, sp.m, sq.m, b, sp.imax, sq.imax,                         \\
-                        !(zp >= -707.0 && zq >= -707.0), acc);                                  \\
-        double logSa = log1p(acc[0]), logSb = log1p(acc[1]), Sa = 1.0 + acc[0];                 \\
-        double kl = acc[2] / Sa - (logSa - logSb);                                              \\
-        /* cancellation: the terms are large next to their difference (the general route        \\
-           then takes the term-by-term sum) */                                                  \\
-        if (kl < 1e-2 * (acc[3] / Sa + logSa + logSb)) return -1;                               \\
-        *val = kl > 0.0 ? kl : 0.0;                                                             \\
-        return FL_OK;                                                                           \\
-    }                                                                                           \\
-    /* cross-entropy against a class index, no smoothing: log S - z_label */                    \\
-    FL_INLINE int flv##W##_ce_label(const void* xr, int kind, int64_t n, double T,              \\
-                                    int64_t label, double* xbuf, double* out) {                 \\
-        const void* x = xr;                                                                     \\
-        if (kind >= 2) { x = fl_load(xr, kind, n, xbuf); kind = 0; }                            \\
-        if (kind == 1 && n >= 0x7fffffffLL) return -1;                                          \\
-        flv_stats s;                                                                            \\
-        int route;                                                                              \\
-        flv##W##_stats(x, kind, n, &s);                                                         \\
-        int st = flv##W##_status(&s, T, &route);                                                \\
-        if (st != FL_OK) { *out = NAN; return st; }                                             \\
-        if (label < 0) { *out = 0.0; return FL_OK; }   /* ignore_index */                       \\
-        if (!route) return -1;                                                                  \\
-        double b = 1.0 / T;                                                                     \\
-        double z0 = (s.mn - s.m) * b;                                                           \\
-        double s1, w;                                                                           \\
-        flv##W##_sm_row(x, kind, n, s.m, b, s.imax, !(z0 >= -707.0), &s1, &w);                  \\
-        double xl = kind == 0 ? ((const double*)x)[label] : (double)((const float*)x)[label];   \\
-        double zy = b == 1.0 ? xl - s.m : (xl - s.m) * b;                                       \\
-        *out = log1p(s1) - zy;                                                                  \\
-        return FL_OK;                                                                           \\
-    }                                                                                           \\
-                                                                                                \\
-    /* the test hook: which 2: the clean exp (-707 <= x <= 0), 3: the general one (x <= 0) */   \\
-    FL_INLINE void flv##W##_exp_block(const double* x, int64_t n, double* out, int which) {     \\
-        for (int64_t i = 0; i < n; i += W) {                                                    \\
-            double buf[W];                                                                      \\
-            int64_t k = n - i < W ? n - i : W;                                                  \\
-            for (int j = 0; j < W; j++) buf[j] = j < k ? x[i + j] : 0.0;                        \\
-            flv##W##_d v;                                                                       \\
-            memcpy(&v, buf, 8 * W);                                                             \\
-            if (which == 2) {                                                                   \\
-                v = FXV_EXP_CLEAN(flv##W##_d, flv##W##_i, v);                                   \\
-            } else {                                                                            \\
-                v = FXV_SEL(flv##W##_i, v < -746.0, (flv##W##_d){0} + -746.0, v);               \\
-                v = FXV_EXP_NEG(flv##W##_d, flv##W##_i, v);                                     \\
-            }                                                                                   \\
-            memcpy(buf, &v, 8 * W);                                                             \\
-            for (int j = 0; j < k; j++) out[i + j] = buf[j];                                    \\
-        }                                                                                       \\
+    /* one instantiation of the block loop of flv*_sm_row (constant kind / bone / general) */
+    #define FLV_SMB(W, K, B1, G)                                                            \\
+        flv##W##_sm_blocks(xc, K, nb, bm, m, b, B1, G, keep, S, Wz, eout, ahead)
+    #define FLV_LD2(x, kind) FLV_LDG(flv2_d, flv2_h, 2, x, kind)
+    #define FLV_LD4(x, kind) FLV_LDG(flv4_d, flv4_h, 4, x, kind)
+    /* the clean-range exp of the row loops: the table form where the table fetch is one
+       instruction (AVX-512) or the loop is scalar anyway (W = 2: SSE2, NEON); AVX2's gathers
+       cost more than the two polynomial terms they save, so it takes FXV_EXP_CLEAN */
+    #define FLV_FETCHG(VI, W, ix, tab) ({                                                   \
+        VI ix_ = (ix), o_;                                                                  \
+        for (int l_ = 0; l_ < (W); l_++) {                                                  \
+            int64_t v_;                                                                     \
+            memcpy(&v_, (const char*)(tab) + 8 * (ix_[l_] & 15), 8);                        \
+            o_[l_] = v_;                                                                    \
+        }                                                                                   \
+        o_; })
+    #define FLV_FETCH2(ix, tab) FLV_FETCHG(flv2_i, 2, ix, tab)
+    #define FLV_FETCH4(ix, tab) FLV_FETCHG(flv4_i, 4, ix, tab)
+    #define FLV_EXPC2(z) FXV_EXPT_CLEAN(flv2_d, flv2_i, z, FLV_FETCH2)
+    #define FLV_EXPC4(z) FXV_EXP_CLEAN(flv4_d, flv4_i, z)
+    #define FLV_EXPC8(z) FXV_EXPT_CLEAN(flv8_d, flv8_i, z, FLV_FETCH8)
+    #if FL_DISPATCH
+    #  include <immintrin.h>
+    #  define FLV_FETCH8(ix, tab) ((flv8_i)_mm512_permutex2var_pd(                          \
+        _mm512_load_pd((const double*)(tab)), (__m512i)(ix),                                \
+        _mm512_load_pd((const double*)(tab) + 8)))
+    #  define FLV_LD8(x, kind) ({                                                           \\
+        flv8_d v_;                                                                          \\
+        if ((kind) == 0) memcpy(&v_, (x), 64);                                              \\
+        else v_ = (flv8_d)_mm512_cvtps_pd(_mm256_loadu_ps((const float*)(x)));              \\
+        v_; })
+    #endif
+    #define FLV_WIDTH(W, ATTR)                                                                   \\
+    typedef double flv##W##_d __attribute__((vector_size(8 * W)));                               \\
+    typedef int64_t flv##W##_i __attribute__((vector_size(8 * W)));                              \\
+    typedef float flv##W##_h __attribute__((vector_size(4 * W)));                                \\
+    typedef float flv##W##_g __attribute__((vector_size(8 * W)));                                \\
+    typedef int32_t flv##W##_gi __attribute__((vector_size(8 * W)));                             \\
+                                                                                                 \\
+    /* the fixed tree over the 8 logical lanes held in 8 / W vectors */                          \\
+    FL_INLINE ATTR                                                                               \\
+    double flv##W##_hsum(const flv##W##_d* v) {                                                  \\
+        double l[8];                                                                             \\
+        for (int h = 0; h < 8 / W; h++)                                                          \\
+            for (int j = 0; j < W; j++) l[h * W + j] = v[h][j];                                  \\
+        return ((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7]));                \\
+    }                                                                                            \\
+                                                                                                 \\
+    /* Row statistics, exact: the maximum and the first index holding it, the minimum, a NaN     \\
+       flag and (float64 rows) the minimum over entries above -inf, for the "huge" test. The     \\
+       float32 pass reads 2 W floats a vector (int32 indices: rows below 2^31 entries). */       \\
+    FL_INLINE ATTR                                                                               \\
+    void flv##W##_stats_f32(const float* x, int64_t n, flv_stats* s) {                           \\
+        const float inf = HUGE_VALF;                                                             \\
+        flv##W##_g mx, mn;                                                                       \\
+        flv##W##_gi ix, cur, nn;                                                                 \\
+        for (int j = 0; j < 2 * W; j++) {                                                        \\
+            mx[j] = -inf; mn[j] = inf; ix[j] = j; cur[j] = j; nn[j] = 0;                         \\
+        }                                                                                        \\
+        int64_t i = 0;                                                                           \\
+        for (; i + 2 * W <= n; i += 2 * W) {                                                     \\
+            flv##W##_g v;                                                                        \\
+            memcpy(&v, x + i, 8 * W);                                                            \\
+            flv##W##_gi g = v > mx, l = v < mn;                                                  \\
+            mx = FXV_SEL(flv##W##_gi, g, v, mx);                                                 \\
+            ix = (g & cur) | (~g & ix);                                                          \\
+            mn = FXV_SEL(flv##W##_gi, l, v, mn);                                                 \\
+            nn |= (v != v);                                                                      \\
+            cur += 2 * W;                                                                        \\
+        }                                                                                        \\
+        float m = -inf, lo = inf;                                                                \\
+        int64_t im = 0;                                                                          \\
+        int nan = 0;                                                                             \\
+        for (int j = 0; j < 2 * W; j++) {                                                        \\
+            if (mx[j] > m || (mx[j] == m && ix[j] < im)) { m = mx[j]; im = ix[j]; }              \\
+            lo = mn[j] < lo ? mn[j] : lo;                                                        \\
+            nan |= nn[j] != 0;                                                                   \\
+        }                                                                                        \\
+        for (; i < n; i++) {                                                                     \\
+            float v = x[i];                                                                      \\
+            if (v > m) { m = v; im = i; }                                                        \\
+            lo = v < lo ? v : lo;                                                                \\
+            nan |= v != v;                                                                       \\
+        }                                                                                        \\
+        s->m = m; s->mn = lo; s->mnf = lo; s->nan = nan; s->imax = im;                           \\
+    }                                                                                            \\
+    FL_INLINE ATTR                                                                               \\
+    void flv##W##_stats_f64(const double* x, int64_t n, flv_stats* s) {                          \\
+        flv##W##_d mx, mn, mf;                                                                   \\
+        flv##W##_i ix, cur, nn;                                                                  \\
+        for (int j = 0; j < W; j++) {                                                            \\
+            mx[j] = -HUGE_VAL; mn[j] = HUGE_VAL; mf[j] = HUGE_VAL;                               \\
+            ix[j] = j; cur[j] = j; nn[j] = 0;                                                    \\
+        }                                                                                        \\
+        int64_t i = 0;                                                                           \\
+        for (; i + W <= n; i += W) {                                                             \\
+            flv##W##_d v;                                                                        \\
+            memcpy(&v, x + i, 8 * W);                                                            \\
+            flv##W##_i g = v > mx, l = v < mn, f = (v < mf) & (v > -HUGE_VAL);                   \\
+            mx = FXV_SEL(flv##W##_i, g, v, mx);                                                  \\
+            ix = (g & cur) | (~g & ix);                                                          \\
+            mn = FXV_SEL(flv##W##_i, l, v, mn);                                                  \\
+            mf = FXV_SEL(flv##W##_i, f, v, mf);                                                  \\
+            nn |= (v != v);                                                                      \\
+            cur += W;                                                                            \\
+        }                                                                                        \\
+        double m = -HUGE_VAL, lo = HUGE_VAL, lf = HUGE_VAL;                                      \\
+        int64_t im = 0;                                                                          \\
+        int nan = 0;                                                                             \\
+        for (int j = 0; j < W; j++) {                                                            \\
+            if (mx[j] > m || (mx[j] == m && ix[j] < im)) { m = mx[j]; im = ix[j]; }              \\
+            lo = mn[j] < lo ? mn[j] : lo;                                                        \\
+            lf = mf[j] < lf ? mf[j] : lf;                                                        \\
+            nan |= nn[j] != 0;                                                                   \\
+        }                                                                                        \\
+        for (; i < n; i++) {                                                                     \\
+            double v = x[i];                                                                     \\
+            if (v > m) { m = v; im = i; }                                                        \\
+            lo = v < lo ? v : lo;                                                                \\
+            lf = (v < lf && v > -HUGE_VAL) ? v : lf;                                             \\
+            nan |= v != v;                                                                       \\
+        }                                                                                        \\
+        s->m = m; s->mn = lo; s->mnf = lf; s->nan = nan; s->imax = im;                           \\
+    }                                                                                            \\
+    /* status of a row from its statistics (as fl_setup); 0 when the one-pass route applies,     \\
+       -1 when the row needs the general route (|x| >= 2^1023, or T < 2^-960) */                 \\
+    FL_INLINE ATTR                                                                               \\
+    int flv##W##_status(const flv_stats* s, double T, int* route) {                              \\
+        int st = s->nan ? FL_NAN : (s->m == HUGE_VAL ? FL_POSINF                                 \\
+                                    : (s->m == -HUGE_VAL ? FL_MASKED : FL_OK));                  \\
+        *route = (s->m < 0x1p1023) & (s->mnf > -0x1p1023) & (T >= 0x1p-960);                     \\
+        return st;                                                                               \\
+    }                                                                                            \\
+    FL_INLINE ATTR                                                                               \\
+    void flv##W##_stats(const void* x, int kind, int64_t n, flv_stats* s) {                      \\
+        if (kind == 0) flv##W##_stats_f64((const double*)x, n, s);                               \\
+        else flv##W##_stats_f32((const float*)x, n, s);                                          \\
+    }                                                                                            \\
+                                                                                                 \\
+    /* ---- softmax sums: one block of 8 logits. z = (x - m) b (b = 1/T; bone: b == 1, the       \\
+       product skipped: it is exact), e = exp(z); W += e z, S += e over the lanes in keep        \\
+       (or all). general: some z < -707 or -inf, clamped at -746 where e is 0 (e z = 0). */      \\
+    FL_INLINE ATTR                                                                               \\
+    void flv##W##_sm_block(const char* xb, int kind, double m, double b, int bone,               \\
+                           int general, const flv##W##_i* keep, flv##W##_d* S,                   \\
+                           flv##W##_d* Wz, double* eout, int64_t ahead) {                        \\
+        int isz = kind == 0 ? 8 : 4;                                                             \\
+        if (ahead) __builtin_prefetch(xb + ahead);                                               \\
+        for (int h = 0; h < 8 / W; h++) {                                                        \\
+            flv##W##_d z = FLV_LD##W(xb + h * W * isz, kind) - m;                                \\
+            if (!bone) z = z * b;                                                                \\
+            flv##W##_d e;                                                                        \\
+            if (general) {                                                                       \\
+                z = FXV_SEL(flv##W##_i, z < -746.0, (flv##W##_d){0} + -746.0, z);                \\
+                e = FXV_EXP_NEG(flv##W##_d, flv##W##_i, z);                                      \\
+            } else {                                                                             \\
+                e = FLV_EXPC##W(z);                                                              \\
+            }                                                                                    \\
+            Wz[h] += e * z;                                                                      \\
+            if (eout) memcpy(eout + h * W, &e, 8 * W);                                           \\
+            if (keep) e = (flv##W##_d)((flv##W##_i)e & keep[h]);                                 \\
+            S[h] += e;                                                                           \\
+        }                                                                                        \\
+    }                                                                                            \\
+    /* blocks [0, nb), the block bm (if < nb) masked by keep; constant flags once inlined;       \\
+       e to eout (if not NULL) */                                                                \\
+    FL_INLINE ATTR                                                                               \\
+    void flv##W##_sm_blocks(const char* xc, int kind, int64_t nb, int64_t bm, double m,          \\
+                            double b, int bone, int general, const flv##W##_i* keep,             \\
+                            flv##W##_d* S, flv##W##_d* Wz, double* eout, int64_t ahead) {        \\
+        int isz = kind == 0 ? 8 : 4;                                                             \\
+        int64_t i, e1 = bm < nb ? bm : nb;                                                       \\
+        for (i = 0; i < e1; i++)                                                                 \\
+            flv##W##_sm_block(xc + 8 * i * isz, kind, m, b, bone, general, 0, S, Wz,             \\
+                              eout ? eout + 8 * i : eout, ahead);                                \\
+        if (bm < nb)                                                                             \\
+            flv##W##_sm_block(xc + 8 * bm * isz, kind, m, b, bone, general, keep, S, Wz,         \\
+                              eout ? eout + 8 * bm : eout, ahead);                               \\
+        for (i = e1 + 1; i < nb; i++)                                                            \\
+            flv##W##_sm_block(xc + 8 * i * isz, kind, m, b, bone, general, 0, S, Wz,             \\
+                              eout ? eout + 8 * i : eout, ahead);                                \\
+    }                                                                                            \\
+    /* S - 1 (the sum of e off the first maximum, exactly the mass there) and W = sum e z */     \\
+    FL_INLINE ATTR                                                                               \\
+    void flv##W##_sm_row(const void* x, int kind, int64_t n, double m, double b,                 \\
+                         int64_t imax, int general, double* eout, int64_t ahead, double* s1,     \\
+                         double* w) {                                                            \\
+        const char* xc = (const char*)x;                                                         \\
+        int bone = b == 1.0;                                                                     \\
+        flv##W##_d S[8 / W], Wz[8 / W], zero;                                                    \\
+        flv##W##_i keep[8 / W], lanes;                                                           \\
+        for (int j = 0; j < W; j++) { zero[j] = 0.0; lanes[j] = j; }                             \\
+        for (int h = 0; h < 8 / W; h++) {                                                        \\
+            S[h] = zero; Wz[h] = zero; keep[h] = (lanes + h * W) != (imax % 8);                  \\
+        }                                                                                        \\
+        int64_t nb = n / 8, bm = imax / 8;                                                       \\
+        switch ((kind == 1) * 4 + bone * 2 + (general != 0)) {                                   \\
+        case 0: FLV_SMB(W, 0, 0, 0); break;                                                      \\
+        case 1: FLV_SMB(W, 0, 0, 1); break;                                                      \\
+        case 2: FLV_SMB(W, 0, 1, 0); break;                                                      \\
+        case 3: FLV_SMB(W, 0, 1, 1); break;                                                      \\
+        case 4: FLV_SMB(W, 1, 0, 0); break;                                                      \\
+        case 5: FLV_SMB(W, 1, 0, 1); break;                                                      \\
+        case 6: FLV_SMB(W, 1, 1, 0); break;                                                      \\
+        default: FLV_SMB(W, 1, 1, 1); break;                                                     \\
+        }                                                                                        \\
+        int64_t r = n - 8 * nb;                                                                  \\
+        if (r) {   /* the last partial block, padded with the maximum (z = 0) and masked */      \\
+            double pd[8];                                                                        \\
+            float pf[8];                                                                         \\
+            for (int j = 0; j < 8; j++) { pd[j] = m; pf[j] = (float)m; }                         \\
+            for (int j = 0; j < r; j++) {                                                        \\
+                if (kind == 0) pd[j] = ((const double*)x)[8 * nb + j];                           \\
+                else pf[j] = ((const float*)x)[8 * nb + j];                                      \\
+            }                                                                                    \\
+            for (int h = 0; h < 8 / W; h++) {                                                    \\
+                flv##W##_i l = lanes + h * W;                                                    \\
+                keep[h] = (l < r) & ((bm == nb) ? (l != imax % 8) : (l == l));                   \\
+            }                                                                                    \\
+            double et[8];                                                                        \\
+            flv##W##_sm_block(kind == 0 ? (const char*)pd : (const char*)pf, kind, m, b, bone,   \\
+                              general, keep, S, Wz, et, 0);                                      \\
+            if (eout) for (int j = 0; j < r; j++) eout[8 * nb + j] = et[j];                      \\
+        }                                                                                        \\
+        *s1 = flv##W##_hsum(S);                                                                  \\
+        *w = flv##W##_hsum(Wz);                                                                  \\
+    }                                                                                            \\
+                                                                                                 \\
+    /* ---- KL sums: one block of 8 logit pairs. Sa, Sb as S above (each off its own first       \\
+       maximum), Wd += ea (za - zb), Ad += ea |za - zb| (0 where ea = 0) */                      \\
+    FL_INLINE ATTR                                                                               \\
+    void flv##W##_kl_block(const char* pb, const char* qb, int kind, double mp,                  \\
+                           double mq, double b, int bone, int general,                           \\
+                           const flv##W##_i* kp, const flv##W##_i* kq,                           \\
+                           flv##W##_d* Sa, flv##W##_d* Sb, flv##W##_d* Wd,                       \\
+                           flv##W##_d* Ad, int64_t ahead) {                                      \\
+        int isz = kind == 0 ? 8 : 4;                                                             \\
+        if (ahead) { __builtin_prefetch(pb + ahead); __builtin_prefetch(qb + ahead); }           \\
+        flv##W##_i nosign = (flv##W##_i){0} + 0x7fffffffffffffffLL;                              \\
+        for (int h = 0; h < 8 / W; h++) {                                                        \\
+            flv##W##_d za = FLV_LD##W(pb + h * W * isz, kind) - mp;                              \\
+            flv##W##_d zb = FLV_LD##W(qb + h * W * isz, kind) - mq;                              \\
+            if (!bone) { za = za * b; zb = zb * b; }                                             \\
+            flv##W##_d ea, eb, dz = za - zb, t, at;                                              \\
+            if (general) {                                                                       \\
+                flv##W##_d lo = (flv##W##_d){0} + -746.0;                                        \\
+                ea = FXV_EXP_NEG(flv##W##_d, flv##W##_i, FXV_SEL(flv##W##_i, za < lo, lo, za));  \\
+                eb = FXV_EXP_NEG(flv##W##_d, flv##W##_i, FXV_SEL(flv##W##_i, zb < lo, lo, zb));  \\
+                flv##W##_i pos = ea > 0.0;                                                       \\
+                flv##W##_d adz = (flv##W##_d)((flv##W##_i)dz & nosign);                          \\
+                t = (flv##W##_d)((flv##W##_i)(ea * dz) & pos);                                   \\
+                at = (flv##W##_d)((flv##W##_i)(ea * adz) & pos);                                 \\
+            } else {                                                                             \\
+                ea = FLV_EXPC##W(za);                                                            \\
+                eb = FLV_EXPC##W(zb);                                                            \\
+                t = ea * dz;                                                                     \\
+                at = ea * (flv##W##_d)((flv##W##_i)dz & nosign);                                 \\
+            }                                                                                    \\
+            Wd[h] += t;                                                                          \\
+            Ad[h] += at;                                                                         \\
+            if (kp) ea = (flv##W##_d)((flv##W##_i)ea & kp[h]);                                   \\
+            if (kq) eb = (flv##W##_d)((flv##W##_i)eb & kq[h]);                                   \\
+            Sa[h] += ea;                                                                         \\
+            Sb[h] += eb;                                                                         \\
+        }                                                                                        \\
+    }                                                                                            \\
+    /* blocks [0, nb), the blocks bp and bq masked by kp / kq; constant flags once inlined */    \\
+    FL_INLINE ATTR                                                                               \\
+    void flv##W##_kl_blocks(const char* pc, const char* qc, int kind, int64_t nb,                \\
+                            int64_t bp, int64_t bq, double mp, double mq, double b,              \\
+                            int bone, int general, const flv##W##_i* kp,                         \\
+                            const flv##W##_i* kq, flv##W##_d* Sa, flv##W##_d* Sb,                \\
+                            flv##W##_d* Wd, flv##W##_d* Ad, int64_t ahead) {                     \\
+        int isz = kind == 0 ? 8 : 4;                                                             \\
+        int64_t i = 0;                                                                           \\
+        while (i < nb) {                                                                         \\
+            /* the next special block (nb if none is left) */                                    \\
+            int64_t sp = bp >= i ? bp : nb, sq = bq >= i ? bq : nb;                              \\
+            int64_t e = sp < sq ? sp : sq;                                                       \\
+            e = e < nb ? e : nb;                                                                 \\
+            for (; i < e; i++)                                                                   \\
+                flv##W##_kl_block(pc + 8 * i * isz, qc + 8 * i * isz, kind, mp, mq, b, bone,     \\
+                                  general, 0, 0, Sa, Sb, Wd, Ad, ahead);                         \\
+            if (i < nb) {                                                                        \\
+                flv##W##_kl_block(pc + 8 * i * isz, qc + 8 * i * isz, kind, mp, mq, b, bone,     \\
+                                  general, i == bp ? kp : 0, i == bq ? kq : 0, Sa, Sb, Wd,       \\
+                                  Ad, ahead);                                                    \\
+                i++;                                                                             \\
+            }                                                                                    \\
+        }                                                                                        \\
+    }                                                                                            \\
+    /* acc: Sa - 1, Sb - 1, sum ea (za - zb), sum ea |za - zb| */                                \\
+    FL_INLINE ATTR                                                                               \\
+    void flv##W##_kl_row(const void* p, const void* q, int kind, int64_t n,                      \\
+                         double mp, double mq, double b, int64_t ip, int64_t iq,                 \\
+                         int general, double* acc) {                                             \\
+        const char* pc = (const char*)p;                                                         \\
+        const char* qc = (const char*)q;                                                         \\
+        int bone = b == 1.0, isz = kind == 0 ? 8 : 4;                                            \\
+        flv##W##_d Sa[8 / W], Sb[8 / W], Wd[8 / W], Ad[8 / W], zero;                             \\
+        flv##W##_i keep_p[8 / W], keep_q[8 / W], lanes;                                          \\
+        for (int j = 0; j < W; j++) { zero[j] = 0.0; lanes[j] = j; }                             \\
+        for (int h = 0; h < 8 / W; h++) {                                                        \\
+            Sa[h] = zero; Sb[h] = zero; Wd[h] = zero; Ad[h] = zero;                              \\
+            keep_p[h] = (lanes + h * W) != (ip % 8);                                             \\
+            keep_q[h] = (lanes + h * W) != (iq % 8);                                             \\
+        }                                                                                        \\
+        int64_t nb = n / 8, bp = ip / 8, bq = iq / 8;                                            \\
+        switch ((kind == 1) * 4 + bone * 2 + (general != 0)) {                                   \\
+        case 0: flv##W##_kl_blocks(pc, qc, 0, nb, bp, bq, mp, mq, b, 0, 0, keep_p, keep_q,       \\
+                                    Sa, Sb, Wd, Ad, n * isz); break;                             \\
+        case 1: flv##W##_kl_blocks(pc, qc, 0, nb, bp, bq, mp, mq, b, 0, 1, keep_p, keep_q,       \\
+                                    Sa, Sb, Wd, Ad, n * isz); break;                             \\
+        case 2: flv##W##_kl_blocks(pc, qc, 0, nb, bp, bq, mp, mq, b, 1, 0, keep_p, keep_q,       \\
+                                    Sa, Sb, Wd, Ad, n * isz); break;                             \\
+        case 3: flv##W##_kl_blocks(pc, qc, 0, nb, bp, bq, mp, mq, b, 1, 1, keep_p, keep_q,       \\
+                                    Sa, Sb, Wd, Ad, n * isz); break;                             \\
+        case 4: flv##W##_kl_blocks(pc, qc, 1, nb, bp, bq, mp, mq, b, 0, 0, keep_p, keep_q,       \\
+                                    Sa, Sb, Wd, Ad, n * isz); break;                             \\
+        case 5: flv##W##_kl_blocks(pc, qc, 1, nb, bp, bq, mp, mq, b, 0, 1, keep_p, keep_q,       \\
+                                    Sa, Sb, Wd, Ad, n * isz); break;                             \\
+        case 6: flv##W##_kl_blocks(pc, qc, 1, nb, bp, bq, mp, mq, b, 1, 0, keep_p, keep_q,       \\
+                                    Sa, Sb, Wd, Ad, n * isz); break;                             \\
+        default: flv##W##_kl_blocks(pc, qc, 1, nb, bp, bq, mp, mq, b, 1, 1, keep_p, keep_q,      \\
+                                    Sa, Sb, Wd, Ad, n * isz); break;                             \\
+        }                                                                                        \\
+        int64_t r = n - 8 * nb;                                                                  \\
+        if (r) {   /* padded with the maxima (za = zb = 0) and masked */                         \\
+            double pd[8], qd[8];                                                                 \\
+            float pf[8], qf[8];                                                                  \\
+            for (int j = 0; j < 8; j++) {                                                        \\
+                pd[j] = mp; qd[j] = mq; pf[j] = (float)mp; qf[j] = (float)mq;                    \\
+            }                                                                                    \\
+            for (int j = 0; j < r; j++) {                                                        \\
+                if (kind == 0) {                                                                 \\
+                    pd[j] = ((const double*)p)[8 * nb + j];                                      \\
+                    qd[j] = ((const double*)q)[8 * nb + j];                                      \\
+                } else {                                                                         \\
+                    pf[j] = ((const float*)p)[8 * nb + j];                                       \\
+                    qf[j] = ((const float*)q)[8 * nb + j];                                       \\
+                }                                                                                \\
+            }                                                                                    \\
+            for (int h = 0; h < 8 / W; h++) {                                                    \\
+                flv##W##_i l = lanes + h * W;                                                    \\
+                keep_p[h] = (l < r) & ((bp == nb) ? (l != ip % 8) : (l == l));                   \\
+                keep_q[h] = (l < r) & ((bq == nb) ? (l != iq % 8) : (l == l));                   \\
+            }                                                                                    \\
+            flv##W##_kl_block(kind == 0 ? (const char*)pd : (const char*)pf,                     \\
+                              kind == 0 ? (const char*)qd : (const char*)qf, kind, mp, mq, b,    \\
+                              bone, general, keep_p, keep_q, Sa, Sb, Wd, Ad, 0);                 \\
+        }                                                                                        \\
+        acc[0] = flv##W##_hsum(Sa);                                                              \\
+        acc[1] = flv##W##_hsum(Sb);                                                              \\
+        acc[2] = flv##W##_hsum(Wd);                                                              \\
+        acc[3] = flv##W##_hsum(Ad);                                                              \\
+    }                                                                                            \\
+                                                                                                 \\
+    /* ---- the one-pass rows. Each returns the row status, or -1: "take the general route"      \\
+       (|x| >= 2^1023, T < 2^-960, or, for KL, rows that may cancel). f16/bf16 rows are          \\
+       converted to doubles in xbuf first. */                                                    \\
+    FL_INLINE ATTR                                                                               \\
+    int flv##W##_softmax(const void* xr, int kind, int64_t n, double T, double* xbuf,            \\
+                         double* lse, double* ent) {                                             \\
+        const void* x = xr;                                                                      \\
+        if (kind >= 2) { x = fl_load(xr, kind, n, xbuf); kind = 0; }                             \\
+        if (kind == 1 && n >= 0x7fffffffLL) return -1;                                           \\
+        flv_stats s;                                                                             \\
+        int route;                                                                               \\
+        flv##W##_stats(x, kind, n, &s);                                                          \\
+        int st = flv##W##_status(&s, T, &route);                                                 \\
+        if (st != FL_OK) {                                                                       \\
+            *lse = st == FL_MASKED ? -HUGE_VAL : NAN;                                            \\
+            *ent = NAN;                                                                          \\
+            return st;                                                                           \\
+        }                                                                                        \\
+        if (!route) return -1;                                                                   \\
+        double b = 1.0 / T;                                                                      \\
+        double z0 = (s.mn - s.m) * b;                                                            \\
+        double s1, w;                                                                            \\
+        flv##W##_sm_row(x, kind, n, s.m, b, s.imax, !(z0 >= -707.0), 0,                          \\
+                        x == xr ? n * (kind ? 4 : 8) : 0, &s1, &w);                              \\
+        double logS = log1p(s1);                                                                 \\
+        *lse = s.m / T + logS;                                                                   \\
+        *ent = logS - w / (1.0 + s1);                                                            \\
+        return FL_OK;                                                                            \\
+    }                                                                                            \\
+    FL_INLINE ATTR                                                                               \\
+    int flv##W##_kl(const void* pr, const void* qr, int kind, int64_t n, double T,               \\
+                    double* pbuf, double* qbuf, double* val, int* qstatus) {                     \\
+        const void* p = pr;                                                                      \\
+        const void* q = qr;                                                                      \\
+        if (kind >= 2) {                                                                         \\
+            p = fl_load(pr, kind, n, pbuf);                                                      \\
+            q = fl_load(qr, kind, n, qbuf);                                                      \\
+            kind = 0;                                                                            \\
+        }                                                                                        \\
+        if (kind == 1 && n >= 0x7fffffffLL) return -1;                                           \\
+        flv_stats sp, sq;                                                                        \\
+        int rp, rq;                                                                              \\
+        flv##W##_stats(p, kind, n, &sp);                                                         \\
+        flv##W##_stats(q, kind, n, &sq);                                                         \\
+        int stp = flv##W##_status(&sp, T, &rp);                                                  \\
+        int stq = flv##W##_status(&sq, T, &rq);                                                  \\
+        *qstatus = stq;                                                                          \\
+        if (stp != FL_OK || stq != FL_OK) { *val = NAN; return stp; }                            \\
+        if (!(rp && rq)) return -1;                                                              \\
+        double b = 1.0 / T;                                                                      \\
+        double zp = (sp.mn - sp.m) * b, zq = (sq.mn - sq.m) * b;                                 \\
+        double acc[4];                                                                           \\
+        flv##W##_kl_row(p, q, kind, n, sp.m, sq.m, b, sp.imax, sq.imax,                          \\
+                        !(zp >= -707.0 && zq >= -707.0), acc);                                   \\
+        double logSa = log1p(acc[0]), logSb = log1p(acc[1]), Sa = 1.0 + acc[0];                  \\
+        double kl = acc[2] / Sa - (logSa - logSb);                                               \\
+        /* cancellation: the terms are large next to their difference (the general route         \\
+           then takes the term-by-term sum) */                                                   \\
+        if (kl < 1e-2 * (acc[3] / Sa + logSa + logSb)) return -1;                                \\
+        *val = kl > 0.0 ? kl : 0.0;                                                              \\
+        return FL_OK;                                                                            \\
+    }                                                                                            \\
+    /* cross-entropy against a class index, no smoothing: log S - z_label */                     \\
+    FL_INLINE ATTR                                                                               \\
+    int flv##W##_ce_label(const void* xr, int kind, int64_t n, double T,                         \\
+                          int64_t label, double* xbuf, double* out) {                            \\
+        const void* x = xr;                                                                      \\
+        if (kind >= 2) { x = fl_load(xr, kind, n, xbuf); kind = 0; }                             \\
+        if (kind == 1 && n >= 0x7fffffffLL) return -1;                                           \\
+        flv_stats s;                                                                             \\
+        int route;                                                                               \\
+        flv##W##_stats(x, kind, n, &s);                                                          \\
+        int st = flv##W##_status(&s, T, &route);                                                 \\
+        if (st != FL_OK) { *out = NAN; return st; }                                              \\
+        if (label < 0) { *out = 0.0; return FL_OK; }   /* ignore_index */                        \\
+        if (!route) return -1;                                                                   \\
+        double b = 1.0 / T;                                                                      \\
+        double z0 = (s.mn - s.m) * b;                                                            \\
+        double s1, w;                                                                            \\
+        flv##W##_sm_row(x, kind, n, s.m, b, s.imax, !(z0 >= -707.0), 0,                          \\
+                        x == xr ? n * (kind ? 4 : 8) : 0, &s1, &w);                              \\
+        double xl = kind == 0 ? ((const double*)x)[label] : (double)((const float*)x)[label];    \\
+        double zy = b == 1.0 ? xl - s.m : (xl - s.m) * b;                                        \\
+        *out = log1p(s1) - zy;                                                                   \\
+        return FL_OK;                                                                            \\
+    }                                                                                            \\
+                                                                                                 \\
+    /* predictive uncertainty of one row of M members: the member pass of fl_unc_row_impl on     \\
+       the one-pass route (e stored to P, then normalised; LP = z - log S), then the shared      \\
+       fl_unc_finish */                                                                          \\
+    FL_INLINE ATTR                                                                               \\
+    int flv##W##_unc(const char* xr, int64_t mstride, int64_t M, int kind, int64_t n, double T,  \\
+                     double* xbuf, double* P, double* LP, double* pbar, double* lpbar,           \\
+                     double* res) {                                                              \\
+        if (kind == 1 && n >= 0x7fffffffLL) return -1;                                           \\
+        double alea = 0.0, b = 1.0 / T;                                                          \\
+        for (int64_t mm = 0; mm < M; mm++) {                                                     \\
+            const void* x = xr + mm * mstride;                                                   \\
+            int k = kind;                                                                        \\
+            if (k >= 2) { x = fl_load(x, k, n, xbuf); k = 0; }                                   \\
+            flv_stats s;                                                                         \\
+            int route;                                                                           \\
+            flv##W##_stats(x, k, n, &s);                                                         \\
+            int st = flv##W##_status(&s, T, &route);                                             \\
+            if (st != FL_OK) {                                                                   \\
+                for (int j = 0; j < 5; j++) res[j] = NAN;                                        \\
+                return st;                                                                       \\
+            }                                                                                    \\
+            if (!route) return -1;                                                               \\
+            double z0 = (s.mn - s.m) * b;                                                        \\
+            double s1, w;                                                                        \\
+            double* Pm = P + mm * n;                                                             \\
+            double* Lm = LP + mm * n;                                                            \\
+            flv##W##_sm_row(x, k, n, s.m, b, s.imax, !(z0 >= -707.0), Pm,                        \\
+                            (mm + 1 < M && k == kind) ? mstride : 0, &s1, &w);                   \\
+            double logS = log1p(s1), S = 1.0 + s1, invS = 1.0 / S, m = s.m;                      \\
+            alea += logS - w / S;                                                                \\
+            if (k == 0) {                                                                        \\
+                const double* xd = (const double*)x;                                             \\
+                for (int64_t j = 0; j < n; j++) {                                                \\
+                    Pm[j] = Pm[j] * invS;                                                        \\
+                    Lm[j] = (xd[j] - m) * b - logS;                                              \\
+                }                                                                                \\
+            } else {                                                                             \\
+                const float* xf = (const float*)x;                                               \\
+                for (int64_t j = 0; j < n; j++) {                                                \\
+                    Pm[j] = Pm[j] * invS;                                                        \\
+                    Lm[j] = ((double)xf[j] - m) * b - logS;                                      \\
+                }                                                                                \\
+            }                                                                                    \\
+        }                                                                                        \\
+        return fl_unc_finish(M, n, alea, P, LP, pbar, lpbar, res);                               \\
+    }                                                                                            \\
+                                                                                                 \\
+    /* the test hook: which 2: FXV_EXP_CLEAN (-707 <= x <= 0), 3: FXV_EXP_NEG (x <= 0),          \\
+       4: FXV_EXPT_CLEAN (-707 <= x <= 0) with this width's table fetch */                       \\
+    FL_INLINE ATTR                                                                               \\
+    void flv##W##_exp_block(const double* x, int64_t n, double* out, int which) {                \\
+        for (int64_t i = 0; i < n; i += W) {                                                     \\
+            double buf[W];                                                                       \\
+            int64_t k = n - i < W ? n - i : W;                                                   \\
+            for (int j = 0; j < W; j++) buf[j] = j < k ? x[i + j] : 0.0;                         \\
+            flv##W##_d v;                                                                        \\
+            memcpy(&v, buf, 8 * W);                                                              \\
+            if (which == 2) {                                                                    \\
+                v = FXV_EXP_CLEAN(flv##W##_d, flv##W##_i, v);                                    \\
+            } else if (which == 4) {                                                             \\
+                v = FXV_EXPT_CLEAN(flv##W##_d, flv##W##_i, v, FLV_FETCH##W);                     \\
+            } else {                                                                             \\
+                v = FXV_SEL(flv##W##_i, v < -746.0, (flv##W##_d){0} + -746.0, v);                \\
+                v = FXV_EXP_NEG(flv##W##_d, flv##W##_i, v);                                      \\
+            }                                                                                    \\
+            memcpy(buf, &v, 8 * W);                                                              \\
+            for (int j = 0; j < k; j++) out[i + j] = buf[j];                                     \\
+        }                                                                                        \\
     }
-    FLV_WIDTH(2)
-    FLV_WIDTH(4)
-    FLV_WIDTH(8)
+    FLV_WIDTH(2, )
+    #if FL_DISPATCH
+    FLV_WIDTH(4, __attribute__((target("avx2,fma"))))
+    FLV_WIDTH(8, __attribute__((target("avx512f,avx512dq,avx512vl,avx2,fma,"
+                                       "prefer-vector-width=512"))))
+    #endif
     #  define FLV_TRY(expr) { int st_ = (expr); if (st_ >= 0) return st_; }
     #else
     #  define FLV_TRY(expr) {}
@@ -1015,6 +1174,7 @@ cdef extern from *:
     static ATTR FL_NOINLINE int fl_unc_row_##SUF(const char* xr, int64_t mstride, int64_t M, \
             int kind, int64_t n, double T, double* xbuf, double* P, double* LP, double* pbar, \
             double* lpbar, double* res) {                                                    \
+        FLV_TRY(flv##W##_unc(xr, mstride, M, kind, n, T, xbuf, P, LP, pbar, lpbar, res))     \
         return fl_unc_row_impl(xr, mstride, M, kind, n, T, xbuf, P, LP, pbar, lpbar, res);  \
     }                                                                                        \
     static ATTR FL_NOINLINE void fl_exp_block_##SUF(const double* x, int64_t n, double* out, \
