@@ -215,8 +215,8 @@ def _psi_table(n: int) -> FloatArray:
 
 
 def _threads(n_jobs: Any, n: int) -> int:
-    # about one thread per 16384 samples: below that, waking a team costs more than it saves
-    return threads_for(resolve_n_jobs(n_jobs), n, n, min_cells=16384)
+    # about one thread per 8192 samples: below that, waking a team costs more than it saves
+    return threads_for(resolve_n_jobs(n_jobs), n, n, min_cells=8192)
 
 
 def _knn(

@@ -254,7 +254,7 @@ BATCH: dict[str, list[tuple[str, Builder]]] = {
         name: [("labels", lambda s=i: ((_labels(510 + s), _labels(520 + s, k=23)), {}))]
         for i, name in enumerate(LABEL_SCORES)
     },
-    # k-NN: 22 * ROWS points; the kernel threads over query points
+    # k-NN: 11 * ROWS points; the kernel threads over query points
     "entropy_knn": [
         (m, lambda m=m: ((_knn_x(600),), {"metric": m})) for m in ("chebyshev", "euclidean")
     ],
@@ -273,10 +273,10 @@ BATCH: dict[str, list[tuple[str, Builder]]] = {
 
 
 def _knn_x(salt: int) -> np.ndarray:
-    """(22 * ROWS, 2) correlated continuous samples for the k-NN estimators (enough samples
-    for the facade to use two threads: about one per 16384)."""
+    """(11 * ROWS, 2) correlated continuous samples for the k-NN estimators (enough samples
+    for the facade to use two threads: about one per 8192)."""
     rng = _rng(salt)
-    a = rng.standard_normal((22 * ROWS, 2))
+    a = rng.standard_normal((11 * ROWS, 2))
     a[:, 1] += 0.6 * a[:, 0]
     return a
 

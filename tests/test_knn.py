@@ -379,8 +379,8 @@ def test_entropy_shifts_by_log_scale():
 
 def test_n_jobs_bitwise():
     rng = np.random.default_rng(19)
-    # the facade uses about one thread per 16384 samples; the twin is serial (and slower)
-    n = 40000 if backend() == "compiled" else 2000
+    # the facade uses about one thread per 8192 samples; the twin is serial (and slower)
+    n = 20000 if backend() == "compiled" else 2000
     x = rng.standard_normal((n, 2))
     y = x[:, :1] ** 2 + rng.standard_normal((n, 1))
     z = rng.standard_normal(n)
