@@ -408,8 +408,10 @@ def test_bitwise_identical_across_n_jobs(name, cid, build):
 def test_inputs_are_big_enough_to_split():
     """A determinism test on a 3-element input proves nothing: every case has many rows/elements."""
     for name, cid, build in _CASES:
-        args, _ = build()
-        big = max(np.asarray(a).size for a in args)
+        args, kwargs = build()
+        # a sample count (sample(m, n), kl_divergence_mixture(n_samples=)) is the work's size
+        counts = [a for a in [*args, kwargs.get("n_samples")] if isinstance(a, int)]
+        big = max([np.asarray(a).size for a in args if not isinstance(a, int)] + counts)
         rows = max(
             [np.asarray(a).size // max(np.shape(a)[-1], 1) for a in args if np.ndim(a) >= 2] or [0]
         )
