@@ -64,6 +64,7 @@ __all__ = [
 
 # measure codes of kernels.pair_rows
 _CROSS, _JS, _TV, _BC, _CHI2, _RENYI, _RENYI0, _RENYIINF, _RENYIDIRECT, _HELL2 = range(10)
+_RENYILSE = 10
 # a power of two: rescaling a row by it is exact and does not change its normalised values
 _DOWNSCALE = 2.0**-64
 
@@ -856,7 +857,9 @@ def renyi_divergence(
     (1-a) q)``, whose terms all have the sign of ``alpha - 1``: each is
     ``q * sum_k c_k w^k`` (``w = log(p/q)``, ``c_k = (a^k - a)/k!``) where ``w`` and ``a w`` are
     small, else ``p expm1((a-1) w) - (a-1)(p-q)``; so close rows and orders near 1 keep their
-    relative accuracy. Where ``sum p^a q^(1-a)`` is below 1/2 it is summed directly instead.
+    relative accuracy. Where ``sum p^a q^(1-a)`` is below 1/2 it is summed directly instead, and
+    where it overflows (large orders) the divergence is formed as
+    ``w_max + log(sum p exp((a-1)(w - w_max)))/(a-1)``, ``w_max = log max p/q``.
     ``alpha = 0`` is ``-log1p(-m)``, ``m`` the mass of ``q`` off the support of ``p``;
     ``alpha = inf`` is ``log1p(max (p-q)/q)`` over the support of ``p``.
     """
@@ -873,15 +876,21 @@ def renyi_divergence(
         out = np.log1p(np.maximum(out, 0.0))  # max (p - q)/q over the support of p
     else:
         out, outer, rows = _pair_measure(p, q, axis, n_jobs, _RENYI, a)
-        with np.errstate(divide="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore"):
             far = out < -0.5
+            huge = ~np.isfinite(out) if a > 1.0 else np.zeros(out.shape, dtype=bool)
             if far.any():
                 # sum p^a q^(1-a) is well below 1: log1p(S) would cancel, the direct sum not
                 direct = _again(rows, _RENYIDIRECT, a, out.shape[0])
-                out = np.where(far, np.log(direct), np.log1p(np.maximum(out, -1.0)))
+                res = np.where(far, np.log(direct), np.log1p(np.maximum(out, -1.0)))
             else:
-                out = np.log1p(np.maximum(out, -1.0))
-            out = out / (a - 1.0)
+                res = np.log1p(np.maximum(out, -1.0))
+            res = res / (a - 1.0)
+            if huge.any():
+                # the sum overflowed (large orders): the log-sum-exp form, which tends to
+                # log max p/q as alpha grows
+                res = np.where(huge, _again(rows, _RENYILSE, a, out.shape[0]), res)
+            out = res
     out = np.maximum(out, 0.0)
     return _finish(out / log_base_divisor(b), outer)
 

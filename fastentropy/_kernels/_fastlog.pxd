@@ -204,7 +204,7 @@ cdef extern from *:
                                             int64_t w, double* sums, double* mins) {
         const double* row = x + j0;
         for (int64_t k = 0; k < w; k++) {
-            sums[k] = row[k];
+            sums[k] = 0.0 + row[k];   /* NumPy starts from +0: a -0 sum comes out +0 */
             mins[k] = (row[k] == row[k]) ? row[k] : HUGE_VAL;
         }
         for (int64_t i = 1; i < n; i++) {
@@ -230,6 +230,7 @@ cdef extern from *:
         int64_t k;
         for (k = 0; k < w; k++) s[k] = S[k];
         fe_col_entropy_terms(x + j0, s, w, acc);
+        for (k = 0; k < w; k++) acc[k] = 0.0 + acc[k];   /* as NumPy: from +0 */
         for (int64_t i = 1; i < n; i++) {
             fe_col_entropy_terms(x + i * m + j0, s, w, t);
             for (k = 0; k < w; k++) acc[k] += t[k];
@@ -269,15 +270,15 @@ cdef extern from *:
     /* Row sum (NumPy's order) and row minimum (NaN entries make the sum NaN; the minimum
        ignores them). */
     static inline void fe_sum_min(const double* x, int64_t n, double* sum, double* mn) {
-        *sum = FE_PICK(fe_sum, (x, n));
+        *sum = 0.0 + FE_PICK(fe_sum, (x, n));   /* NumPy adds the tree to +0: no -0 sums */
         *mn = FE_PICK(fe_min, (x, n));
     }
     static inline double fe_entropy_row(const double* c, int64_t n, double S) {
-        return FE_PICK(fe_entropy, (c, n, S));
+        return 0.0 + FE_PICK(fe_entropy, (c, n, S));
     }
     static inline double fe_cross_row(const double* a, double Sa, const double* b, double Sb,
                                       int64_t n) {
-        return FE_PICK(fe_cross, (a, Sa, b, Sb, n));
+        return 0.0 + FE_PICK(fe_cross, (a, Sa, b, Sb, n));
     }
     static inline void fe_col_stats(const double* x, int64_t n, int64_t m, int64_t j0,
                                     int64_t w, double* sums, double* mins) {
@@ -346,8 +347,9 @@ cdef extern from *:
 
     enum { FE_DIV_CROSS = 0, FE_DIV_JS = 1, FE_DIV_TV = 2, FE_DIV_BC = 3, FE_DIV_CHI2 = 4,
            FE_DIV_RENYI = 5, FE_DIV_RENYI0 = 6, FE_DIV_RENYIINF = 7, FE_DIV_RENYIDIRECT = 8,
-           FE_DIV_HELL2 = 9, FE_DIV_KL = 10 };
+           FE_DIV_HELL2 = 9, FE_DIV_RENYILSE = 10, FE_DIV_KL = 11, FE_DIV_PSUM = 12 };
     #define FE_RENYI_TERMS 16
+    #define FE_RENYI_SERIES_MAX 1e15          /* orders beyond: no series (c_k overflow) */
     #define FE_CLOSE 1e-14                  /* see fe_div_row */
     #define FE_CLOSE_TV 1e-2                /* (2 TV, as summed) */
     #define FE_S_SMALL 0.1715728752538097   /* 3 - 2 sqrt 2: p/q in [1/sqrt 2, sqrt 2] */
@@ -364,6 +366,7 @@ cdef extern from *:
         fe_rownorm A, B;
         double g;                       /* 2^64 / (h_a h_b) = invs_a invs_b 2^-64 */
         double alpha, beta, da, db;
+        double wmax;                    /* RENYILSE: max log(p/q) over the support of p */
         const double* coef;
     } fe_divctx;
 
@@ -526,7 +529,7 @@ cdef extern from *:
             double w = (fabs(u) <= 0.5) ? log1p(u) : log(p / q);
             if (direct) {
                 t = p * exp(be * w);
-            } else if (fabs(w) <= 0.5 && fabs(a * w) <= 0.5) {
+            } else if (fabs(w) <= 0.5 && fabs(a * w) <= 0.5 && a <= FE_RENYI_SERIES_MAX) {
                 const double* c = C->coef;
                 double h = c[FE_RENYI_TERMS - 1];
                 for (int k = FE_RENYI_TERMS - 2; k >= 0; k--) h = c[k] + w * h;
@@ -561,6 +564,15 @@ cdef extern from *:
     FE_DIV_LEAF(fe_renyi_leaf, fe_renyi_term(p, q, d, C, 0))
     FE_DIV_LEAF(fe_renyid_leaf, fe_renyi_term(p, q, d, C, 1))
     FE_DIV_LEAF(fe_renyi0_leaf, (p > 0.0) ? 0.0 : q)
+    FE_DIV_LEAF(fe_psum_leaf, p)
+    /* scalar, libm: p exp((a - 1)(w - w_max)), w = log(p/q) as in fe_renyi_term */
+    FE_ALWAYS_INLINE double fe_renyilse_term(double p, double q, double d, const fe_divctx* C) {
+        if (!(p > 0.0)) return 0.0;
+        double u = d / q;
+        double w = (fabs(u) <= 0.5) ? log1p(u) : log(p / q);
+        return p * exp(C->beta * (w - C->wmax));
+    }
+    FE_DIV_LEAF(fe_renyilse_leaf, fe_renyilse_term(p, q, d, C))
 
     /* Ask for the next leaf's data while this one computes (the leaves read their inputs in
        a first short loop, then compute from the stack, which leaves the memory bus idle).
@@ -644,6 +656,8 @@ cdef extern from *:
             case FE_DIV_RENYI: return fe_renyi_leaf(a, b, n, C, flags);
             case FE_DIV_RENYIDIRECT: return fe_renyid_leaf(a, b, n, C, flags);
             case FE_DIV_RENYI0: return fe_renyi0_leaf(a, b, n, C, flags);
+            case FE_DIV_RENYILSE: return fe_renyilse_leaf(a, b, n, C, flags);
+            case FE_DIV_PSUM: return fe_psum_leaf(a, b, n, C, flags);
             default: return NAN;
         }
     }
@@ -753,8 +767,30 @@ cdef extern from *:
         double fact = 1.0;
         for (int k = 2; k <= FE_RENYI_TERMS + 1; k++) {
             fact *= (double)k;
-            coef[k - 2] = alpha * expm1((double)(k - 1) * lg) / fact;
+            /* (beyond FE_RENYI_SERIES_MAX the series is not used; its c_k would overflow) */
+            coef[k - 2] = (alpha <= FE_RENYI_SERIES_MAX)
+                          ? alpha * expm1((double)(k - 1) * lg) / fact : 0.0;
         }
+    }
+
+    /* The Renyi divergence itself for alpha > 1 where sum p^a q^(1-a) overflows: in
+       log-sum-exp form, w_max + log(sum p exp((a - 1)(w - w_max)) / sum p) / (a - 1),
+       w = log(p/q), w_max its maximum over the support of p (+inf where some p > 0 meets
+       q = 0). Both sums in NumPy's pairwise order (exactly 0 for equal rows). */
+    static double fe_renyi_lse_row(const double* a, const double* b, int64_t n, fe_divctx* C) {
+        double umax = -HUGE_VAL;
+        for (int64_t j = 0; j < n; j++) {
+            double p, q, d;
+            fe_pqd(a[j], b[j], C, FE_BASE_FMA, &p, &q, &d);
+            if ((p != p) | (q != q)) return NAN;
+            double u = (q > 0.0) ? d / q : HUGE_VAL;
+            if (p > 0.0 && u > umax) umax = u;
+        }
+        if (umax == HUGE_VAL) return HUGE_VAL;
+        C->wmax = log1p(umax);
+        double acc = 0.0 + FE_PICK(fe_div, (a, b, n, C, FE_DIV_RENYILSE));
+        double tot = 0.0 + FE_PICK(fe_div, (a, b, n, C, FE_DIV_PSUM));
+        return C->wmax + log(acc / tot) / C->beta;
     }
 
     /* One row of measure m (codes FE_DIV_*; CROSS is fe_cross_row). RENYIINF gives the maximum
@@ -771,6 +807,7 @@ cdef extern from *:
         C.coef = coef;
         C.da = 0.0;
         C.db = 0.0;
+        C.wmax = 0.0;
         if (m == FE_DIV_RENYIINF) {
             double best = -HUGE_VAL;
             for (int64_t j = 0; j < n; j++) {
@@ -782,7 +819,8 @@ cdef extern from *:
             }
             return best;
         }
-        double r = FE_PICK(fe_div, (a, b, n, &C, m));
+        if (m == FE_DIV_RENYILSE) return fe_renyi_lse_row(a, b, n, &C);
+        double r = 0.0 + FE_PICK(fe_div, (a, b, n, &C, m));     /* +0 start, as NumPy */
         if (m == FE_DIV_KL || m == FE_DIV_JS || m == FE_DIV_HELL2 || m == FE_DIV_CHI2
                 || m == FE_DIV_RENYI || m == FE_DIV_TV) {
             /* Rows this close (a value below the tolerance): the scale error of the row sums
@@ -793,7 +831,7 @@ cdef extern from *:
                        : FE_CLOSE * ((m == FE_DIV_RENYI && alpha > 1.0) ? alpha * alpha : 1.0);
             if (fabs(v) < tol) {
                 fe_row_deltas(a, b, n, &C);
-                r = FE_PICK(fe_div, (a, b, n, &C, m));
+                r = 0.0 + FE_PICK(fe_div, (a, b, n, &C, m));
             }
         }
         if (m == FE_DIV_CHI2 || m == FE_DIV_RENYI || m == FE_DIV_RENYIDIRECT) return r;

@@ -53,10 +53,10 @@ def pair_rows(
     q_sums: np.ndarray,  # const double[::1]
     # int: 0 cross entropy, 1 Jensen-Shannon, 2 total variation, 3 sum sqrt(p) sqrt(q),
     # 4 chi^2, 5 Renyi sum p^a q^(1-a) - a p - (1-a) q, 6 mass of q off the support of p,
-    # 7 max (p - q)/q over the support of p, 8 Renyi sum p^a q^(1-a), 9 sum (sqrt p - sqrt q)^2;
-    # any other value raises ValueError
+    # 7 max (p - q)/q over the support of p, 8 Renyi sum p^a q^(1-a), 9 sum (sqrt p - sqrt q)^2,
+    # 10 the Renyi divergence of order alpha > 1 in log-sum-exp form; others raise ValueError
     measure: int,
-    alpha: float,  # double: the Renyi order (measures 5 and 8)
+    alpha: float,  # double: the Renyi order (measures 5, 8 and 10)
     out: np.ndarray,  # double[::1]
     n_threads: int,
 ) -> None: ...

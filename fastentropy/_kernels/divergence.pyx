@@ -143,15 +143,16 @@ cdef enum Measure:
     RENYIINF = 7   # max over the support of p of (p - q) / q
     RENYIDIRECT = 8  # sum p^a q^(1-a) (when that sum is far from 1)
     HELL2 = 9      # sum (sqrt p - sqrt q)^2
-    N_MEASURES = 10
+    RENYILSE = 10  # the Renyi divergence itself, in log-sum-exp form (alpha > 1, huge sums)
+    N_MEASURES = 11
 
 
 def pair_rows(const double[:, ::1] p,      # IN (rp, n)
               const double[::1] p_sums,    # IN (rp,)
               const double[:, ::1] q,      # IN (rq, n)
               const double[::1] q_sums,    # IN (rq,)
-              int measure,                 # IN a Measure code (0 cross ... 9 hellinger^2 sum)
-              double alpha,                # IN Renyi order (measures 5 and 8 only)
+              int measure,                 # IN a Measure code (0 cross ... 10 Renyi, LSE form)
+              double alpha,                # IN Renyi order (measures 5, 8 and 10 only)
               double[::1] out,             # OUT one value per row (see Measure)
               int n_threads):
     cdef Py_ssize_t i, ip, iq, rows = out.shape[0]

@@ -18,9 +18,10 @@ import math
 import numpy as np
 from scipy import special
 
-CROSS, JS, TV, BC, CHI2, RENYI, RENYI0, RENYIINF, RENYIDIRECT, HELL2 = range(10)
-N_MEASURES = 10  # codes of pair_rows
-_KL = 10  # the kernel's FE_DIV_KL (kl_rows)
+CROSS, JS, TV, BC, CHI2, RENYI, RENYI0, RENYIINF, RENYIDIRECT, HELL2, RENYILSE = range(11)
+N_MEASURES = 11  # codes of pair_rows
+_KL = 11  # the kernel's FE_DIV_KL (kl_rows)
+RENYI_SERIES_MAX = 1e15  # orders beyond: no series (its c_k would overflow)
 RENYI_TERMS = 16
 
 _SPLIT = 134217729.0  # 2^27 + 1, Veltkamp's splitter
@@ -223,8 +224,10 @@ def _nan_of(p: Array, q: Array, t: Array) -> Array:
 
 def renyi_coef(alpha: float) -> Array:
     """c_k = (alpha^k - alpha)/k!, k = 2..RENYI_TERMS+1 (the kernel's fe_renyi_coef)."""
+    coef = np.zeros(RENYI_TERMS)
+    if not 0.0 < alpha <= RENYI_SERIES_MAX:
+        return coef
     lg = math.log1p(alpha - 1.0) if 0.5 < alpha < 2.0 else math.log(alpha)
-    coef = np.empty(RENYI_TERMS)
     fact = 1.0
     for k in range(2, RENYI_TERMS + 2):
         fact *= float(k)
@@ -242,15 +245,31 @@ def _renyi_terms(p: Array, q: Array, d: Array, alpha: float, direct: bool) -> Ar
         t = p * np.exp(beta * w)
         t = np.where(both, t, np.where(p > 0.0, np.inf if alpha > 1.0 else 0.0, 0.0))
     else:
-        coef = renyi_coef(alpha) if 0.0 < alpha < math.inf else np.zeros(RENYI_TERMS)
+        coef = renyi_coef(alpha)
         h = np.full_like(w, coef[-1])
         for c in coef[-2::-1]:
             h = c + w * h
         series = q * ((w * w) * h)
         direct_form = p * np.expm1(beta * w) - beta * d
-        t = np.where((np.abs(w) <= 0.5) & (np.abs(alpha * w) <= 0.5), series, direct_form)
+        use_series = (np.abs(w) <= 0.5) & (np.abs(alpha * w) <= 0.5) & (alpha <= RENYI_SERIES_MAX)
+        t = np.where(use_series, series, direct_form)
         t = np.where(both, t, np.where(p > 0.0, np.inf if alpha > 1.0 else -alpha * p, beta * q))
     return _nan_of(p, q, t * _WUNSCALE)
+
+
+def _renyi_lse(p: Array, q: Array, d: Array, alpha: float) -> Array:
+    """The Renyi divergence for alpha > 1 in log-sum-exp form (the kernel's fe_renyi_lse_row):
+    w_max + log(sum p exp((alpha - 1)(w - w_max)) / sum p) / (alpha - 1), w = log(p/q)."""
+    beta = alpha - 1.0
+    u = np.where(q > 0.0, d / np.where(q > 0.0, q, 1.0), np.inf)
+    umax = np.where(p > 0.0, u, -np.inf).max(axis=1)
+    wmax = np.log1p(umax)
+    w = np.where(np.abs(u) <= 0.5, np.log1p(u), np.log(p / q))
+    terms = np.where(p > 0.0, p * np.exp(beta * (w - wmax[:, None])), 0.0)
+    res: Array = wmax + np.log(terms.sum(axis=1) / p.sum(axis=1)) / beta
+    res = np.where(umax == np.inf, np.inf, res)
+    res = np.where((np.isnan(p) | np.isnan(q)).any(axis=1), np.nan, res)
+    return res
 
 
 def _sum2_rows(x: Array) -> tuple[Array, Array]:
@@ -318,6 +337,8 @@ def _div_pass(
     pn, qn = np.broadcast_arrays(A.p, B.p)
     d = np.broadcast_to(d, pn.shape)
     scale = _WUNSCALE  # the working scale comes off at the end of the row...
+    if measure == RENYILSE:
+        return _renyi_lse(pn, qn, d, alpha)
     if measure == RENYIINF:
         u = np.where(qn > 0.0, d / np.where(qn > 0.0, qn, 1.0), np.inf)
         best: Array = np.where(pn > 0.0, u, -np.inf).max(axis=1)
