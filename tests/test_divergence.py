@@ -581,6 +581,21 @@ def test_entropy_edge_cases_match_scipy(pk, kw):
     _close(ours, ref, rtol=1e-6)
 
 
+def test_zero_results_are_positive_zero_as_scipys():
+    # a single observed symbol (issue 5, item 6), equal rows: +0.0 on both backends, as scipy
+    for got, ref in (
+        (fe.entropy([[1.0]]), scipy.stats.entropy([[1.0]])),
+        (fe.entropy([[1.0]], axis=1), scipy.stats.entropy([[1.0]], axis=1)),
+        (fe.entropy(np.ones(20), np.ones(20)), scipy.stats.entropy(np.ones(20), np.ones(20))),
+    ):
+        assert not np.signbit(got).any() and not np.signbit(ref).any()
+    p = np.arange(1.0, 21.0)
+    for call in list(_MEASURES.values())[:-1]:
+        assert not np.signbit(call(p, p))
+    for a in _ALPHAS:
+        assert not np.signbit(fe.renyi_divergence(p, p, a))
+
+
 def test_entropy_broadcasting_and_shapes():
     x = np.arange(1.0, 4.0)
     y = np.array([[1.0], [2.0]])
