@@ -72,3 +72,52 @@ def test_subnormal_results_round_once():
     ker.exp_array(x, out, 0, 1)
     ref = np.exp(x)  # numpy's exp is correctly rounded to within an ulp here too
     assert np.all(np.abs(out - ref) <= np.spacing(ref) * 1.0 + 5e-324)
+
+
+# The vector exps of the one-pass row loops (FXV_* in _fastexp.pxd), through the same hook:
+# which 2 FXV_EXP_CLEAN and 4 FXV_EXPT_CLEAN (the table form) for -707 <= x <= 0, 3 FXV_EXP_NEG
+# for x <= 0 with subnormal results (-inf and below -746 give 0).
+def _softmax_args(rng, lo=-707.0):
+    return np.concatenate(
+        [
+            rng.uniform(lo, 0.0, 4000),
+            -np.exp(rng.uniform(-40.0, np.log(-lo), 3000)),  # z near 0 and across the range
+            rng.uniform(-1.5, 0.0, 3000),  # around the reduction boundaries
+            [0.0, -0.0, -5e-324, -0.34657359027997264, -0.0216608493924983, -0.0433216987849966,
+             lo],
+        ]
+    )
+
+
+@pytest.mark.parametrize("which, bound", [(2, 1.0), (4, 0.75)])
+def test_row_loop_exps_on_the_clean_range(which, bound):
+    ker, _ = pair("logits")
+    x = _softmax_args(np.random.default_rng(5))
+    out = np.empty_like(x)
+    ker.exp_array(x, out, which, 2)
+    errs = _ulps(x, out, mpmath.exp)
+    assert errs.max() <= bound, (errs.max(), x[errs.argmax()])
+    assert out[np.flatnonzero(x == 0.0)].tolist() == [1.0, 1.0]
+    # every width of the tail (the hook pads a partial vector) gives the same values
+    for k in range(1, 18):
+        part = np.empty(k)
+        ker.exp_array(np.ascontiguousarray(x[-k:]), part, which, 1)
+        np.testing.assert_array_equal(part, out[-k:])
+
+
+def test_row_loop_exp_with_subnormal_results():
+    ker, _ = pair("logits")
+    x = _softmax_args(np.random.default_rng(6), lo=-745.0)
+    out = np.empty_like(x)
+    ker.exp_array(x, out, 3, 2)
+    normal = x > -708.0
+    errs = _ulps(x[normal], out[normal], mpmath.exp)
+    assert errs.max() <= 1.0, (errs.max(), x[normal][errs.argmax()])
+    s = np.linspace(-745.13, -708.4, 4001)
+    got = np.empty_like(s)
+    ker.exp_array(s, got, 3, 1)
+    ref = np.exp(s)
+    assert np.all(np.abs(got - ref) <= np.spacing(ref) + 5e-324)
+    sp = np.array([-np.inf, -746.0, -1e300, -745.2, 0.0, -0.0])
+    ker.exp_array(sp, out[:6], 3, 1)
+    np.testing.assert_array_equal(out[:6], [0.0, 0.0, 0.0, 0.0, 1.0, 1.0])

@@ -220,6 +220,187 @@ def test_uncertainty_rows_kernel_vs_twin(data, T):
     _close(res[0][0], res[1][0], rtol=1e-10, atol=1e-13)
 
 
+# ------------------------------------------------------------------------------ one-pass route
+# Rows that need no full-size output (entropy, logsumexp, KL without gradients, cross-entropy
+# against labels, predictive uncertainty) take the kernel's one-pass vector route; the
+# general route (every full-size output, |x| >= 2^1023, T < 2^-960) stays the reference.
+def _bf16_bits(x):
+    """float32 values truncated to bfloat16, as the uint16 bits the kernels read (kind 3)."""
+    return (np.asarray(x, np.float32).view(np.uint32) >> 16).astype(np.uint16)
+
+
+def _storage(x64, kind):
+    if kind == 3:
+        bits = _bf16_bits(x64)
+        return bits, (bits.astype(np.uint32) << 16).view(np.float32).astype(np.float64)
+    xs = x64.astype(KINDS[kind])
+    return xs, xs.astype(np.float64)
+
+
+def _one_pass_rows(rng):
+    """Rows for every block position: the maximum (and a tie) in the first, a middle and
+    the last (partial) 8-block, masked classes, z below -707 (the exp with subnormal results)
+    and widths around the block and vector sizes."""
+    rows = []
+    for n in (1, 2, 3, 7, 8, 9, 15, 16, 17, 23, 31, 32, 33, 64, 100, 257):
+        base = rng.normal(size=n) * 3
+        for im in sorted({0, n // 2, n - 1, min(8, n - 1), min(16, n - 1)}):
+            r = base.copy()
+            r[im] = r.max() + 1.5
+            rows.append(r)
+            if n > 2:
+                t = r.copy()
+                t[(im + 9) % n] = t[im]  # a tie in another block
+                rows.append(t)
+                m = r.copy()
+                m[(im + 1) % n] = -np.inf  # a masked class
+                m[(im + 5) % n] = -np.inf
+                rows.append(m)
+                w = r.copy()
+                w[(im + 2) % n] = r[im] - 720.0  # exp(z) subnormal
+                w[(im + 3) % n] = r[im] - 800.0  # exp(z) = 0
+                rows.append(w)
+    return rows
+
+
+def _pad(rows):
+    n = max(len(r) for r in rows)
+    out = np.full((len(rows), n), -np.inf)
+    for i, r in enumerate(rows):
+        out[i, : len(r)] = r
+    return out
+
+
+@pytest.mark.parametrize("kind", [0, 1, 2, 3])
+@pytest.mark.parametrize("T", [1.0, 0.37, 2.5])
+def test_one_pass_softmax_rows_agree_with_the_twin_and_the_general_route(kind, T, rng):
+    ker, twin = pair("logits")
+    for width_rows in (_one_pass_rows(rng), [rng.normal(size=1000) * 4 for _ in range(9)]):
+        x64 = _pad(width_rows) if len({len(r) for r in width_rows}) > 1 else np.array(width_rows)
+        if kind == 2:
+            x64 = np.maximum(x64, -6e4)  # float16: finite below is -65504
+            x64[x64 == -6e4] = -np.inf
+        xs, exact = _storage(x64, kind)
+        R, n = xs.shape
+        none = np.empty((0, 0), np.uint8)
+        res = {}
+        for name, mod, want in (("one", ker, False), ("gen", ker, True), ("twin", twin, False)):
+            lse, ent, st_ = np.empty(R), np.empty(R), np.zeros(R, np.int8)
+            pr = np.empty((R, n)) if want else None
+            mod.softmax_rows(_bytes(xs), kind, T, 1.0, lse, ent, none,
+                             pr.view(np.uint8) if want else none, none, 0, st_, 2)
+            res[name] = (lse, ent, st_)
+        for other in ("gen", "twin"):
+            np.testing.assert_array_equal(res["one"][2], res[other][2])
+            _close(res["one"][0], res[other][0], rtol=1e-14)
+            _close(res["one"][1], res[other][1], rtol=1e-13, atol=1e-300)
+        assert (res["one"][2] == 0).all()
+        # and the facade on the same values stored as float64
+        if kind < 3:
+            _close(fe.softmax_entropy(xs, temperature=T), fe.softmax_entropy(exact, temperature=T),
+                   rtol=1e-13)
+
+
+def test_one_pass_ties_and_tiny_masses_in_every_block(rng):
+    # two equal maxima in any two blocks (one of them possibly the tail): ln 2 exactly
+    for n in (9, 17, 33, 100):
+        for i, j in ((0, n - 1), (3, 11 % n), (n - 1, n // 2)):
+            if i == j:
+                continue
+            x = np.full(n, -np.inf)
+            x[i] = x[j] = 2.5
+            for dt in (np.float64, np.float32):
+                assert fe.softmax_entropy(x.astype(dt)) == pytest.approx(math.log(2), rel=1e-15)
+            # the rest 50 below: S - 1 is summed off one maximum, so the tiny mass survives
+            y = np.where(np.isinf(x), 2.5 - 50.0, x)
+            assert fe.softmax_entropy(y) == pytest.approx(_mp_entropy(y), rel=1e-13)
+    # the maximum alone in the tail block, everything else 45 below
+    x = np.full(21, -45.0)
+    x[20] = 0.0
+    assert fe.softmax_entropy(x) == pytest.approx(_mp_entropy(x), rel=1e-14)
+    assert fe.softmax_entropy(x.astype(np.float32)) == pytest.approx(_mp_entropy(x), rel=1e-14)
+
+
+@pytest.mark.parametrize("where", [0, 5, 8, 16, 20])
+def test_one_pass_rows_report_nan_and_inf_anywhere(where):
+    for dt in (np.float64, np.float32):
+        for bad, what in ((np.nan, "NaN"), (np.inf, r"\+inf")):
+            x = np.zeros((3, 21), dt)
+            x[1, where] = bad
+            with pytest.raises(ValueError, match=rf"logits contains {what} in row 1"):
+                fe.softmax_entropy(x)
+            with pytest.raises(ValueError, match=rf"contains {what} in row 1"):
+                fe.softmax_kl_divergence(x[::-1].copy(), x)
+
+
+@pytest.mark.parametrize("kind", [0, 1, 2, 3])
+@pytest.mark.parametrize("T", [1.0, 2.0, 0.3])
+def test_one_pass_kl_rows_agree_with_the_twin_and_the_gradient_route(kind, T, rng):
+    ker, twin = pair("logits")
+    rows = _one_pass_rows(rng)
+    p64 = _pad(rows)
+    q64 = _pad([r[::-1].copy() for r in rows])
+    q64[::4] = p64[::4] + rng.normal(size=p64[::4].shape)  # rows that share their masks
+    q64[1::4] = np.where(np.isneginf(p64[1::4]), -np.inf, rng.normal(size=p64[1::4].shape))
+    fin = np.flatnonzero(np.isfinite(p64[-1]))
+    q64[-1] = p64[-1]
+    q64[-1, fin[::3]] = -np.inf  # p has mass where q is masked: KL = +inf
+    if kind == 2:
+        p64, q64 = np.maximum(p64, -6e4), np.maximum(q64, -6e4)
+        p64[p64 == -6e4] = -np.inf
+        q64[q64 == -6e4] = -np.inf
+    (ps, pe), (qs, qe) = _storage(p64, kind), _storage(q64, kind)
+    R, n = ps.shape
+    none = np.empty((0, 0), np.uint8)
+    res = {}
+    for name, mod, grad in (("one", ker, False), ("gen", ker, True), ("twin", twin, False)):
+        out, s1, s2 = np.empty(R), np.zeros(R, np.int8), np.zeros(R, np.int8)
+        g = np.empty((R, n)).view(np.uint8) if grad else none
+        mod.pair_rows(_bytes(ps), _bytes(qs), kind, T, 0, 1.0, out, g, none, 0, s1, s2, 2)
+        res[name] = (out, s1, s2)
+    for other in ("gen", "twin"):
+        np.testing.assert_array_equal(res["one"][1], res[other][1])
+        np.testing.assert_array_equal(res["one"][2], res[other][2])
+        _close(res["one"][0], res[other][0], rtol=1e-12, atol=1e-300)
+    kl = res["one"][0]
+    assert np.isinf(kl).any() and np.isfinite(kl).any()  # mass where q is masked: +inf
+    assert (kl[np.isfinite(kl)] >= 0).all()
+    if kind < 3:
+        fin = np.isfinite(kl)
+        ref = [_mp_kl(a, b, T) for a, b in zip(pe[fin][::7], qe[fin][::7])]
+        _close(kl[fin][::7], ref, rtol=1e-12, atol=1e-300)
+
+
+def test_one_pass_cross_entropy_against_labels(rng):
+    rows = _one_pass_rows(rng)
+    x = _pad(rows)
+    lab = np.array([int(np.argmax(r)) if i % 3 else (i % len(r)) for i, r in enumerate(rows)])
+    lp = fe.log_softmax(x)  # the general route
+    ref = -lp[np.arange(len(rows)), lab]
+    for dt in (np.float64, np.float32):
+        _close(fe.softmax_cross_entropy(x.astype(dt), lab, reduction="none"),
+               -fe.log_softmax(x.astype(dt))[np.arange(len(rows)), lab], rtol=1e-13, atol=1e-300)
+    _close(fe.softmax_cross_entropy(x, lab, reduction="none"), ref, rtol=1e-13, atol=1e-300)
+
+
+def test_one_pass_routes_are_bitwise_identical_for_any_thread_count(rng):
+    rows = _pad(_one_pass_rows(rng))
+    y = rows[::-1].copy()
+    e3 = (rng.normal(size=(4, 50, 37)) * 3).astype(np.float32)
+    e3[:, ::3, 5] = -np.inf
+    calls = (
+        lambda nj: fe.softmax_entropy(rows.astype(np.float32), n_jobs=nj),
+        lambda nj: fe.logsumexp(rows, temperature=0.3, n_jobs=nj),
+        lambda nj: fe.softmax_kl_divergence(rows, y, temperature=2.0, n_jobs=nj),
+        lambda nj: fe.softmax_cross_entropy(rows, np.zeros(len(rows), np.int64), n_jobs=nj),
+        lambda nj: np.stack(fe.predictive_uncertainty(e3, n_jobs=nj)),
+    )
+    for call in calls:
+        ref = call(1)
+        for nj in (2, 3, -1):
+            np.testing.assert_array_equal(call(nj), ref)
+
+
 # ------------------------------------------------------------------------------ numerics
 def test_matches_scipy_on_ordinary_logits(rng):
     x = rng.normal(size=(20, 37)) * 3

@@ -6,7 +6,7 @@ import numpy as np
 def exp_array(
     x: np.ndarray,  # const double[::1]
     out: np.ndarray,  # double[::1]
-    which: int,  # int: 0 exp, 1 expm1
+    which: int,  # int: 0 exp, 1 expm1; 2, 4 exp on [-707, 0]; 3 exp on x <= 0 (vector forms)
     n_threads: int,
 ) -> None: ...
 def softmax_rows(

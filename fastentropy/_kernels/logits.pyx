@@ -3,8 +3,15 @@
 
 Inputs are (rows, n) logit arrays whose class axis is contiguous (any row stride; the facade
 ensures it, the strided memoryviews only carry it), passed as byte
-views with a storage ``kind``: 0 float64, 1 float32, 2 float16 bits, 3 bfloat16 bits. A row is
-converted to float64 once (float16/bfloat16 bit-exactly), and all arithmetic is in float64.
+views with a storage ``kind``: 0 float64, 1 float32, 2 float16 bits, 3 bfloat16 bits. All
+arithmetic is in float64: float64 and float32 rows are read in place, float16/bfloat16 rows are
+converted (bit-exactly) to a row of doubles first.
+
+Two routes, to the same values (~1e-14): rows that need no full-size output (entropy,
+logsumexp, KL without gradients, cross-entropy against labels, predictive uncertainty) take a
+one-pass vector route (exact row statistics, then one fused exp + sums pass; see the comment
+above ``FLV_WIDTH``); everything else, and rows with ``|x| >= 2^1023`` or ``T < 2^-960``, takes
+the general route (``fl_*_impl``).
 Full-size outputs (log-probabilities, probabilities, gradients) are byte views too, of kind
 ``out_kind`` 0 float64 or 1 float32; a (0, 0) view means "not wanted".
 
@@ -595,19 +602,23 @@ cdef extern from *:
 
     /* ---------------------------------------------------------------- one-pass rows */
     /* The common case of softmax_entropy / logsumexp (no full-size outputs), KL (mode 0, no
-       gradient) and cross-entropy against labels (no smoothing): rows of float64 or float32
-       read in place (float16 / bfloat16 converted to a row of doubles first), |x| < 2^1023,
-       T >= 2^-960 (so h = a = 1 and z = (x - m) / T is z = (x - m) b, as in fl_row). Two
-       passes over a row that stays in L1: exact statistics (max and its first index, min,
-       NaN), then one fused pass computing z, exp(z) and the sums, W doubles a vector
-       (FXV_EXP_* of _fastexp.pxd; 8 AVX-512, 4 AVX2, 2 SSE2 / NEON). S - 1 is summed
-       exactly as the mass off the first maximum (that one lane is masked out of S), so no
-       tie count and no per-element select. The sums run over 8 logical lanes, lane l of
-       block i holding element 8 i + l, joined by a fixed tree, whatever W is: the AVX2 and
-       AVX-512 builds add in the same order (and give the same bits); one thread owns a row.
-       A row with some z < -707 (or a masked -inf) takes the exp with subnormal results.
-       Anything else (|x| >= 2^1023, T < 2^-960, KL rows that may cancel) returns -1 and
-       takes the general route above, which stays the reference for those cases. */
+       gradient), cross-entropy against labels (no smoothing) and the members of
+       predictive_uncertainty: rows of float64 or float32 read in place (float16 / bfloat16
+       converted to a row of doubles first), |x| < 2^1023, T >= 2^-960 (so h = a = 1 and
+       z = (x - m) / T is z = (x - m) b, as in fl_row). Two passes over a row that stays in
+       L1: exact statistics (max and its first index, min, NaN), then one fused pass computing
+       z, exp(z) and the sums, W doubles a vector (8 AVX-512, 4 AVX2, 2 SSE2 / NEON), with
+       the loop flags (storage kind, T == 1, the exp's range) constant in each loop copy.
+       S - 1 is summed exactly as the mass off the first maximum (that one lane is masked
+       out of S), so no tie count and no per-element select. The sums run over 8 logical
+       lanes, lane l of block i holding element 8 i + l, joined by a fixed tree whatever W
+       is; one thread owns a row, so the result never depends on the thread count (the
+       instruction set can move it by an ulp: FMA contraction, and AVX-512 takes the table
+       exp). Rows whose minimum is within 707 of the maximum (after / T) take the
+       clean-range exp, others (masked -inf classes, z < -707) the one with subnormal results.
+       While a row is summed, the next row (the next member) is prefetched. Anything else
+       (|x| >= 2^1023, T < 2^-960, KL rows that may cancel) returns -1 and takes the
+       general route above, which stays the reference for those cases. */
     #if FXV
     typedef struct { double m, mn, mnf; int nan; int64_t imax; } flv_stats;
     /* W logits of storage kind 0 (float64) or 1 (float32) as doubles (GCC 12 splits the
@@ -1277,7 +1288,9 @@ def exp_array(const double[::1] x,  # IN
               double[::1] out,      # OUT exp (which=0) or expm1 (which=1) of each entry
               int which,
               int n_threads):
-    """The vectorised exp / expm1 of the row kernels (exposed for accuracy tests)."""
+    """The exps of the row kernels (exposed for accuracy tests): which 0 exp, 1 expm1 (the
+    general route's fe_exp / fe_expm1); 2 FXV_EXP_CLEAN and 4 FXV_EXPT_CLEAN (-707 <= x <= 0),
+    3 FXV_EXP_NEG (x <= 0) of the one-pass route, on this machine's instruction set."""
     cdef Py_ssize_t n = x.shape[0]
     cdef Py_ssize_t nb = (n + 4095) // 4096
     cdef Py_ssize_t b, lo, w
