@@ -574,7 +574,7 @@ cdef extern from *:
     }
     FE_DIV_LEAF(fe_renyilse_leaf, fe_renyilse_term(p, q, d, C))
 
-    /* Ask for the next leaf's data while this one computes (the leaves read their inputs in
+    /* Ask for the leaf after next while this one computes (the leaves read their inputs in
        a first short loop, then compute from the stack, which leaves the memory bus idle).
        Prefetching past the end of the arrays is harmless. */
     #if defined(__GNUC__)
@@ -584,8 +584,8 @@ cdef extern from *:
     #endif
     FE_ALWAYS_INLINE void fe_prefetch_next(const double* a, const double* b, int64_t n) {
         for (int64_t j = 0; j < n; j += 8) {
-            FE_PREFETCH(a + n + j);
-            FE_PREFETCH(b + n + j);
+            FE_PREFETCH(a + 2 * n + j);
+            FE_PREFETCH(b + 2 * n + j);
         }
     }
 
