@@ -1,5 +1,7 @@
 """Benchmarks of the logits family against the best NumPy formulation and torch (whole call vs
-whole call, same input, same run, one thread for the peers):
+whole call, same input, same run, one thread for the peers; the peer, fastentropy with 1 thread
+and with 2 threads are timed in turn within each repeat, so a change of machine load hits all
+three alike, and the medians are reported):
 
 - ``softmax_entropy``, (100000, 1000) float32: >= 2x the best NumPy formulation (max-shift,
   ``log S - sum(e z) / S``, in row chunks) and >= 8x ``torch.distributions.Categorical(
@@ -14,7 +16,10 @@ Run ``python benchmarks/bench_logits.py [--write]`` from the repository root (to
 from __future__ import annotations
 
 import os
+import statistics
 import sys
+import time
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -22,7 +27,7 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, _HERE)
 sys.path.insert(0, os.path.dirname(_HERE))  # the in-place build in the repository root
 
-from _harness import Table, median_time  # noqa: E402
+from _harness import Table  # noqa: E402
 
 import fastentropy as fe  # noqa: E402
 
@@ -70,6 +75,20 @@ def np_uncertainty(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return total, aleatoric
 
 
+def interleaved(fns: Sequence[Callable[[], object]], repeat: int, warmup: int = 1) -> list[float]:
+    """Median wall time of each callable, timed in turn within every repeat."""
+    for f in fns:
+        for _ in range(warmup):
+            f()
+    times: list[list[float]] = [[] for _ in fns]
+    for _ in range(repeat):
+        for t, f in zip(times, fns):
+            t0 = time.perf_counter()
+            f()
+            t.append(time.perf_counter() - t0)
+    return [statistics.median(t) for t in times]
+
+
 def main() -> None:
     rng = np.random.default_rng(20261126)
     table = Table("logits", ("torch",))
@@ -87,9 +106,7 @@ def main() -> None:
             ref = np.asarray(peer())
             got = np.asarray(ours(1))
             np.testing.assert_allclose(got, ref, rtol=1e-4, atol=1e-5)  # same answer first
-        t_peer = median_time(peer, repeat=repeat)
-        t1 = median_time(lambda: ours(1), repeat=repeat)
-        t2 = median_time(lambda: ours(2), repeat=repeat)
+        t_peer, t1, t2 = interleaved((peer, lambda: ours(1), lambda: ours(2)), repeat)
         table.add(name, peer_name, t_peer, t1, t2, target)
 
     x = (rng.standard_normal((100000, 1000)) * 2).astype(np.float32)
