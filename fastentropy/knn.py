@@ -4,6 +4,8 @@
 - :func:`entropy_knn`: Kozachenko-Leonenko differential entropy, max-norm or Euclidean;
 - :func:`mutual_info_knn`: Kraskov-Stoegbauer-Grassberger (2004) algorithms 1 and 2 for
   multi-dimensional ``x`` and ``y``; with ``z``, the Frenzel-Pompe (2007) conditional MI;
+  with ``discrete_x`` or ``discrete_y``, Ross's (2014) estimator for one discrete side and the
+  contingency (plug-in) MI for two;
 - :func:`mutual_info_many`: :func:`mutual_info_knn` of every column of ``X`` with ``y``, the
   target's preprocessing and sort done once;
 - :func:`kl_divergence_knn`: the Wang-Kulkarni-Verdu (2009) estimator of D(P || Q).
@@ -18,7 +20,8 @@ floating-point expression as the distance: exact at any scale, no epsilons. Resu
 depend on ``n_jobs``.
 
 The k-NN estimators assume continuous data; heavily tied columns get a warning (for discrete
-or mixed data, use the discrete estimators of :mod:`fastentropy.mutual_info`).
+data, use ``discrete_x`` / ``discrete_y`` or the discrete estimators of
+:mod:`fastentropy.mutual_info`).
 """
 from __future__ import annotations
 
@@ -135,8 +138,8 @@ def _warn_ties(name: str, column: int, distinct: int, n: int) -> None:
             f"{name}: column {column} has only {distinct} distinct values in {n} samples; the "
             "k-NN estimators assume continuous data and are biased on heavily tied data (the "
             "noise only breaks ties). For discrete or mixed data use the discrete estimators "
-            "(fastentropy.mutual_information on a contingency table; the discrete_x= / "
-            "discrete_y= and algorithm='gkov' options are planned)",
+            "(fastentropy.mutual_information on a contingency table, or mutual_info_knn's "
+            "discrete_x= / discrete_y= for Ross's estimator)",
             UserWarning,
             stacklevel=4,
         )
@@ -291,6 +294,105 @@ def _mi_local(
     return out
 
 
+
+# --------------------------------------------------------------------------------------------
+# discrete sides (Ross 2014; the contingency MI)
+
+
+def _as_discrete(x: Any, name: str) -> npt.NDArray[np.intp]:
+    """Class codes 0 .. r-1 of the labels ``x`` ((n,) labels, or (n, d) rows of labels, each
+    distinct row a class): integers, booleans, finite floats or strings."""
+    if isinstance(x, (str, bytes)):
+        raise TypeError(f"{name} must be an array-like of labels, got {type(x).__name__}")
+    try:
+        arr = np.asarray(x)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(
+            f"{name} must be a rectangular array-like of labels (got a ragged or mixed nested "
+            "sequence); pass a NumPy array"
+        ) from exc
+    kind = arr.dtype.kind
+    if kind not in "biufUS":
+        raise TypeError(
+            f"{name} must hold integer, boolean, float or string labels, got dtype {arr.dtype}"
+        )
+    if arr.ndim not in (1, 2):
+        raise ValueError(
+            f"{name} must be 1-D (n labels) or 2-D (n samples, d label columns), got "
+            f"{arr.ndim}-D with shape {arr.shape}"
+        )
+    if arr.ndim == 2 and arr.shape[1] == 0:
+        raise ValueError(f"{name} must have at least one column, got shape {arr.shape}")
+    if arr.shape[0] < 2:
+        raise ValueError(f"{name} must have at least 2 samples, got {arr.shape[0]}")
+    if kind == "f" and not np.isfinite(arr).all():
+        raise ValueError(f"{name} must not contain NaN or inf labels")
+    if arr.ndim == 1:
+        _, inverse = np.unique(arr, return_inverse=True)
+    else:
+        _, inverse = np.unique(arr, axis=0, return_inverse=True)
+    return np.ascontiguousarray(inverse.reshape(-1), dtype=np.intp)
+
+
+def _plugin_local(a: npt.NDArray[np.intp], b: npt.NDArray[np.intp]) -> tuple[float, FloatArray]:
+    """The contingency (plug-in) MI of two codings, nats, and its per-sample terms
+    log(n n_ab / (n_a n_b))."""
+    from .mutual_info import mutual_info_score
+
+    n = a.shape[0]
+    na = np.bincount(a)
+    nb = np.bincount(b)
+    joint = a.astype(np.int64) * int(nb.shape[0]) + b
+    _, jinv, nab = np.unique(joint, return_inverse=True, return_counts=True)
+    local = np.log(n * nab[jinv].astype(np.float64)) - np.log(
+        na[a].astype(np.float64) * nb[b].astype(np.float64)
+    )
+    if na.shape[0] == 1 or nb.shape[0] == 1:
+        return 0.0, np.zeros(n)
+    return float(mutual_info_score(a, b)), local
+
+
+def _ross_local(
+    c: FloatArray, codes: npt.NDArray[np.intp], k: int, n_threads: int, name: str,
+) -> FloatArray:
+    """Ross's (2014) per-sample terms psi(N) - psi(N_c) + psi(k_c) - psi(m), nats, for the
+    continuous samples ``c`` ((n, d), preprocessed) and the classes ``codes``: the k-th
+    neighbour (max-norm) within the sample's own class, m the samples of the whole (kept) set
+    within that distance (the k-th neighbour included, the sample itself not). A class of
+    N_c <= k members uses k_c = N_c - 1; samples of one-member classes are dropped (NaN terms,
+    N counts the others), as scikit-learn does."""
+    n = c.shape[0]
+    sizes = np.bincount(codes)
+    size_of = sizes[codes]
+    keep = size_of > 1
+    n_keep = int(np.count_nonzero(keep))
+    if n_keep < 2:
+        raise ValueError(
+            f"{name}: every class has a single member, so no sample has a neighbour in its own "
+            "class; Ross's estimator needs classes with at least 2 members (is this side "
+            "really discrete?)"
+        )
+    radii = np.empty(n, dtype=np.float64)
+    k_of = np.empty(n, dtype=np.intp)
+    for cls in np.flatnonzero(sizes > 1).tolist():
+        members = np.flatnonzero(codes == cls)
+        kc = min(k, members.shape[0] - 1)
+        kth, _ = _knn(np.ascontiguousarray(c[members]), kc, 0, n_threads)
+        radii[members] = kth
+        k_of[members] = kc
+    kept = np.flatnonzero(keep)
+    pts = np.ascontiguousarray(c[kept])
+    part = _Prepared(pts)
+    if pts.shape[1] == 1:
+        order = np.argsort(pts[:, 0])
+        part.order = order
+        part.sorted = np.ascontiguousarray(pts[order, 0])
+    m = _count(part, np.ascontiguousarray(radii[kept]), False, n_threads)
+    psi = _psi_table(n_keep)
+    local = np.full(n, np.nan)
+    local[kept] = (float(psi[n_keep]) - psi[size_of[kept]]) + (psi[k_of[kept]] - psi[m])
+    return local
+
 # --------------------------------------------------------------------------------------------
 # estimators
 
@@ -367,12 +469,14 @@ def entropy_knn(
 @overload
 def mutual_info_knn(
     x: Any, y: Any, *, z: Any = ..., k: int = ..., algorithm: str = ...,
+    discrete_x: bool = ..., discrete_y: bool = ...,
     base: float | None = ..., standardize: bool = ..., noise: float = ...,
     random_state: Any = ..., return_local: Literal[False] = ..., n_jobs: int | None = ...,
 ) -> float: ...
 @overload
 def mutual_info_knn(
     x: Any, y: Any, *, z: Any = ..., k: int = ..., algorithm: str = ...,
+    discrete_x: bool = ..., discrete_y: bool = ...,
     base: float | None = ..., standardize: bool = ..., noise: float = ...,
     random_state: Any = ..., return_local: Literal[True], n_jobs: int | None = ...,
 ) -> tuple[float, FloatArray]: ...
@@ -383,6 +487,8 @@ def mutual_info_knn(
     z: Any = None,
     k: int = 3,
     algorithm: str = "ksg1",
+    discrete_x: bool = False,
+    discrete_y: bool = False,
     base: float | None = None,
     standardize: bool = True,
     noise: float = 1e-10,
@@ -409,7 +515,28 @@ def mutual_info_knn(
     the value does not depend on the scale or offset of any column; the noise is drawn for x,
     then y, then z. ``return_local=True`` also returns the per-sample values. Nats unless
     ``base`` is given. The estimate can be slightly negative for independent variables.
+
+    Discrete sides (no ``z``; ``algorithm='ksg1'``): ``discrete_x=True`` (or ``discrete_y``)
+    reads that side as class labels ((n,) labels, or (n, d) rows of labels: each distinct row
+    is a class; integers, booleans, finite floats or strings) and uses Ross's (2014)
+    estimator, :math:`\\psi(N) - \\langle\\psi(N_c)\\rangle + \\langle\\psi(k_c)\\rangle
+    - \\langle\\psi(m)\\rangle`: the distance to sample i's k-th neighbour (max-norm) among the
+    other members of its class, :math:`N_c` that class's size, :math:`m` the samples of the
+    whole set within that distance (the k-th neighbour included, i itself not). Only the
+    continuous side is standardised and perturbed. As scikit-learn does, a class with
+    :math:`N_c \\le k` members uses :math:`k_c = N_c - 1`, and samples of one-member classes
+    are dropped (N counts the others; their ``return_local`` entries are NaN); a ValueError
+    if every class has one member. Both sides discrete: the contingency (plug-in) MI of the
+    two labelings (as :func:`fastentropy.mutual_info_score`; local terms
+    :math:`\\log(N n_{xy} / (n_x n_y))`); ``k`` must still be valid but is not used.
     """
+    discrete_x = _check_flag(discrete_x, "discrete_x")
+    discrete_y = _check_flag(discrete_y, "discrete_y")
+    if discrete_x or discrete_y:
+        return _mutual_info_discrete(
+            x, y, z, k, algorithm, discrete_x, discrete_y, base, standardize, noise,
+            random_state, return_local, n_jobs,
+        )
     X = _as_samples(x, "x")
     Y = _as_samples(y, "y")
     _check_same_length(X, Y, "x", "y")
@@ -436,6 +563,50 @@ def mutual_info_knn(
     prepared, _ = _prepare(parts, standardize, noise, rng, sort_columns=True)
     local = _mi_local(prepared, k, algorithm, _psi_table(n), n_threads)
     return _finish(local, base, return_local)
+
+
+def _mutual_info_discrete(
+    x: Any, y: Any, z: Any, k: Any, algorithm: Any, discrete_x: bool, discrete_y: bool,
+    base: Any, standardize: Any, noise: Any, random_state: Any, return_local: Any,
+    n_jobs: Any,
+) -> float | tuple[float, FloatArray]:
+    """mutual_info_knn with one or two discrete sides (Ross 2014; the contingency MI)."""
+    X: Any = _as_discrete(x, "x") if discrete_x else _as_samples(x, "x")
+    Y: Any = _as_discrete(y, "y") if discrete_y else _as_samples(y, "y")
+    _check_same_length(X, Y, "x", "y")
+    if z is not None:
+        raise ValueError(
+            "z: conditional MI with discrete_x / discrete_y is not available; use z=None, "
+            "or continuous x and y"
+        )
+    n = X.shape[0]
+    k = _check_k(k, n)
+    algorithm = check_choice(algorithm, "algorithm", _ALGORITHMS)
+    if algorithm != "ksg1":
+        raise ValueError(
+            "algorithm must be 'ksg1' with discrete_x / discrete_y (Ross's estimator has one "
+            f"form), got {algorithm!r}"
+        )
+    base = check_base(base)
+    standardize = _check_flag(standardize, "standardize")
+    return_local = _check_flag(return_local, "return_local")
+    noise = _check_noise(noise)
+    rng = _rng(random_state)
+    n_threads = _threads(n_jobs, n)
+    if discrete_x and discrete_y:
+        value, local = _plugin_local(X, Y)
+    else:
+        cont, name, codes, dname = (Y, "y", X, "x") if discrete_x else (X, "x", Y, "y")
+        (pc,), _ = _prepare([(cont, name)], standardize, noise, rng)
+        local = _ross_local(pc.a, codes, k, n_threads, dname)
+        value = float(np.nanmean(local))
+    div = log_base_divisor(base)
+    if div != 1.0:
+        value /= div
+        local = local / div
+    if return_local:
+        return value, local
+    return value
 
 
 def kl_divergence_knn(

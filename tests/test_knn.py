@@ -525,3 +525,149 @@ def test_mutual_info_many_bad_input(call, exc, start):
     with pytest.raises(exc) as info:
         call()
     assert str(info.value).startswith(start), str(info.value)
+
+
+# ---------------------------------------------------------------------------------------------
+# discrete sides: Ross (2014) and the contingency MI
+
+
+def bf_ross(c, labels, k):
+    """Ross's estimator by brute force (max-norm), with scikit-learn's handling of small
+    classes: k_c = min(k, N_c - 1), one-member classes dropped."""
+    c = np.asarray(c, dtype=float).reshape(len(labels), -1)
+    _, codes = np.unique(labels, return_inverse=True)
+    sizes = np.bincount(codes)[codes]
+    keep = sizes > 1
+    c, codes, sizes = c[keep], codes[keep], sizes[keep]
+    n = len(codes)
+    D = _dist(c, c, 0)
+    np.fill_diagonal(D, np.inf)
+    terms = []
+    for i in range(n):
+        same = D[i][codes == codes[i]]
+        kc = min(k, sizes[i] - 1)
+        r = np.sort(same)[kc - 1]
+        m = int(np.sum(D[i] <= r))
+        terms.append(digamma(n) - digamma(sizes[i]) + digamma(kc) - digamma(m))
+    return float(np.mean(terms))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("dim", [1, 2])
+def test_ross_matches_bruteforce(seed, dim, quiet):
+    rng = np.random.default_rng(seed)
+    n = 160
+    labels = rng.integers(0, 4, n)
+    c = rng.standard_normal((n, dim)) + labels[:, None]
+    if seed == 2:  # ties: a coarse grid, small classes and a singleton
+        c = np.round(c * 2) / 2
+        labels[:3] = [7, 8, 8]
+        labels[3] = 9
+    want = bf_ross(c, labels, 3)
+    got = fk.mutual_info_knn(c, labels, discrete_y=True, **RAW)
+    assert got == pytest.approx(want, rel=1e-12, abs=1e-13)
+    got_x = fk.mutual_info_knn(labels, c, discrete_x=True, **RAW)
+    assert got_x == got
+
+
+def test_ross_matches_scikit_learn_cd():
+    sk = pytest.importorskip("sklearn.feature_selection._mutual_info")
+    rng = np.random.default_rng(5)
+    n = 400
+    labels = rng.integers(0, 3, n)
+    labels[:2] = [5, 6]  # singletons: dropped by both
+    c = rng.standard_normal(n) + labels
+    got = fk.mutual_info_knn(c, labels, discrete_y=True, **RAW)
+    assert got == pytest.approx(sk._compute_mi_cd(c, labels, 3), rel=1e-12)
+
+
+def test_ross_gaussian_mixture_closed_form():
+    from scipy import integrate, stats
+
+    rng = np.random.default_rng(3)
+    n = 20000
+    labels = rng.integers(0, 3, n)
+    c = rng.standard_normal(n) + labels
+
+    def integrand(t):
+        p = np.mean([stats.norm.pdf(t - i) for i in range(3)], axis=0)
+        return -p * np.log(p)
+
+    h = integrate.quad(integrand, -12, 14)[0]
+    true = h - 0.5 * math.log(2 * math.pi * math.e)
+    assert fk.mutual_info_knn(c, labels, discrete_y=True) == pytest.approx(true, abs=0.01)
+
+
+def test_ross_invariant_to_scale_offset_and_label_names():
+    rng = np.random.default_rng(4)
+    labels = rng.integers(0, 3, 500)
+    c = rng.standard_normal(500) + labels
+    base = fk.mutual_info_knn(c, labels, discrete_y=True)
+    names = np.array(["a", "b", "c"])[labels]
+    assert fk.mutual_info_knn(c * 1e3 + 1e9, names, discrete_y=True) == pytest.approx(
+        base, abs=1e-9)
+    local_val, local = fk.mutual_info_knn(c, labels, discrete_y=True, return_local=True, base=2)
+    assert local_val == pytest.approx(base / math.log(2), rel=1e-12)
+    assert np.mean(local) == pytest.approx(local_val, rel=1e-12)
+
+
+def test_ross_singletons_dropped_with_nan_local(quiet):
+    rng = np.random.default_rng(6)
+    labels = rng.integers(0, 2, 100)
+    labels[0] = 9
+    c = rng.standard_normal(100)
+    value, local = fk.mutual_info_knn(c, labels, discrete_y=True, return_local=True, **RAW)
+    assert np.isnan(local[0]) and np.isfinite(local[1:]).all()
+    assert value == pytest.approx(np.mean(local[1:]), rel=1e-12)
+    assert value == pytest.approx(bf_ross(c, labels, 3), rel=1e-12)
+
+
+def test_ross_multidimensional_discrete_rows_are_classes():
+    rng = np.random.default_rng(7)
+    rows = rng.integers(0, 2, (300, 2))
+    code = rows[:, 0] * 2 + rows[:, 1]
+    c = rng.standard_normal(300) + code
+    assert fk.mutual_info_knn(c, rows, discrete_y=True) == fk.mutual_info_knn(
+        c, code, discrete_y=True)
+
+
+def test_two_discrete_sides_is_contingency_mi():
+    import fastentropy
+
+    rng = np.random.default_rng(8)
+    a = rng.integers(0, 4, 300)
+    b = (a + rng.integers(0, 2, 300)) % 4
+    value, local = fk.mutual_info_knn(a, b, discrete_x=True, discrete_y=True, return_local=True)
+    assert value == pytest.approx(fastentropy.mutual_info_score(a, b), rel=1e-14)
+    assert np.mean(local) == pytest.approx(value, rel=1e-12)
+    assert fk.mutual_info_knn(a, np.zeros(300), discrete_x=True, discrete_y=True) == 0.0
+
+
+L = np.random.default_rng(2).integers(0, 3, 50)
+
+
+@pytest.mark.parametrize(
+    "call, exc, start",
+    [
+        (lambda: fk.mutual_info_knn(Y, np.arange(50), discrete_y=True), ValueError, "y: every"),
+        (lambda: fk.mutual_info_knn(np.arange(50), Y, discrete_x=True), ValueError, "x: every"),
+        (lambda: fk.mutual_info_knn(Y, L, discrete_y=1), TypeError, "discrete_y must"),
+        (lambda: fk.mutual_info_knn(Y, L, discrete_y=True, z=Y), ValueError, "z: "),
+        (lambda: fk.mutual_info_knn(Y, L, discrete_y=True, algorithm="ksg2"), ValueError,
+         "algorithm must"),
+        (lambda: fk.mutual_info_knn(Y, L[:40], discrete_y=True), ValueError, "y must have"),
+        (lambda: fk.mutual_info_knn(Y, L.astype(object), discrete_y=True), TypeError, "y must"),
+        (lambda: fk.mutual_info_knn(Y, np.where(L > 1, np.nan, L), discrete_y=True),
+         ValueError, "y must not contain NaN"),
+        (lambda: fk.mutual_info_knn(Y, np.zeros((50, 2, 2)), discrete_y=True), ValueError,
+         "y must be 1-D"),
+        (lambda: fk.mutual_info_knn(Y, L, discrete_y=True, k=50), ValueError, "k must be"),
+        (lambda: fk.mutual_info_knn(Y[:1], L[:1], discrete_y=True, k=1), ValueError,
+         "x must have at least 2"),
+        (lambda: fk.mutual_info_knn("ab", L, discrete_x=True), TypeError, "x must"),
+    ],
+)
+def test_discrete_bad_input(call, exc, start):
+    with pytest.raises(exc) as info:
+        call()
+    assert str(info.value).startswith(start), str(info.value)
