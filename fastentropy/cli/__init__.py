@@ -82,7 +82,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from . import demo, info, logits
+from . import demo, info, kl, logits, rank
 from ._command import Command
 from .demo import run_demo
 
@@ -93,6 +93,8 @@ COMMANDS: tuple[Command, ...] = (
     demo.COMMAND,
     info.COMMAND,
     logits.COMMAND,
+    rank.COMMAND,
+    kl.COMMAND,
 )
 
 

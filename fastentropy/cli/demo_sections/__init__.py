@@ -6,7 +6,7 @@ by their place in that list. To add a section, see :mod:`fastentropy.cli`.
 """
 from __future__ import annotations
 
-from . import divergence, entropy, iris, logits, mutual_information
+from . import divergence, entropy, iris, knn, logits, mixture, mutual_information
 from ._base import DATASETS, Dataset, DemoContext, Section
 
 __all__ = ["DATASETS", "SECTIONS", "Dataset", "DemoContext", "Section"]
@@ -18,4 +18,6 @@ SECTIONS: tuple[Section, ...] = (
     divergence.SECTION,
     iris.SECTION,
     logits.SECTION,
+    knn.SECTION,
+    mixture.SECTION,
 )
