@@ -561,6 +561,10 @@ SPECS: dict[str, Spec | None] = {
             "n_samples-one": (lambda: {"n_samples": 1}, ("n_samples",)),
             "n_samples-float": (lambda: {"n_samples": 100.0}, ("n_samples",)),
             "random_state-negative": (lambda: {"random_state": -5}, ("random_state",)),
+            "tol-zero": (lambda: {"method": "mc", "tol": 0.0}, ("tol",)),
+            "tol-nan": (lambda: {"method": "mc", "tol": float("nan")}, ("tol",)),
+            "tol-str": (lambda: {"method": "mc", "tol": "1e-3"}, ("tol",)),
+            "method-quad_in_2d": (lambda: {"method": "quad"}, ("method",)),
         },
     ),
     # mutual information

@@ -348,10 +348,12 @@ def test_mc_within_four_stderr_of_quadrature_1d(seed):
     res = fm.kl_divergence_mixture(p, q, method="mc", n_samples=40000, random_state=seed)
     assert res.n_samples == 40000
     assert abs(res.estimate - ref) < 4 * res.stderr, (res, ref)
-    res2 = fm.kl_divergence_mixture(p, q, n_samples=40000, random_state=seed, base=2)
+    res2 = fm.kl_divergence_mixture(p, q, method="mc", n_samples=40000, random_state=seed,
+                                   base=2)
     assert res2.estimate == pytest.approx(res.estimate / math.log(2), rel=1e-14)
     assert res2.stderr == pytest.approx(res.stderr / math.log(2), rel=1e-14)
-    res3 = fm.kl_divergence_mixture(p, q, n_samples=40000, random_state=seed, base=0.5)
+    res3 = fm.kl_divergence_mixture(p, q, method="mc", n_samples=40000, random_state=seed,
+                                   base=0.5)
     assert res3.estimate == pytest.approx(-res2.estimate, rel=1e-14)
     assert res3.stderr == pytest.approx(res2.stderr, rel=1e-14)
 
@@ -372,7 +374,7 @@ def test_minimum_two_samples_per_component(rng):
     p = fm.as_gaussian_mixture(weights=[0.999, 0.001], means=[[0.0], [3.0]],
                                covariances=[1.0, 1.0], covariance_type="spherical")
     q = _random_mixture(rng, 2, 1)
-    res = fm.kl_divergence_mixture(p, q, n_samples=100, random_state=0)
+    res = fm.kl_divergence_mixture(p, q, method="mc", n_samples=100, random_state=0)
     assert res.n_samples == 102 and math.isfinite(res.stderr)
 
 
@@ -399,7 +401,15 @@ def test_kl_mixture_bad_arguments(rng):
     with pytest.raises(TypeError, match="^n_samples must be an int"):
         fm.kl_divergence_mixture(p, p, n_samples=10.0)
     with pytest.raises(ValueError, match="^method="):
+        fm.kl_divergence_mixture(p, p, method="banana")
+    with pytest.raises(ValueError, match="^method='quad' needs 1-D mixtures"):
         fm.kl_divergence_mixture(p, p, method="quad")
+    with pytest.raises(ValueError, match="^tol must be a positive"):
+        fm.kl_divergence_mixture(p, p, method="mc", tol=0.0)
+    with pytest.raises(ValueError, match="^tol must be a positive"):
+        fm.kl_divergence_mixture(p, p, method="mc", tol=float("nan"))
+    with pytest.raises(TypeError, match="^tol must be a positive"):
+        fm.kl_divergence_mixture(p, p, method="mc", tol="small")
     with pytest.raises(ValueError, match="^random_state"):
         fm.kl_divergence_mixture(p, p, random_state=-3)
     with pytest.raises(ValueError, match="^base"):
@@ -421,3 +431,240 @@ def test_overflowing_distances_give_minus_inf_not_nan():
     with pytest.raises(ValueError, match="^covariances must be positive definite"):
         fm.as_gaussian_mixture(weights=[1.0], means=[[0.0, 0.0]],
                                covariances=[[[1e308, 1e308], [1e308, 1e308]]])
+
+
+# ------------------------------------------------------------------------- quadrature (1-D)
+def _mp_kl_1d(p, q):
+    """KL of 1-D mixtures by mpmath quadrature at 30 digits, split at the components' means."""
+    mpmath.mp.dps = 30
+
+    def dens(g, x):
+        sd = np.sqrt(g.full_covariances()[:, 0, 0])
+        return mpmath.fsum(mpmath.mpf(float(w)) * mpmath.npdf(x, float(m), float(s))
+                           for w, m, s in zip(g.weights, g.means[:, 0], sd) if w > 0)
+
+    def f(x):
+        a, b = dens(p, x), dens(q, x)
+        return a * mpmath.log(a / b) if a > 0 else mpmath.mpf(0)
+
+    sd = np.sqrt(np.concatenate([p.full_covariances()[:, 0, 0], q.full_covariances()[:, 0, 0]]))
+    mu = np.concatenate([p.means[:, 0], q.means[:, 0]])
+    pts = sorted({float(v) for t in (-30, -4, -1, 0, 1, 4, 30) for v in (mu + t * sd)})
+    return float(mpmath.quad(f, pts))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_quad_matches_scipy_quad_and_auto_picks_it_in_1d(seed):
+    r = np.random.default_rng(seed)
+    p = _random_mixture(r, 3, 1, spread=1.5)
+    q = _random_mixture(r, 2, 1, spread=1.5)
+    ref = _quad_kl_1d(p, q)
+    got = fm.kl_divergence_mixture(p, q, method="quad")
+    assert got.method == "quad" and got.stderr is None and got.n_samples == 0
+    assert got.estimate == pytest.approx(ref, rel=1e-10, abs=1e-12)
+    assert fm.kl_divergence_mixture(p, q) == got  # auto: quadrature in 1-D
+
+
+def test_quad_against_mpmath_on_hard_mixtures():
+    cases = [
+        # a narrow spike inside a broad component, and far-apart components
+        (([0.3, 0.7], [0.0, 0.5], [1e-4, 4.0]), ([0.5, 0.5], [-1.0, 30.0], [1.0, 0.25])),
+        # near-identical mixtures (KL ~ 1e-9): the non-negative integrand keeps the digits
+        (([0.4, 0.6], [0.0, 1.0], [1.0, 0.5]), ([0.4 + 1e-5, 0.6 - 1e-5], [0.0, 1.0], [1.0, 0.5])),
+        (([1.0], [0.0], [1.0]), ([0.2, 0.8], [3.0, -2.0], [0.01, 9.0])),
+    ]
+    for (pw, pm, pv), (qw, qm, qv) in cases:
+        p = fm.as_gaussian_mixture(weights=pw, means=np.array(pm)[:, None], covariances=pv,
+                                   covariance_type="spherical")
+        q = fm.as_gaussian_mixture(weights=qw, means=np.array(qm)[:, None], covariances=qv,
+                                   covariance_type="spherical")
+        ref = _mp_kl_1d(p, q)
+        got = fm.kl_divergence_mixture(p, q, method="quad").estimate
+        assert got == pytest.approx(ref, rel=1e-9, abs=1e-15), (got, ref)
+
+
+def test_quad_of_a_mixture_against_itself_is_zero(rng):
+    p = _random_mixture(rng, 4, 1)
+    assert fm.kl_divergence_mixture(p, p, method="quad").estimate == 0.0
+    bits = fm.kl_divergence_mixture(p, _random_mixture(rng, 2, 1), method="quad", base=2)
+    nats = fm.kl_divergence_mixture(p, _random_mixture(np.random.default_rng(20261126), 4, 1),
+                                    method="quad")
+    assert bits.estimate > 0 and nats.estimate >= 0
+
+
+# ------------------------------------------------------- closed-form approximations, bounds
+_ANALYTIC = ("variational", "goldberger", "product", "bounds")
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_every_bound_brackets_the_quadrature_value_1d(seed):
+    r = np.random.default_rng(100 + seed)
+    p = _random_mixture(r, int(r.integers(1, 6)), 1, spread=float(r.uniform(0.2, 3)))
+    q = _random_mixture(r, int(r.integers(1, 6)), 1, spread=float(r.uniform(0.2, 3)))
+    truth = fm.kl_divergence_mixture(p, q, method="quad").estimate
+    gp, gq = p, q
+    t = fm._terms(gp, gq)
+    lo, up = fm._durrieu(t)
+    vub = fm._variational_upper(t)
+    slack = 1e-9 * (1 + truth)
+    assert lo <= truth + slack and truth <= up + slack and truth <= vub + slack
+    b = fm.kl_divergence_mixture(p, q, method="bounds")
+    assert b.lower == max(lo, 0.0) and b.upper == min(up, vub)
+    assert b.lower <= truth + slack <= b.upper + 2 * slack
+    assert b.lower <= b.estimate <= b.upper
+    for m in _ANALYTIC:
+        res = fm.kl_divergence_mixture(p, q, method=m)
+        assert res.method == m and res.stderr is None and res.n_samples == 0
+        assert (res.lower, res.upper) == (b.lower, b.upper)
+
+
+@pytest.mark.parametrize("ctype", ["full", "diag"])
+def test_every_bound_brackets_a_long_monte_carlo_run_2d(ctype):
+    r = np.random.default_rng(7 if ctype == "full" else 8)
+    for _ in range(3):
+        p = _random_mixture(r, 4, 2, ctype, spread=1.5)
+        q = _random_mixture(r, 3, 2, ctype, spread=1.5)
+        mc = fm.kl_divergence_mixture(p, q, method="mc", n_samples=400_000, random_state=1)
+        t = fm._terms(p, q)
+        lo, up = fm._durrieu(t)
+        vub = fm._variational_upper(t)
+        assert lo <= mc.estimate + 4 * mc.stderr
+        assert mc.estimate - 4 * mc.stderr <= min(up, vub)
+        b = fm.kl_divergence_mixture(p, q, method="bounds")
+        assert b.lower <= mc.estimate + 4 * mc.stderr
+        assert b.upper >= mc.estimate - 4 * mc.stderr
+
+
+def test_variational_upper_bound_improves_on_the_product_initialisation(rng):
+    p = _random_mixture(rng, 5, 2)
+    q = _random_mixture(rng, 4, 2)
+    t = fm._terms(p, q)
+    first = float(np.sum(np.exp(t.lw_p[:, None] + t.lw_q[None, :]) * t.D_pq))  # phi = psi
+    assert fm._variational_upper(t) <= first
+    assert fm._variational_upper(t, max_iter=0) == pytest.approx(first, rel=1e-14)
+
+
+@pytest.mark.parametrize("d", [1, 2, 3])
+def test_mixture_against_itself_gives_zero_or_an_interval_holding_it(rng, d):
+    gm = _random_mixture(rng, 4, d)
+    for m in ("variational", "product"):
+        assert fm.kl_divergence_mixture(gm, gm, method=m).estimate == 0.0
+    b = fm.kl_divergence_mixture(gm, gm, method="bounds")
+    assert b.lower == 0.0 <= b.upper and b.estimate == 0.0
+    perm = [3, 1, 0, 2]
+    pg = fm.as_gaussian_mixture(weights=gm.weights[perm], means=gm.means[perm],
+                                covariances=gm.covariances[perm])
+    for m in ("variational", "product"):
+        assert abs(fm.kl_divergence_mixture(gm, pg, method=m).estimate) < 1e-12
+    # Goldberger's matching is 0 when each component is matched to itself (separated ones)
+    sep = fm.as_gaussian_mixture(weights=[0.2, 0.3, 0.5], means=np.eye(3, d) * 40,
+                                 covariances=[1.0, 2.0, 0.5], covariance_type="spherical")
+    assert abs(fm.kl_divergence_mixture(sep, sep, method="goldberger").estimate) < 1e-14
+
+
+@pytest.mark.parametrize("d", [1, 2, 4])
+def test_single_components_reduce_to_the_closed_form(rng, d):
+    p = _random_mixture(rng, 1, d)
+    q = _random_mixture(rng, 1, d)
+    ref = fm.kl_divergence_gaussian(p.means[0], p.full_covariances()[0], q.means[0],
+                                    q.full_covariances()[0])
+    for m in ("variational", "goldberger", "bounds"):
+        res = fm.kl_divergence_mixture(p, q, method=m)
+        assert res.estimate == pytest.approx(ref, rel=1e-12)
+        assert res.lower == res.upper == pytest.approx(ref, rel=1e-12)
+    t = fm._terms(p, q)
+    assert fm._variational(t) == pytest.approx(ref, rel=1e-12)
+    assert fm._goldberger(t) == pytest.approx(ref, rel=1e-12)
+    assert fm._variational_upper(t) == pytest.approx(ref, rel=1e-12)
+    lo, up = fm._durrieu(t)
+    assert lo <= ref <= up
+    # the product approximation of two single Gaussians: log N(0; 0, 2 S_p) / N(m_p; m_q, S_p+S_q)
+    from scipy.stats import multivariate_normal as mvn
+
+    Sp, Sq = p.full_covariances()[0], q.full_covariances()[0]
+    want = (mvn(np.zeros(d), 2 * Sp).logpdf(np.zeros(d))
+            - mvn(q.means[0], Sp + Sq).logpdf(p.means[0]))
+    assert fm.kl_divergence_mixture(p, q, method="product").estimate == pytest.approx(want,
+                                                                                      rel=1e-12)
+
+
+def test_variational_is_computed_in_the_log_domain():
+    # components 60 sd apart: e^-D underflows in a direct evaluation; the log domain does not
+    p = fm.as_gaussian_mixture(weights=[0.5, 0.5], means=[[0.0, 0.0], [60.0, 0.0]],
+                               covariances=[1.0, 1.0], covariance_type="spherical")
+    q = fm.as_gaussian_mixture(weights=[1.0], means=[[1000.0, 0.0]], covariances=[1.0],
+                               covariance_type="spherical")
+    for m in _ANALYTIC:
+        res = fm.kl_divergence_mixture(p, q, method=m)
+        assert all(math.isfinite(v) for v in (res.estimate, res.lower, res.upper)), (m, res)
+        assert res.lower <= res.estimate <= res.upper or m in ("product", "goldberger")
+    # q is one Gaussian: KL(p||q) = -H(p) - E_p log q, with E_p log q exact
+    exact_cross = -np.log(2 * np.pi) - 0.5 * (np.mean([1000.0**2, 940.0**2]) + 2.0)
+    b = fm.kl_divergence_mixture(p, q, method="bounds")
+    # H(p) of two separated unit Gaussians = log 2 + log(2 pi e) (to e^-900)
+    truth = -(np.log(2) + np.log(2 * np.pi * np.e)) - exact_cross
+    assert b.lower <= truth * (1 + 1e-12) and truth <= b.upper * (1 + 1e-12)
+    # separated components: the variational approximation is exact (to e^-900)
+    assert b.estimate == pytest.approx(truth, rel=1e-12)
+    assert fm.kl_divergence_mixture(p, q, method="variational").estimate == b.estimate
+
+
+def test_bounds_in_another_base_and_below_one(rng):
+    p = _random_mixture(rng, 3, 2)
+    q = _random_mixture(rng, 2, 2)
+    nats = fm.kl_divergence_mixture(p, q, method="bounds")
+    bits = fm.kl_divergence_mixture(p, q, method="bounds", base=2)
+    assert bits.lower == pytest.approx(nats.lower / math.log(2), rel=1e-14)
+    assert bits.upper == pytest.approx(nats.upper / math.log(2), rel=1e-14)
+    neg = fm.kl_divergence_mixture(p, q, method="bounds", base=0.5)
+    assert neg.lower <= neg.estimate <= neg.upper
+    assert neg.lower == pytest.approx(-bits.upper, rel=1e-14)
+
+
+# -------------------------------------------------------------------------------- tol=
+def test_tol_keeps_sampling_until_the_stderr_is_below_it(rng):
+    p = _random_mixture(rng, 3, 2)
+    q = _random_mixture(rng, 3, 2)
+    first = fm.kl_divergence_mixture(p, q, method="mc", n_samples=2000, random_state=4)
+    tol = first.stderr / 5  # needs ~25x the samples: 5 doublings
+    got = fm.kl_divergence_mixture(p, q, method="mc", n_samples=2000, random_state=4, tol=tol)
+    assert got.stderr <= tol
+    assert got.n_samples == first.n_samples * 2 ** round(math.log2(got.n_samples /
+                                                                   first.n_samples))
+    assert got.n_samples >= 16 * first.n_samples
+    assert abs(got.estimate - first.estimate) < 4 * first.stderr
+    # a tolerance already met: the plain call's result
+    assert fm.kl_divergence_mixture(p, q, method="mc", n_samples=2000, random_state=4,
+                                    tol=first.stderr * 2) == first
+    again = fm.kl_divergence_mixture(p, q, method="mc", n_samples=2000, random_state=4, tol=tol,
+                                     n_jobs=2)
+    assert again == got
+    # a mixture against itself has stderr 0 at once
+    same = fm.kl_divergence_mixture(p, p, method="mc", n_samples=100, random_state=1, tol=1e-9)
+    plain = fm.kl_divergence_mixture(p, p, method="mc", n_samples=100, random_state=1)
+    assert same == plain and same.stderr == 0.0
+
+
+def test_tol_rounds_are_independent_draws():
+    # the rounds' keys differ (fresh streams), so the merged estimate's spread over seeds
+    # matches its reported stderr
+    r = np.random.default_rng(5)
+    p = _random_mixture(r, 2, 2)
+    q = _random_mixture(r, 2, 2)
+    first = fm.kl_divergence_mixture(p, q, method="mc", n_samples=200, random_state=0)
+    runs = [fm.kl_divergence_mixture(p, q, method="mc", n_samples=200, random_state=s,
+                                     tol=first.stderr / 3) for s in range(150)]
+    est = np.array([x.estimate for x in runs])
+    se = np.array([x.stderr for x in runs])
+    ratio = est.std(ddof=1) / np.sqrt(np.mean(se**2))
+    assert 0.8 < ratio < 1.2, ratio
+
+
+def test_tol_out_of_reach_warns_and_returns(monkeypatch, rng):
+    monkeypatch.setattr(fm, "_MC_MAX_TOTAL", 4000)
+    p = _random_mixture(rng, 2, 2)
+    q = _random_mixture(rng, 2, 2)
+    with pytest.warns(RuntimeWarning, match="^tol=1e-09 was not reached"):
+        res = fm.kl_divergence_mixture(p, q, method="mc", n_samples=1000, random_state=0,
+                                       tol=1e-9)
+    assert res.n_samples == 4000 and res.stderr > 1e-9

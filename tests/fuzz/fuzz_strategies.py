@@ -1132,7 +1132,8 @@ MIXTURE_KW: dict[str, Callable[[dict[str, Any]], Any]] = {
     ),
     # None (fresh entropy) is left out: the two backends would draw different streams
     "n_samples": lambda ctx: good_or_odd([2, 64, 1001, np.int64(100)], [1, 0, -5, 10.0, "64"]),
-    "method": lambda ctx: good_or_odd(["mc", "auto"], ["quad", "", 3, None]),
+    "method": lambda ctx: good_or_odd(["mc", "auto", "variational", "goldberger", "product",
+                                       "bounds"], ["quad", "", 3, None]),
     "covariance_type": lambda ctx: good_or_odd(["diag"], ["full", "banana", 1]),
     "obj": lambda ctx: st.just(None),
 }
