@@ -35,8 +35,9 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("q", nargs="?", metavar="Q", help="the mixture Q (.json or .npz)")
     parser.add_argument(
         "--method", default="auto",
-        help="a method of fastentropy.kl_divergence_mixture (default 'auto': the closed form "
-        "for two single Gaussians, else Monte Carlo 'mc')",
+        help="a method of fastentropy.kl_divergence_mixture: 'auto' (default: the closed form "
+        "for two single Gaussians, 'quad' in 1-D, else Monte Carlo 'mc'), 'mc', 'quad', "
+        "'variational', 'goldberger', 'product' or 'bounds' (guaranteed lower and upper bounds)",
     )
     parser.add_argument(
         "--n-samples", type=int, default=None, metavar="N",
@@ -149,7 +150,8 @@ COMMAND = Command(
         "samples drawn and the method used; --json prints one JSON object with the keys p, q, "
         "base, estimate, stderr, lower, upper, n_samples, method and seed (null where there is "
         "none). Errors (a missing or malformed file, an invalid model, mixtures of different "
-        "dimensions, a bad option value) print one line and exit 2."
+        "dimensions, a value the library refuses) print one line and exit 2; a malformed "
+        "option prints the usage and exits 2."
     ),
     add_arguments=_add_arguments,
     run=_run,
