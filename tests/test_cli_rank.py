@@ -2,12 +2,12 @@
 (fastentropy/cli/demo_sections/knn.py).
 
 The command runs in-process through ``cli.main``; its printed values are checked against
-``fe.mutual_info_many`` / ``fe.mutual_info_score`` called here on the arrays the CSV was written
-from, and the demo section's table against scikit-learn and numpy.
+``fe.mutual_info_many`` / ``fe.mutual_info_score`` / ``fe.mutual_info_knn(discrete_*=True)``
+called here on the arrays the CSV was written from (and scikit-learn's KSG and Ross where the
+data are untied), and the demo section's table against scikit-learn and numpy.
 """
 from __future__ import annotations
 
-import inspect
 import json
 import math
 import os
@@ -25,7 +25,6 @@ from fastentropy.cli.demo_sections import knn as knn_section
 from fastentropy.datasets import IRIS_FEATURE_NAMES, load_iris
 
 N = 200
-ROSS = "discrete_y" in inspect.signature(fe.mutual_info_knn).parameters
 
 
 @pytest.fixture(scope="module")
@@ -74,9 +73,10 @@ def parse_rank_table(text: str) -> tuple[str, list[str], list[list[str]]]:
 
     rows = []
     for line in lines[5:]:
-        if not line[: spans[0][1]].strip().replace("-", "").isdigit() and line[:2] != "- ":
+        cells = cut(line)
+        if cells[2] not in ("continuous", "discrete"):
             break  # the note
-        rows.append(cut(line))
+        rows.append(cells)
     return lines[1], cut(lines[3]), rows
 
 
@@ -105,17 +105,19 @@ def test_continuous_target_values_match_mutual_info_many(capsys, csv_file, data)
     assert result["ranking"][0]["column"] == "a"
     assert result["target_kind"] == "continuous" and result["unit"] == "bits"
     assert result["rows"] == N and result["k"] == 3
-    skipped = {r["column"]: r for r in result["skipped"]}
-    if ROSS:
-        assert not skipped
-        for name in ("colour", "level"):
-            codes = np.unique(data[name], return_inverse=True)[1].astype(float)
-            ref = fe.mutual_info_knn(codes, data["b"], k=3, discrete_x=True) / math.log(2)
-            assert by_name[name]["mi"] == pytest.approx(ref, rel=1e-12)
-    else:
-        assert set(skipped) == {"colour", "level"}
-        assert all("discrete_x" in r["reason"] for r in skipped.values())
-        assert all(r["kind"] == "discrete" for r in skipped.values())
+    assert result["skipped"] == []
+    # a discrete column against the continuous target: Ross's estimator
+    from sklearn.feature_selection import mutual_info_regression
+
+    for name in ("colour", "level"):
+        assert by_name[name]["kind"] == "discrete"
+        assert by_name[name]["estimator"] == "Ross k=3"
+        ref = fe.mutual_info_knn(data[name], data["b"], k=3, discrete_x=True, base=2)
+        assert by_name[name]["mi"] == pytest.approx(ref, rel=1e-12, abs=1e-15)
+        codes = np.unique(data[name], return_inverse=True)[1].reshape(-1, 1)
+        sk = mutual_info_regression(codes, data["b"], discrete_features=True, n_neighbors=3,
+                                    random_state=0)[0]
+        assert by_name[name]["mi"] == pytest.approx(max(sk, 0) / math.log(2), rel=1e-6, abs=1e-9)
 
 
 def test_discrete_target_values_match_mutual_info_score(capsys, csv_file, data):
@@ -128,9 +130,18 @@ def test_discrete_target_values_match_mutual_info_score(capsys, csv_file, data):
     assert by_name["level"]["estimator"] == "plug-in"
     assert by_name["level"]["mi"] == pytest.approx(ref, rel=1e-12)
     assert ref > 0.05  # level depends on colour by construction
-    if not ROSS:
-        assert {r["column"] for r in result["skipped"]} == {"a", "b", "c", "wide"}
-        assert all("discrete_y" in r["reason"] for r in result["skipped"])
+    # continuous columns against the discrete target: Ross's estimator, as scikit-learn's
+    from sklearn.feature_selection import mutual_info_classif
+
+    cont = ["a", "b", "c"]  # untied: scikit-learn's own tie-breaking noise does not matter
+    X = np.column_stack([data[k] for k in cont])
+    sk = mutual_info_classif(X, data["colour"], n_neighbors=3, random_state=0)
+    for name, ref in zip(cont, sk):
+        assert by_name[name]["estimator"] == "Ross k=3"
+        assert by_name[name]["mi"] == pytest.approx(max(ref, 0), rel=1e-6, abs=1e-9), name
+    ref = fe.mutual_info_knn(data["wide"].astype(float), data["colour"], k=3, discrete_y=True)
+    assert by_name["wide"]["mi"] == pytest.approx(ref, rel=1e-12, abs=1e-15)
+    assert result["skipped"] == []
 
 
 def test_table_output(capsys, csv_file, data):
@@ -148,11 +159,22 @@ def test_table_output(capsys, csv_file, data):
             assert r[3] == "KSG 2 k=5"
             assert float(r[4]) == pytest.approx(ref[r[1]], abs=6e-7)
     assert [r[1] for r in ranked][0] == "a"
-    if not ROSS:
-        skipped = [r for r in rows if r[0] == "-"]
-        assert sorted(r[1] for r in skipped) == ["colour", "level"]
-        assert all(r[4] == "n/a" for r in skipped)
-        assert "Not ranked (colour, level)" in out and "discrete_x=True" in out
+    assert len(ranked) == 6 and "Not ranked" not in out
+
+
+def test_a_pair_ross_cannot_estimate_is_skipped_with_the_reason(capsys, tmp_path, data):
+    ids = np.array([f"u{i}" for i in range(N)])
+    path = write_csv(tmp_path / "ids.csv", {"id": ids, "a": data["a"], "b": data["b"]})
+    status, out, err = rank(capsys, path, "--target", "b")
+    assert status == 0, err
+    _, _, rows = parse_rank_table(out)
+    assert [r[:2] for r in rows] == [["1", "a"], ["-", "id"]]
+    assert rows[1][3:] == ["skipped", "n/a"]
+    assert "Not ranked: 'id': discrete column 'id': every class has a single member" in out
+    result, _ = rank_json(capsys, path, "--target", "id")
+    assert result["ranking"] == []
+    assert [r["column"] for r in result["skipped"]] == ["a", "b"]
+    assert all(r["reason"].startswith("discrete column 'id': ") for r in result["skipped"])
 
 
 def test_classification_rules_and_overrides(capsys, csv_file):
@@ -306,46 +328,71 @@ def test_read_csv_and_classify_directly(tmp_path):
     rank_module.classify(cols, [], [])
     assert [(c.name, c.kind, c.distinct) for c in cols] == [
         ("n", "discrete", 2), ("s", "discrete", 2), ("w", "continuous", 3)]
+    # "NA" among labels is a label; 1 and 1.0 are one number
+    path = _write(tmp_path / "y.csv", "region,m,u\nEU,1,NA\nNA,1.0,NA\nEU,2,NA\n")
+    cols = rank_module.read_csv(path)
+    rank_module.classify(cols, [], [])
+    assert [(c.name, c.kind, c.distinct) for c in cols] == [
+        ("region", "discrete", 2), ("m", "discrete", 2), ("u", "discrete", 1)]
+
+
+def test_one_and_one_point_zero_are_one_label(capsys, tmp_path):
+    a = ["1", "1.0", "2", "2.0", "1", "2"] * 5
+    b = ["x", "x", "y", "y", "x", "x"] * 5
+    path = _write(tmp_path / "l.csv", "a,b\n" + "".join(f"{u},{v}\n" for u, v in zip(a, b)))
+    result, _ = rank_json(capsys, path, "--target", "b", "--base", "e")
+    ref = fe.mutual_info_score(b, [float(u) for u in a])
+    assert result["ranking"][0]["mi"] == pytest.approx(ref, rel=1e-12)
 
 
 # --------------------------------------------------------------------------- demo section
 
 
 def test_demo_knn_section_matches_sklearn_and_numpy():
-    from sklearn.feature_selection import mutual_info_regression
+    from sklearn.feature_selection import mutual_info_classif, mutual_info_regression
 
     lines: list[str] = []
     cli.run_demo(n_jobs=1, out=lines.append, sections=(knn_section.SECTION,))
     tables = parse_tables("\n".join(lines))
-    title = "(a) Iris: measurements ranked by k-NN mutual information with petal width (cm) [bits]"
+    title = "(a) Iris: features ranked by k-NN mutual information with petal width (cm) [bits]"
     headers, rows = tables[title]
-    assert headers == ["feature", "rank", "MI KSG", "MI as recorded", "corr r", "Gaussian MI"]
-    X, _ = load_iris()
+    assert headers == ["feature", "rank", "estimator", "MI", "MI as recorded", "corr r",
+                       "Gaussian MI"]
+    X, species = load_iris()
     # the same spreading, drawn here: uniform on +-0.05 cm from the documented seed
     J = X + np.random.default_rng(1936).uniform(-0.05, 0.05, size=X.shape)
-    features = [0, 1, 2]
-    ksg = mutual_info_regression(J[:, features], J[:, 3], n_neighbors=3, random_state=0)
-    ksg = dict(zip(features, ksg / math.log(2)))
-    assert len(rows) == 3
+    # scikit-learn's KSG and Ross with their own 1e-10 noise: equal to the printed 4 decimals
+    ksg = mutual_info_regression(J[:, :3], J[:, 3], n_neighbors=3, random_state=0)
+    ross = mutual_info_classif(J[:, 3:], species, n_neighbors=3, random_state=0)[0]
+    expected = {name: v / math.log(2) for name, v in zip(IRIS_FEATURE_NAMES, ksg)}
+    expected["species"] = ross / math.log(2)
+    assert sorted(r[0] for r in rows) == sorted(expected)
     previous = math.inf
     for i, row in enumerate(rows):
-        j = IRIS_FEATURE_NAMES.index(row[0])
+        name = row[0]
         assert int(row[1]) == i + 1
-        mi = float(row[2])
+        mi = float(row[3])
         assert mi <= previous
         previous = mi
-        # scikit-learn's KSG with its own 1e-10 noise: equal to the printed 4 decimals
-        assert mi == pytest.approx(ksg[j], abs=6e-5), row
+        assert mi == pytest.approx(expected[name], abs=6e-5), row
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
-            tied = fe.mutual_info_knn(X[:, j], X[:, 3], k=3, base=2)
-        assert float(row[3]) == pytest.approx(tied, abs=6e-5), row
-        r = np.corrcoef(X[:, j], X[:, 3])[0, 1]
-        assert float(row[4]) == pytest.approx(r, abs=6e-5)
-        assert float(row[5]) == pytest.approx(-0.5 * math.log2(1 - r * r), abs=6e-5)
-    assert [r[0] for r in rows] == ["petal length (cm)", "sepal length (cm)", "sepal width (cm)"]
+            if name == "species":
+                assert row[2] == "Ross" and row[5:] == ["", ""]
+                tied = fe.mutual_info_knn(species, X[:, 3], k=3, discrete_x=True, base=2)
+            else:
+                assert row[2] == "KSG"
+                j = IRIS_FEATURE_NAMES.index(name)
+                tied = fe.mutual_info_knn(X[:, j], X[:, 3], k=3, base=2)
+                r = np.corrcoef(X[:, j], X[:, 3])[0, 1]
+                assert float(row[5]) == pytest.approx(r, abs=6e-5)
+                assert float(row[6]) == pytest.approx(-0.5 * math.log2(1 - r * r), abs=6e-5)
+        assert float(row[4]) == pytest.approx(tied, abs=6e-5), row
+    assert [r[0] for r in rows] == ["petal length (cm)", "species", "sepal length (cm)",
+                                    "sepal width (cm)"]
     text = "\n".join(lines)
     assert "-1/2 log2(1 - r^2)" in text and "22 to 43 distinct values" in text
+    assert "log2(3) = 1.58 bits" in text
 
 
 def test_demo_knn_section_in_nats():
@@ -353,10 +400,11 @@ def test_demo_knn_section_in_nats():
     cli.run_demo(n_jobs=1, base=math.e, out=lines.append, sections=(knn_section.SECTION,))
     (title, (_, rows)), = parse_tables("\n".join(lines)).items()
     assert title.endswith("[nats]")
-    X, _ = load_iris()
+    X, species = load_iris()
     J = knn_section.dequantised_iris(X)
-    ref = fe.mutual_info_many(J[:, :3], J[:, 3])
-    got = {IRIS_FEATURE_NAMES.index(r[0]): float(r[2]) for r in rows}
-    for j in range(3):
-        assert got[j] == pytest.approx(ref[j], abs=6e-5)
-    assert "-1/2 ln(1 - r^2)" in "\n".join(lines)
+    ref = dict(zip(IRIS_FEATURE_NAMES, fe.mutual_info_many(J[:, :3], J[:, 3])))
+    ref["species"] = fe.mutual_info_knn(species, J[:, 3], discrete_x=True)
+    got = {r[0]: float(r[3]) for r in rows}
+    assert got == pytest.approx(ref, abs=6e-5)
+    text = "\n".join(lines)
+    assert "-1/2 ln(1 - r^2)" in text and "ln(3) = 1.10 nats" in text

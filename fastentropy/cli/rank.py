@@ -19,9 +19,10 @@ The estimator of each (column, target) pair follows from the two kinds:
   of noise from a fixed seed, so the same file always gives the same numbers);
 - discrete and discrete: the plug-in mutual information of the contingency table
   (:func:`fastentropy.mutual_info_score`, as :func:`sklearn.metrics.mutual_info_score`);
-- one of each: Ross's (2014) k-NN estimator (``mutual_info_knn(..., discrete_x= / discrete_y=)``)
-  when this build of fastentropy has it; otherwise the pair is listed as skipped, with the
-  reason, and not ranked (no other estimator is substituted);
+- one of each: Ross's (2014) k-NN estimator (``mutual_info_knn(..., discrete_x= /
+  discrete_y=)``: the k-th neighbour within the class of the discrete side). A pair it cannot
+  estimate (every class with a single member, as for an ID column) is listed as skipped, with
+  the reason, and not ranked (no other estimator is substituted);
 - a column with a single value (or a constant target) carries no information: MI = 0 exactly.
 
 Every value is reported in ``--base`` (default 2, bits; ``e`` for nats). The plug-in and k-NN
@@ -37,7 +38,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import inspect
 import json
 import math
 import sys
@@ -212,24 +212,15 @@ def classify(
 # --------------------------------------------------------------------------- estimation
 
 
-def _ross_flags() -> set[str]:
-    """``{"discrete_x", "discrete_y"}`` if this build's ``mutual_info_knn`` takes them."""
-    import fastentropy as fe
-
-    params = inspect.signature(fe.mutual_info_knn).parameters
-    return {name for name in ("discrete_x", "discrete_y") if name in params}
-
-
 def _numbers(col: Column) -> npt.NDArray[np.float64]:
     assert col.numbers is not None  # a continuous column holds numbers (see classify)
     return col.numbers
 
 
-def _codes(col: Column) -> npt.NDArray[np.float64]:
-    """A discrete column's values as integer codes 0..L-1 (float64), in sorted label order."""
-    values: Any = col.cells if col.numbers is None else col.numbers
-    _, inverse = np.unique(np.asarray(values), return_inverse=True)
-    return inverse.astype(np.float64)
+def _labels(col: Column) -> Any:
+    """A discrete column's labels: its numbers if it holds numbers (so 1 and 1.0 are one label),
+    else its strings."""
+    return col.cells if col.numbers is None else col.numbers
 
 
 @dataclass
@@ -248,40 +239,36 @@ def _estimate(
 
     k, n_jobs = args.k, args.n_jobs
     results: dict[str, Result] = {}
-    ross = _ross_flags()
     target_constant = target.distinct == 1
     continuous = []
     for col in features:
         if target_constant or col.distinct == 1:
             results[col.name] = Result(col.name, col.kind, "constant", 0.0)
         elif col.kind == "discrete" and target.kind == "discrete":
-            mi = fe.mutual_info_score(target.cells, col.cells, n_jobs=n_jobs)
+            mi = fe.mutual_info_score(_labels(target), _labels(col), n_jobs=n_jobs)
             results[col.name] = Result(col.name, col.kind, "plug-in", float(mi))
         elif col.kind == "continuous" and target.kind == "continuous":
             continuous.append(col)
         else:
-            flag = "discrete_y" if target.kind == "discrete" else "discrete_x"
-            if flag not in ross:
-                results[col.name] = Result(
-                    col.name, col.kind, "skipped", None,
-                    reason=f"a {col.kind} column against a {target.kind} target needs Ross's "
-                    f"k-NN estimator (mutual_info_knn(..., {flag}=True)), which this build of "
-                    "fastentropy does not have",
+            x, y = (_numbers(col), _labels(target)) if col.kind == "continuous" else (
+                _labels(col), _numbers(target))
+            try:
+                mi = fe.mutual_info_knn(
+                    x, y, k=k, discrete_x=col.kind == "discrete",
+                    discrete_y=target.kind == "discrete", n_jobs=n_jobs,
                 )
+            except ValueError as exc:  # e.g. every class has one member: no neighbour in it
+                side = col if col.kind == "discrete" else target
+                message = str(exc)
+                if message.startswith(("x: ", "y: ")):  # the library's argument names
+                    message = message[3:]
+                results[col.name] = Result(col.name, col.kind, "skipped", None,
+                                           reason=f"discrete column {side.name!r}: {message}")
                 continue
-            if col.kind == "continuous":
-                assert col.numbers is not None
-                x, y = col.numbers, _codes(target)
-            else:
-                assert target.numbers is not None
-                x, y = _codes(col), target.numbers
-            ross_knn: Any = fe.mutual_info_knn  # discrete_x / discrete_y: newer than the stubs
-            mi = ross_knn(x, y, k=k, n_jobs=n_jobs, **{flag: True})
             results[col.name] = Result(col.name, col.kind, f"Ross k={k}", float(mi))
     if continuous:
-        assert target.numbers is not None
         X = np.column_stack([_numbers(c) for c in continuous])
-        values = fe.mutual_info_many(X, target.numbers, k=k, algorithm=args.algorithm,
+        values = fe.mutual_info_many(X, _numbers(target), k=k, algorithm=args.algorithm,
                                      n_jobs=n_jobs)
         for col, mi in zip(continuous, values, strict=True):
             results[col.name] = Result(col.name, col.kind, f"KSG {args.algorithm[-1]} k={k}",
@@ -398,14 +385,16 @@ def _run(args: argparse.Namespace) -> int:
     note = [
         f"{n} rows; MI in {unit_name(args.base)}; kind: how the column was classified (see "
         "fastentropy rank --help).",
-        f"estimator: KSG = Kraskov-Stoegbauer-Grassberger k-NN (k={args.k}); plug-in = the "
-        "contingency-table MI of two",
+        f"estimator: KSG = Kraskov-Stoegbauer-Grassberger k-NN (k={args.k}) for two continuous "
+        "columns; Ross = Ross's",
+        "k-NN estimator for a continuous and a discrete one; plug-in = the contingency-table "
+        "MI of two",
         "discrete columns (biased upwards by about (L-1)(M-1)/(2n) nats for L and M levels); "
         "constant = a column",
         "or target with a single value (MI = 0).",
     ]
-    if skipped:
-        note.append(f"Not ranked ({', '.join(r.column for r in skipped)}): {skipped[0].reason}.")
+    for r in skipped:
+        note.append(f"Not ranked: {r.column!r}: {r.reason}")
     print_table(
         print,
         f"Columns ranked by mutual information with {target.name!r} ({target.kind}) "
@@ -425,12 +414,11 @@ COMMAND = Command(
     description=(
         "Read a CSV file (first row: column names) and rank every column but --target by its "
         "mutual information with the target: the KSG k-NN estimator for two continuous "
-        "columns, the plug-in contingency-table MI for two discrete ones (Ross's k-NN "
-        "estimator for one of each, when this build has it; otherwise those pairs are listed "
-        "as skipped). A column is discrete if --discrete names it, if any of its values is not "
-        "a number, or if it holds whole numbers with at most --max-levels distinct values; "
-        "otherwise continuous (--continuous overrides). Errors (a missing file or column, an "
-        "empty or ragged file, missing values) print one line and exit 2."
+        "columns, the plug-in contingency-table MI for two discrete ones, Ross's k-NN "
+        "estimator for one of each. A column is discrete if --discrete names it, if any of its "
+        "values is not a number, or if it holds whole numbers with at most --max-levels "
+        "distinct values; otherwise continuous (--continuous overrides). Errors (a missing "
+        "file or column, an empty or ragged file, missing values) print one line and exit 2."
     ),
     add_arguments=_add_arguments,
     run=_run,
