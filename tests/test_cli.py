@@ -507,6 +507,6 @@ def test_data_licence_file_names_source_licence_and_checksums():
     data = resources.files("fastentropy").joinpath("data")
     text = data.joinpath("LICENSE-DATA.md").read_text()
     assert "CC BY 4.0" in text and "Alpaydin" in text and "Fisher" in text
-    for name in ("digits.csv.gz", "iris.csv"):
+    for name in ("digits.csv.gz", "iris.csv", "iris_mixtures.json"):
         digest = hashlib.sha256(data.joinpath(name).read_bytes()).hexdigest()
         assert digest in text, f"{name}: checksum {digest} not recorded in LICENSE-DATA.md"
