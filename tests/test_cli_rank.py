@@ -215,6 +215,20 @@ def test_tied_continuous_column_warns_in_one_line(capsys, tmp_path, data):
     assert "--discrete 't'" in lines[0]
 
 
+def test_other_library_warnings_are_printed_as_one_line(capsys, monkeypatch, csv_file):
+    original = fe.mutual_info_score
+
+    def warning_score(*args, **kwargs):
+        warnings.warn("first line\n  second line", RuntimeWarning, stacklevel=2)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(fe, "mutual_info_score", warning_score)
+    status, _, err = rank(capsys, csv_file, "--target", "colour", "--json")
+    assert status == 0
+    # the library's warning, on one line
+    assert err == "fastentropy rank: warning: first line second line\n"
+
+
 def test_quoted_fields_semicolons_and_a_byte_order_mark(capsys, tmp_path):
     path = tmp_path / "q.csv"
     rng = np.random.default_rng(3)

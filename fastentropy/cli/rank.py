@@ -316,6 +316,10 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
     add_base_option(parser)
 
 
+def _one_line(message: object) -> str:
+    return " ".join(str(message).split())
+
+
 def _check_options(args: argparse.Namespace) -> None:
     if args.file is None:
         raise CsvError("the DATA.csv argument is required")
@@ -347,14 +351,20 @@ def _run(args: argparse.Namespace) -> int:
         needs_knn = any(c.kind == "continuous" for c in (target, *features))
         if needs_knn and args.k >= n:
             raise CsvError(f"--k {args.k} needs more than {args.k} rows; the file has {n}")
-        with warnings.catch_warnings():
-            # the k-NN functions' tie warnings are restated per column name below
-            warnings.filterwarnings("ignore", message=r".*distinct values in", category=UserWarning)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
             results = _estimate(features, target, args)
     except (CsvError, ValueError, TypeError) as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        print(f"{PROG}: error: {_one_line(exc)}", file=sys.stderr)
         return 2
-    for line in _tie_warnings([target, *features]):
+    # the k-NN functions' tie warnings name a column by its index: restated by name; any
+    # other warning is printed as one line
+    lines = _tie_warnings([target, *features])
+    lines += list(dict.fromkeys(
+        f"{PROG}: warning: {_one_line(w.message)}" for w in caught
+        if "distinct values in" not in str(w.message)
+    ))
+    for line in lines:
         print(line, file=sys.stderr)
     ranked = sorted((r for r in results if r.mi is not None), key=lambda r: -(r.mi or 0.0))
     skipped = [r for r in results if r.mi is None]
