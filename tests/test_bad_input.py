@@ -488,6 +488,7 @@ SPECS: dict[str, Spec | None] = {
     # mixtures
     "GaussianMixture": None,  # the model type: its validation is as_gaussian_mixture's
     "MixtureDivergence": None,
+    "MixtureDivergenceBatch": None,
     "as_gaussian_mixture": Spec(
         args={"weights": PROB, "means": GM_MEANS, "covariances": GM_COVS},
         roles={"weights": "prob", "means": "gm_means", "covariances": "gm_covs"},
@@ -565,6 +566,27 @@ SPECS: dict[str, Spec | None] = {
             "tol-nan": (lambda: {"method": "mc", "tol": float("nan")}, ("tol",)),
             "tol-str": (lambda: {"method": "mc", "tol": "1e-3"}, ("tol",)),
             "method-quad_in_2d": (lambda: {"method": "quad"}, ("method",)),
+        },
+    ),
+    "kl_divergence_mixture_batch": Spec(
+        args={"P": [GM, GM_Q], "Q": [GM_Q, GM], "n_samples": 64, "random_state": 0},
+        roles={},
+        extra={
+            "P-one_model": (lambda: {"P": GM}, ("P",)),
+            "P-not_a_model": (lambda: {"P": [GM, np.zeros(3)]}, ("P",)),
+            "Q-not_a_sequence": (lambda: {"Q": 3}, ("Q",)),
+            "Q-length": (lambda: {"Q": [GM]}, ("Q",)),
+            "Q-dimension": (
+                lambda: {"Q": [GM, fe.as_gaussian_mixture(weights=[1.0], means=[[0.0, 0.0, 0.0]],
+                                                          covariances=[1.0],
+                                                          covariance_type="spherical")]},
+                ("Q",),
+            ),
+            "pairs-unknown": (lambda: {"pairs": "outer"}, ("pairs",)),
+            "method-unknown": (lambda: {"method": "banana"}, ("method",)),
+            "n_samples-one": (lambda: {"n_samples": 1}, ("n_samples",)),
+            "random_state-negative": (lambda: {"random_state": -5}, ("random_state",)),
+            "tol-zero": (lambda: {"method": "mc", "tol": 0.0}, ("tol",)),
         },
     ),
     # mutual information

@@ -245,6 +245,10 @@ BATCH: dict[str, list[tuple[str, Builder]]] = {
     "contingency": [("labels", lambda: ((_labels(500), _labels(501, k=23)), {}))],
     "log_density": [("gmm8", lambda: ((_gmm(800), _rng(801).normal(size=(20011, 2)) * 3), {}))],
     "sample": [("gmm8", lambda: ((_gmm(802), 20011), {"random_state": 5}))],
+    "kl_divergence_mixture_batch": [
+        ("gmm8_zip", lambda: (([_gmm(805), _gmm(806, k=3)], [_gmm(807, k=5), _gmm(808)]),
+                              {"n_samples": 30011, "random_state": 7})),
+    ],
     "kl_divergence_mixture": [
         ("gmm8_mc", lambda: ((_gmm(803), _gmm(804, k=5)), {"n_samples": 30011,
                                                           "random_state": 6}))

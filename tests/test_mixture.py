@@ -668,3 +668,79 @@ def test_tol_out_of_reach_warns_and_returns(monkeypatch, rng):
         res = fm.kl_divergence_mixture(p, q, method="mc", n_samples=1000, random_state=0,
                                        tol=1e-9)
     assert res.n_samples == 4000 and res.stderr > 1e-9
+
+
+# ------------------------------------------------------------------------------- batches
+def test_batch_pair_results_do_not_depend_on_the_rest_of_the_batch(rng):
+    ms = [_random_mixture(rng, int(k), 2) for k in (2, 3, 1, 4, 2)]
+    P, Q = ms[:4], ms[1:]
+    full = fm.kl_divergence_mixture_batch(P, Q, method="mc", n_samples=3000, random_state=9)
+    assert full.estimate.shape == (4,) and full.n_samples.dtype == np.int64
+    for i in range(4):
+        # pair i in a batch where it sits at index i among other pairs: the same result
+        others = [_random_mixture(rng, 3, 2) for _ in range(i)]
+        part = fm.kl_divergence_mixture_batch(others + [P[i]], others[::-1] + [Q[i]],
+                                              method="mc", n_samples=3000, random_state=9)
+        assert part.estimate[i] == full.estimate[i] and part.stderr[i] == full.stderr[i]
+    single = fm.kl_divergence_mixture(P[0], Q[0], method="mc", n_samples=3000, random_state=9)
+    assert (full.estimate[0], full.stderr[0], full.n_samples[0]) == (
+        single.estimate, single.stderr, single.n_samples)
+    assert np.isnan(full.lower).all() and np.isnan(full.upper).all()
+    assert (full.method == "mc").all()
+    assert len(set(full.estimate.tolist())) == 4
+
+
+def test_batch_cartesian_and_methods(rng):
+    P = [_random_mixture(rng, 2, 1), _random_mixture(rng, 3, 1)]
+    Q = [_random_mixture(rng, 1, 1), _random_mixture(rng, 2, 1), _random_mixture(rng, 4, 1)]
+    res = fm.kl_divergence_mixture_batch(P, Q, pairs="cartesian")
+    assert res.estimate.shape == (2, 3) and (res.method == "quad").all()
+    for i in range(2):
+        for j in range(3):
+            assert res.estimate[i, j] == fm.kl_divergence_mixture(P[i], Q[j]).estimate
+    b = fm.kl_divergence_mixture_batch(P, Q, pairs="cartesian", method="bounds", base=2)
+    for i in range(2):
+        for j in range(3):
+            one = fm.kl_divergence_mixture(P[i], Q[j], method="bounds", base=2)
+            assert (b.estimate[i, j], b.lower[i, j], b.upper[i, j]) == (one.estimate, one.lower,
+                                                                         one.upper)
+            assert np.isnan(b.stderr[i, j])
+    tol = fm.kl_divergence_mixture_batch(P[:1], Q[1:2], method="mc", n_samples=500, tol=1e-3,
+                                         random_state=3)
+    assert tol.stderr[0] <= 1e-3 and tol.n_samples[0] > 500
+    empty = fm.kl_divergence_mixture_batch([], [])
+    assert empty.estimate.shape == (0,)
+    mixed = fm.kl_divergence_mixture_batch([P[0], _random_mixture(rng, 1, 2)],
+                                           [Q[1], _random_mixture(rng, 1, 2)])
+    assert mixed.method.tolist() == ["quad", "closed_form"]
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2, None])
+def test_batch_does_not_depend_on_n_jobs(rng, n_jobs):
+    P = [_random_mixture(rng, 8, 2) for _ in range(3)]
+    Q = [_random_mixture(rng, 8, 2) for _ in range(3)]
+    ref = fm.kl_divergence_mixture_batch(P, Q, n_samples=20000, random_state=2, n_jobs=1)
+    got = fm.kl_divergence_mixture_batch(P, Q, n_samples=20000, random_state=2, n_jobs=n_jobs)
+    for a, b in zip(ref, got):
+        assert a.dtype == b.dtype and a.tobytes() == b.tobytes()
+
+
+def test_batch_bad_arguments(rng):
+    p1 = _random_mixture(rng, 2, 1)
+    p2 = _random_mixture(rng, 2, 2)
+    with pytest.raises(ValueError, match="^Q must hold as many mixtures as P"):
+        fm.kl_divergence_mixture_batch([p1, p1], [p1])
+    with pytest.raises(ValueError, match=r"^Q\[0\] must have the same dimension as P\[1\]"):
+        fm.kl_divergence_mixture_batch([p1, p2], [p1], pairs="cartesian")
+    with pytest.raises(TypeError, match="^P must be a sequence of mixtures"):
+        fm.kl_divergence_mixture_batch(p1, [p1])
+    with pytest.raises(TypeError, match="^Q must be a sequence of mixtures"):
+        fm.kl_divergence_mixture_batch([p1], 3)
+    with pytest.raises(TypeError, match=r"^P\[1\]: obj must"):
+        fm.kl_divergence_mixture_batch([p1, "x"], [p1, p1])
+    with pytest.raises(ValueError, match="^pairs="):
+        fm.kl_divergence_mixture_batch([p1], [p1], pairs="outer")
+    with pytest.raises(ValueError, match="^method='quad' needs 1-D"):
+        fm.kl_divergence_mixture_batch([p2], [p2], method="quad")
+    with pytest.raises(ValueError, match="^tol must be"):
+        fm.kl_divergence_mixture_batch([p2], [p2], tol=-1.0)

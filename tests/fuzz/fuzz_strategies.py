@@ -1101,6 +1101,27 @@ def fuzz_kl_divergence_mixture(weights: Any, means: Any, covariances: Any, metho
                                     random_state=random_state, n_jobs=n_jobs, base=base)
 
 
+def fuzz_kl_divergence_mixture_batch(weights: Any, means: Any, covariances: Any,
+                                     pairs: Any = "zip", method: Any = "mc", n_samples: Any = 64,
+                                     random_state: Any = 0, n_jobs: Any = None,
+                                     base: Any = None) -> Any:
+    p = _gm(weights, means, covariances)
+    q = fe.as_gaussian_mixture(weights=p.weights, means=p.means[::-1] * 0.5 + 0.25,
+                               covariances=p.covariances, covariance_type="diag")
+    return fe.kl_divergence_mixture_batch([p, q], [q, p], pairs=pairs, method=method,
+                                          n_samples=n_samples, random_state=random_state,
+                                          n_jobs=n_jobs, base=base)
+
+
+def tol_mixture_kl_batch(call: Call, result: Any) -> dict[int, Tol]:
+    """As :func:`tol_mixture_kl`, with the batch's largest estimate, stderr and count."""
+    est = float(np.nanmax(np.abs(result[0]), initial=0.0))
+    se = float(np.nanmax(np.abs(result[1]), initial=0.0))
+    n = int(np.max(result[4], initial=1))
+    t = Tol(rtol=1e-9, atol=1e-10 + 1e-9 * (est + se * math.sqrt(max(n, 1))))
+    return {0: t, 1: t, 2: t, 3: t}
+
+
 def gaussian_pairs() -> Group:
     """mean0, cov0, mean1, cov1: (k, d) means, (k, d, d) covariances (diagonal plus a rank-one
     term, so positive definite), now and then any reals."""
@@ -1247,6 +1268,18 @@ ENTRIES: dict[str, Callable[[], Entry]] = {
     ),
     "MixtureDivergence": lambda: fuzz(
         "MixtureDivergence", same_shape("estimate", "stderr", "lower", "upper", "n_samples"),
+        override=MIXTURE_KW,
+    ),
+    "kl_divergence_mixture_batch": lambda: fuzz(
+        "kl_divergence_mixture_batch", mixture_arrays(False),
+        target=fuzz_kl_divergence_mixture_batch,
+        override={**MIXTURE_KW, "pairs": lambda ctx: good_or_odd(["zip", "cartesian"],
+                                                                 ["outer", "", 1, None])},
+        tol=MIXTURE_KL_TOL, tol_for=tol_mixture_kl_batch,
+    ),
+    "MixtureDivergenceBatch": lambda: fuzz(
+        "MixtureDivergenceBatch",
+        same_shape("estimate", "stderr", "lower", "upper", "n_samples", "method"),
         override=MIXTURE_KW,
     ),
     # mutual information
