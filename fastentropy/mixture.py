@@ -22,6 +22,11 @@ Random numbers: a counter-based Philox4x32-10 keyed from ``numpy.random.SeedSequ
 ``fastentropy/_philox.py``): the same ``random_state`` gives the same samples and estimates on
 both backends (to rounding) and bitwise the same for any ``n_jobs``.
 
+Divergences: :func:`kl_divergence_gaussian` (closed form), :func:`kl_divergence_mixture`
+(``method=`` ``'mc'`` with a standard error and optional ``tol=``, ``'quad'`` in 1-D, the
+closed-form approximations ``'variational'``, ``'goldberger'``, ``'product'`` and the guaranteed
+interval ``'bounds'``) and :func:`kl_divergence_mixture_batch` (many pairs in one call).
+
 Sampling is stratified by component: ``n_k = floor(n w_k)`` samples of component ``k``, and the
 ``n - sum_k n_k`` left over go one each to the components with the largest remainders
 ``n w_k - n_k`` (ties to the lower index). Rows come grouped by component, in component order.
@@ -996,6 +1001,10 @@ class MixtureDivergenceBatch(NamedTuple):
     method: np.ndarray
 
 
+#: kl_divergence_mixture_batch: pairs of at most this many samples go one thread each
+_BATCH_SMALL = 1 << 17
+
+
 def _models(seq: Any, name: str) -> list[GaussianMixture]:
     if isinstance(seq, (GaussianMixture, str, bytes)) or hasattr(seq, "weights_"):
         raise TypeError(f"{name} must be a sequence of mixtures (a list or tuple), got one "
@@ -1067,8 +1076,23 @@ def kl_divergence_mixture_batch(
     est, se, lo, up = (np.full(n, np.nan) for _ in range(4))
     used = np.zeros(n, dtype=np.int64)
     names = np.empty(n, dtype="<U11")
-    for k, (i, j) in enumerate(index):
-        r = _scaled(_kl_pair(ps[i], qs[j], m, ns, t, ss, k, n_jobs), div)
+    # small sampling pairs: one thread each, the pairs spread over a pool (the kernel releases
+    # the GIL); big ones: one at a time, each over the threads. Either way pair k's result
+    # depends only on (seed, k), so the results do not depend on n_jobs.
+    workers = min(resolve_n_jobs(n_jobs), n)
+    if workers > 1 and ns <= _BATCH_SMALL:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(workers) as pool:
+            results = list(pool.map(
+                lambda k: _kl_pair(ps[index[k][0]], qs[index[k][1]], m, ns, t, ss, k, 1),
+                range(n),
+            ))
+    else:
+        results = [_kl_pair(ps[i], qs[j], m, ns, t, ss, k, n_jobs)
+                   for k, (i, j) in enumerate(index)]
+    for k in range(n):
+        r = _scaled(results[k], div)
         est[k] = r.estimate
         se[k] = np.nan if r.stderr is None else r.stderr
         lo[k] = np.nan if r.lower is None else r.lower

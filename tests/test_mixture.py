@@ -744,3 +744,20 @@ def test_batch_bad_arguments(rng):
         fm.kl_divergence_mixture_batch([p2], [p2], method="quad")
     with pytest.raises(ValueError, match="^tol must be"):
         fm.kl_divergence_mixture_batch([p2], [p2], tol=-1.0)
+
+
+def test_zero_weight_components_are_ignored_by_every_method(rng):
+    for d in (1, 2):
+        p = _random_mixture(rng, 2, d)
+        q = _random_mixture(rng, 3, d)
+        padded = fm.as_gaussian_mixture(
+            weights=np.append(p.weights, 0.0), means=np.vstack([p.means, np.full((1, d), 9.0)]),
+            covariances=np.concatenate([p.covariances, 1e-3 * np.eye(d)[None]]),
+        )
+        methods = [*_ANALYTIC, "mc"] + (["quad"] if d == 1 else [])
+        for m in methods:
+            a = fm.kl_divergence_mixture(p, q, method=m, n_samples=1000, random_state=0)
+            b = fm.kl_divergence_mixture(padded, q, method=m, n_samples=1000, random_state=0)
+            c = fm.kl_divergence_mixture(q, padded, method=m, n_samples=1000, random_state=0)
+            e = fm.kl_divergence_mixture(q, p, method=m, n_samples=1000, random_state=0)
+            assert a == b and c == e, m
