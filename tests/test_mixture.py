@@ -761,3 +761,16 @@ def test_zero_weight_components_are_ignored_by_every_method(rng):
             c = fm.kl_divergence_mixture(q, padded, method=m, n_samples=1000, random_state=0)
             e = fm.kl_divergence_mixture(q, p, method=m, n_samples=1000, random_state=0)
             assert a == b and c == e, m
+
+
+def test_durrieu_bounds_average_the_variational_and_product_approximations(rng):
+    # Durrieu, Thiran and Kelly (2012): the mean of their lower and upper bounds is the mean of
+    # Hershey and Olsen's variational and product approximations (the entropy terms cancel)
+    for d in (1, 3):
+        p = _random_mixture(rng, 4, d)
+        q = _random_mixture(rng, 3, d)
+        t = fm._terms(p, q)
+        lo, up = fm._durrieu(t)
+        assert 0.5 * (lo + up) == pytest.approx(0.5 * (fm._variational(t) + fm._product(t)),
+                                                rel=1e-12, abs=1e-12)
+        assert lo <= fm._variational(t) <= up and lo <= fm._product(t) <= up
