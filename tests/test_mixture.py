@@ -774,3 +774,29 @@ def test_durrieu_bounds_average_the_variational_and_product_approximations(rng):
         assert 0.5 * (lo + up) == pytest.approx(0.5 * (fm._variational(t) + fm._product(t)),
                                                 rel=1e-12, abs=1e-12)
         assert lo <= fm._variational(t) <= up and lo <= fm._product(t) <= up
+
+
+def test_quad_refuses_components_it_cannot_resolve_and_handles_extreme_variances():
+    q = fm.as_gaussian_mixture(weights=[1.0], means=[[0.0]], covariances=[1.0],
+                               covariance_type="spherical")
+    far = fm.as_gaussian_mixture(weights=[0.5, 0.5], means=[[1e300], [-1e300]],
+                                 covariances=[1.0, 1.0], covariance_type="spherical")
+    with pytest.raises(ValueError, match="^p and q: .*use method='mc'"):
+        fm.kl_divergence_mixture(far, q, method="quad")
+    spike = fm.as_gaussian_mixture(weights=[0.5, 0.5], means=[[0.0], [1.0]],
+                                   covariances=[1e-300, 1e300], covariance_type="spherical")
+    with pytest.raises(ValueError, match="^p and q: .*use method='mc'"):
+        fm.kl_divergence_mixture(spike, q, method="quad")
+    # variances 1e-300 and 1e300 against N(0, 1): KL = E_p x^2 / 2 + O(log 1e300) = 2.5e299
+    wide = fm.as_gaussian_mixture(weights=[0.5, 0.5], means=[[0.0], [0.0]],
+                                  covariances=[1e-300, 1e300], covariance_type="spherical")
+    got = fm.kl_divergence_mixture(wide, q, method="quad").estimate
+    assert got == pytest.approx(0.25e300, rel=1e-9)
+
+
+def test_quad_warns_when_it_stops_short_of_its_tolerance(monkeypatch, rng):
+    monkeypatch.setattr(fm, "_QUAD_MAX_INTERVALS", 1)
+    p = _random_mixture(rng, 3, 1)
+    q = _random_mixture(rng, 2, 1)
+    with pytest.warns(RuntimeWarning, match="^method='quad' did not reach its tolerance"):
+        fm.kl_divergence_mixture(p, q, method="quad")
