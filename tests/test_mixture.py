@@ -796,6 +796,7 @@ def test_quad_refuses_components_it_cannot_resolve_and_handles_extreme_variances
 
 def test_quad_warns_when_it_stops_short_of_its_tolerance(monkeypatch, rng):
     monkeypatch.setattr(fm, "_QUAD_MAX_INTERVALS", 1)
+    monkeypatch.setattr(fm, "_QUAD_T", np.array([0.0, 39.0]))  # coarse first intervals
     p = _random_mixture(rng, 3, 1)
     q = _random_mixture(rng, 2, 1)
     with pytest.warns(RuntimeWarning, match="^method='quad' did not reach its tolerance"):
