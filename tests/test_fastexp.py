@@ -95,6 +95,11 @@ def test_row_loop_exps_on_the_clean_range(which, bound):
     x = _softmax_args(np.random.default_rng(5))
     out = np.empty_like(x)
     ker.exp_array(x, out, which, 2)
+    if which == 4:
+        scalar = np.empty_like(x)
+        ker.exp_array(x, scalar, 0, 2)
+        if np.array_equal(out, scalar):  # the hook's fallback: fe_exp
+            pytest.skip("this build has no vector route (FE_NO_VECTOR, or not GCC/clang)")
     errs = _ulps(x, out, mpmath.exp)
     assert errs.max() <= bound, (errs.max(), x[errs.argmax()])
     assert out[np.flatnonzero(x == 0.0)].tolist() == [1.0, 1.0]

@@ -1290,7 +1290,8 @@ def exp_array(const double[::1] x,  # IN
               int n_threads):
     """The exps of the row kernels (exposed for accuracy tests): which 0 exp, 1 expm1 (the
     general route's fe_exp / fe_expm1); 2 FXV_EXP_CLEAN and 4 FXV_EXPT_CLEAN (-707 <= x <= 0),
-    3 FXV_EXP_NEG (x <= 0) of the one-pass route, on this machine's instruction set."""
+    3 FXV_EXP_NEG (x <= 0) of the one-pass route, on this machine's instruction set (fe_exp
+    where the build has no vector route)."""
     cdef Py_ssize_t n = x.shape[0]
     cdef Py_ssize_t nb = (n + 4095) // 4096
     cdef Py_ssize_t b, lo, w
