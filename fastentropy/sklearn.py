@@ -226,7 +226,7 @@ def _discrete_mask(discrete_features: Any, n_features: int, sparse: bool) -> np.
 
 
 def _sorted(v: FloatArray) -> tuple[FloatArray, npt.NDArray[np.intp]]:
-    order = np.argsort(v, kind="stable")
+    order = np.argsort(v)  # counts do not depend on how ties are ordered
     return np.ascontiguousarray(v[order]), np.ascontiguousarray(order, dtype=np.intp)
 
 
