@@ -43,6 +43,18 @@ def test_readme_tour_runs_and_its_stated_values_hold(capsys):
     h_nats, sd_nats = fe.entropy_counts(counts, method="nsb", k=20, return_std=True)
     np.testing.assert_allclose(ns["H"], h_nats / math.log(2), rtol=1e-12)
     np.testing.assert_allclose(ns["sd"], sd_nats / math.log(2), rtol=1e-12)
+    # the k-NN lines' stated values, against the bivariate Gaussian's closed forms
+    assert abs(fe.entropy_knn(ns["xy"], base=2) - 3.357) < 0.06
+    assert abs(fe.entropy_knn(ns["xy"], base=2) - 3.31) < 0.005  # the value the tour states
+    mi_xy = fe.mutual_info_knn(ns["xy"][:, 0], ns["xy"][:, 1], base=2)
+    assert abs(mi_xy - 0.737) < 0.06 and abs(mi_xy - 0.71) < 0.005
+    mi = fe.mutual_info_many(ns["features"], ns["xy"][:, 1], base=2)
+    assert np.all(np.diff(mi) < 0), mi  # noisier copies carry less information
+    kl, bounds = ns["kl"], ns["bounds"]
+    assert bounds.lower <= kl.estimate + 4 * kl.stderr
+    assert kl.estimate - 4 * kl.stderr <= bounds.upper
+    u = ns["u"]
+    np.testing.assert_allclose(u.epistemic, u.total - u.aleatoric, atol=1e-12)
     sk = pytest.importorskip("sklearn.metrics")
     np.testing.assert_allclose(
         fe.adjusted_mutual_info_score(ns["a"], ns["b"]),
