@@ -863,3 +863,66 @@ def test_outputs_are_float64_and_scalars_for_single_rows():
         assert isinstance(v, np.float64), type(v)
     assert fe.log_softmax(np.float16([1, 2])).dtype == np.float64
     assert fe.log_softmax(np.float16([1, 2]), dtype=np.float32).dtype == np.float32
+
+
+# ------------------------------------------------------------------------------ huge logit gaps
+# Rows whose logits differ by ~1e17 or more: u = log(P/Q) + log(Sa/Sb) formed as (a - b) - dm
+# rounds both huge differences and loses u (the twin gave 32.0 for 26.5, 1.85 for 1.31 and
+# NaN for log 2); za - zb keeps it. Point masses, 1e300 logits; KL (fast and accurate routes:
+# the last KL rows cancel, so the kernel re-sums them accurately) and JS, both backends.
+_GAP_ROWS = [
+    ([0.0, 1e17], [-3.5, -30.0]),
+    ([1e300, 0.0], [0.0, 1.0]),
+    ([1e19, 0.0, 0.0], [0.0, 0.0, 127.0]),
+    ([0.0, 0.0, 127.0], [1e19, 0.0, 0.0]),
+    ([1e300, 0.0, -1e300], [0.0, 1.0, 2.0]),
+    ([-1e300, 1e300, 0.5], [3.0, 0.0, -2.0]),
+    ([0.0, 1e17, -np.inf], [-3.5, -30.0, -np.inf]),
+    ([1e17, 1e17 + 16, 0.0], [1.0, 17.000001, 2.0]),  # P ~ Q: KL cancels
+    ([1e300, 1e300 + 2**948, -5.0], [0.25, 2.0, 1e3]),
+]
+
+
+@pytest.mark.parametrize("mode", [0, 1])
+@pytest.mark.parametrize("pq", _GAP_ROWS, ids=range(len(_GAP_ROWS)))
+def test_huge_logit_gaps_and_point_masses_match_mpmath(mode, pq):
+    a, b = (np.array(v) for v in pq)
+    ref = (_mp_kl if mode == 0 else _mp_js)(a, b)
+    f = fe.softmax_kl_divergence if mode == 0 else fe.softmax_jensen_shannon
+    assert f(a, b) == pytest.approx(ref, rel=1e-12, abs=1e-300)
+    assert f(np.array([a, a]), np.array([b, b]), n_jobs=2).tolist() == [f(a, b)] * 2
+    ker, twin = pair("logits")
+    none = np.empty((0, 0), np.uint8)
+    for mod, grad in ((ker, False), (ker, True), (twin, False), (twin, True)):
+        out, s1, s2 = np.empty(1), np.zeros(1, np.int8), np.zeros(1, np.int8)
+        g = np.empty((1, a.size)).view(np.uint8) if grad else none
+        mod.pair_rows(_bytes(a[None]), _bytes(b[None]), 0, 1.0, mode, 1.0, out, g, none, 0,
+                      s1, s2, 1)
+        assert out[0] == pytest.approx(ref, rel=1e-12, abs=1e-300), (mod.__name__, grad)
+
+
+def test_huge_float32_logit_gaps_match_mpmath():
+    a, b = np.array([0.0, 1e30], np.float32), np.array([-3.5, -30.0], np.float32)
+    for f, mp_f in ((fe.softmax_kl_divergence, _mp_kl), (fe.softmax_jensen_shannon, _mp_js)):
+        ref = mp_f(a.astype(np.float64), b.astype(np.float64))
+        assert f(a, b) == pytest.approx(ref, rel=1e-12)
+        assert f(b, a) == pytest.approx(mp_f(b.astype(np.float64), a.astype(np.float64)),
+                                        rel=1e-12)
+
+
+@pytest.mark.parametrize("which", [0, 1, 2, 3, 4])
+def test_exp_array_kernel_vs_twin_for_every_which(which):
+    ker, twin = pair("logits")
+    x = np.concatenate([np.linspace(-707.0, 0.0, 4001), -np.logspace(-300, 2.8, 500), [0.0]])
+    if which in (0, 1):
+        x = np.concatenate([x, np.linspace(0.0, 709.0, 500), [-800.0, -746.0, -1e300]])
+    elif which == 3:
+        x = np.concatenate([x, [-720.0, -745.0, -746.0, -800.0, -1e300]])  # subnormal, zero
+    out_k, out_t = np.empty_like(x), np.empty_like(x)
+    ker.exp_array(x, out_k, which, 2)
+    twin.exp_array(x, out_t, which, 1)
+    ref = np.expm1(x) if which == 1 else np.exp(x)
+    np.testing.assert_array_equal(out_t, ref)
+    tiny = np.abs(ref) < 2.0**-1022  # subnormal results: an absolute bound
+    np.testing.assert_allclose(out_k[~tiny], out_t[~tiny], rtol=4e-16, atol=0)
+    np.testing.assert_allclose(out_k[tiny], out_t[tiny], rtol=0, atol=2.0**-1074 * 2)

@@ -331,8 +331,17 @@ cdef extern from *:
         acc[0] += fl_sum(b0, n); acc[1] += fl_sum(b1, n); acc[2] += fl_sum(b2, n);
         acc[3] += fl_sum(b3, n); acc[4] += fl_sum(b4, n); acc[5] += fl_sum(b5, n);
     }
-    /* u = log(P/Q) + log(Sa/Sb), formed from (a - b) - (ma - mb): accurate when a ~ b */
-    #define FL_U(pv, qv) (((((pv) * h - (qv) * h) - dm) * a) * b)
+    /* u = log(P/Q) + log(Sa/Sb) = za - zb, formed from (a - b) - (ma - mb) (accurate when
+       a ~ b) or as za - zb, whichever rounds less: |a - b| + |dm| against |za| + |zb| before
+       scaling ((a - b) - dm loses u when both differences are huge, a 1e17 logit gap) */
+    FL_INLINE double fl_u(double pv, double qv, double za, double zb, double h, double mhp,
+                          double mhq, double dm, double a, double b) {
+        double ph = pv * h, qh = qv * h;
+        double ez = fabs(ph - mhp) + fabs(qh - mhq);
+        double eu = fabs(ph - qh) + fabs(dm);
+        return ez < eu ? za - zb : (((ph - qh) - dm) * a) * b;
+    }
+    #define FL_U(pv, qv) fl_u((pv), (qv), za, zb, h, mhp, mhq, dm, a, b)
     FL_INLINE void fl_kl_acc_leaf_a(const double* pa, const double* qb, int64_t n,
                                     const fl_row* rp, const fl_row* rq, double* acc) {
         double b0[FL_BLK], b1[FL_BLK], b2[FL_BLK];

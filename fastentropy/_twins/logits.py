@@ -116,10 +116,10 @@ def _js_terms(P: np.ndarray, Q: np.ndarray, d: np.ndarray) -> np.ndarray:
 
 def exp_array(x: np.ndarray, out: np.ndarray, which: int, n_threads: int) -> None:
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
-        if which == 0:
-            np.exp(x, out=out)
-        else:
+        if which == 1:
             np.expm1(x, out=out)
+        else:  # 0 exp; 2, 3, 4 the one-pass route's exps (exp on their ranges)
+            np.exp(x, out=out)
 
 
 def softmax_rows(
@@ -211,7 +211,13 @@ def pair_rows(
         with np.errstate(invalid="ignore", over="ignore", under="ignore"):
             ea, eb = np.exp(za), np.exp(zb)
             dm = rp.mh - rq.mh
-            u = (((pa * h[:, None] - qb * h[:, None]) - dm[:, None]) * rp.a) * rp.b[:, None]
+            ph, qh = pa * h[:, None], qb * h[:, None]
+            u = (((ph - qh) - dm[:, None]) * rp.a) * rp.b[:, None]
+            # u = za - zb exactly; take za - zb where its rounding (~ |za| + |zb|) is the
+            # smaller: (a - b) - dm loses u when both differences are huge (1e17 gaps)
+            ez = np.abs(ph - rp.mh[:, None]) + np.abs(qh - rq.mh[:, None])
+            eu = np.abs(ph - qh) + np.abs(dm)[:, None]
+            u = np.where(ez < eu, za - zb, u)
             uc = np.clip(u, -0.5, 0.5)
             g = np.expm1(uc)
             tb = zb == 0.0
