@@ -390,6 +390,9 @@ def test_n_jobs_bitwise():
         lambda nj: fk.mutual_info_knn(x, y, z=z, n_jobs=nj),
         lambda nj: fk.entropy_knn(x, metric="euclidean", n_jobs=nj),
         lambda nj: fk.kl_divergence_knn(x, y * np.ones((1, 2)), n_jobs=nj),
+        lambda nj: fk.mutual_info_knn(x, (z > 0).astype(int) + (z > 1), discrete_y=True,
+                                      n_jobs=nj, return_local=True)[1],
+        lambda nj: fk.mutual_info_knn((z > 0).astype(int), y, discrete_x=True, n_jobs=nj),
     ]
     for call in calls:
         ref = np.asarray(call(1))
