@@ -1022,6 +1022,9 @@ KNN_KWARGS: dict[str, Callable[[dict[str, Any]], Any]] = {
     # None (fresh entropy) would give the two backends different noise: not a good value here
     "random_state": lambda ctx: good_or_odd([0, 1, 12345, np.int64(7)], [-1, "seed", 1.5]),
     "return_local": kw_bool,
+    # a discrete side is the drawn x or y read as labels (each distinct value or row a class)
+    "discrete_x": kw_bool,
+    "discrete_y": kw_bool,
 }
 KNN_TOL = Tol(rtol=1e-12, atol=1e-11)  # Euclidean distances: cKDTree's and ours differ in ulps
 
