@@ -32,3 +32,17 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 def rng():
     """A seeded generator: tests that draw random data replay exactly."""
     return np.random.default_rng(20261126)
+
+
+@pytest.fixture(autouse=True)
+def _mpmath_precision_restored():
+    """Tests that raise mpmath's global precision must not leak it into later tests (a module
+    that set 50 digits at import time then ran at whatever the previous test left)."""
+    try:
+        import mpmath
+    except ImportError:  # pragma: no cover - mpmath is in the test extra
+        yield
+        return
+    prec = mpmath.mp.prec
+    yield
+    mpmath.mp.prec = prec
