@@ -926,3 +926,16 @@ def test_exp_array_kernel_vs_twin_for_every_which(which):
     tiny = np.abs(ref) < 2.0**-1022  # subnormal results: an absolute bound
     np.testing.assert_allclose(out_k[~tiny], out_t[~tiny], rtol=4e-16, atol=0)
     np.testing.assert_allclose(out_k[tiny], out_t[tiny], rtol=0, atol=2.0**-1074 * 2)
+
+
+def test_gradients_of_identical_rows_are_exactly_zero():
+    # dKL/dq = Q - P with P == Q: a fused multiply-add left P's rounding error (-1.3e-17) and
+    # -0.0 (at the subnormal P of -745) in the compiled gradient
+    x = np.array([[-1.0, 0.0, -745.0, -1.0], [0.3, -2.5, 0.0, -744.0]])
+    for y in (x, np.tile(x, 2), np.resize(x, (2, 37))):
+        for a, axis in ((y, -1), (y.T.copy(), 0)):
+            kl, gp, gq = fe.softmax_kl_divergence(a, a.copy(), axis=axis, return_grad=True,
+                                                  grad_wrt="both")
+            assert (kl == 0.0).all()
+            for g in (gp, gq):
+                assert (g == 0.0).all() and not np.signbit(g).any()
