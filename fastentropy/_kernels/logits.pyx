@@ -311,11 +311,6 @@ cdef extern from *:
     }
 
     /* ---------------------------------------------------------------- KL / JS rows */
-    /* a * b rounded on its own (no fused multiply-add with a later sum) */
-    FL_INLINE double fl_mul(double a, double b) {
-        volatile double p = a * b;
-        return p;
-    }
     FL_INLINE void fl_kl_fast_leaf(const double* pa, const double* qb, int64_t n,
                                    const fl_row* rp, const fl_row* rq, double* acc) {
         double b0[FL_BLK], b1[FL_BLK], b2[FL_BLK], b3[FL_BLK], b4[FL_BLK], b5[FL_BLK];
@@ -457,12 +452,14 @@ cdef extern from *:
                     double za = ((pa[i + j] * h - mhp) * a) * b;
                     double zb = ((qb[i + j] * h - mhq) * a) * b;
                     double ea = fe_exp(za), eb = fe_exp(zb);
-                    /* P and Q rounded on their own: a fused eb * invSb - P would leave the
-                       rounding error of P (1e-17, or -0.0) where P == Q, dKL/dq = 0 */
-                    double P = fl_mul(ea, invSa), Q = fl_mul(eb, invSb);
+                    double P = ea * invSa;
                     double t = (ea > 0.0) ? P * (((za - zb) - c) - kl) : 0.0;
+                    /* Q - P as (eb - ea) / Sb + ea (1/Sb - 1/Sa): exactly +0 where P == Q
+                       even when contracted (a fused eb * invSb - P left P's rounding error,
+                       1e-17 or -0.0, on identical rows) */
+                    double dqp = (eb - ea) * invSb + ea * (invSb - invSa);
                     b0[j] = (((t * h) * a) * b) * gscale;
-                    b1[j] = ((((Q - P) * h) * a) * b) * gscale;
+                    b1[j] = (((dqp * h) * a) * b) * gscale;
                 }
                 if (gp) fl_store(gp, okind, i, b0, k);
                 if (gq) fl_store(gq, okind, i, b1, k);

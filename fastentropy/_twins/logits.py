@@ -246,7 +246,10 @@ def pair_rows(
                     gpv[bad] = np.nan
                     gp_o[sl] = gpv
                 if gq_o is not None:
-                    gqv = ((((Q - P) * hh) * a) * b) * grad_scale
+                    # Q - P as the kernel forms it (exactly +0 where P == Q)
+                    iSa, iSb = (1.0 / Sa)[:, None], (1.0 / Sb)[:, None]
+                    dqp = (eb - ea) * iSb + ea * (iSb - iSa)
+                    gqv = (((dqp * hh) * a) * b) * grad_scale
                     gqv[bad] = np.nan
                     gq_o[sl] = gqv
 
