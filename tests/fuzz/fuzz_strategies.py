@@ -947,7 +947,16 @@ def tol_logit_grads(call: Call, result: Any) -> dict[int, Tol]:
         if not call_arg(call, "return_grad", False):
             return {}
         return {1 + bool(call_arg(call, "return_probs", False)): grad}
-    return {i: grad for i in range(1, len(result))}  # softmax_kl_divergence: 1 or 2 gradients
+    # softmax_kl_divergence: 1 or 2 gradients. dKL/dp is P (d - KL), d = log(P/Q) per class:
+    # where KL is large and P near 1, d and KL cancel, so any float64 route is only good to
+    # ~eps * KL * P (mpmath: e.g. 2e-8 relative at KL = 746 nats); scale by the largest KL (in
+    # nats) of the call. The q-gradient (Q - P) gets the same bound, looser than it needs.
+    kl = np.asarray(result[0], dtype=np.float64) * _log_base(call)
+    kl_max = float(np.nanmax(np.abs(kl), initial=0.0)) if kl.size else 0.0
+    if not math.isfinite(kl_max):
+        kl_max = 0.0
+    grad = Tol(atol=64 * EPS * _logit_grad_scale(call) * max(1.0, kl_max))
+    return {i: grad for i in range(1, len(result))}
 
 
 def tol_epistemic(call: Call, result: Any) -> dict[int, Tol]:
