@@ -21,7 +21,7 @@ differences of ``_special.pxd``, which keeps them accurate to a few ulp of their
 from fastentropy import _tables
 
 from cython.parallel cimport parallel, prange
-from libc.stdint cimport int8_t, int16_t, int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t
+from libc.stdint cimport int64_t, uint64_t
 from libc.stdlib cimport malloc, free, qsort
 from libc.math cimport log, log1p, exp, expm1, sqrt, lgamma, fabs, NAN, INFINITY
 
@@ -1078,15 +1078,8 @@ cdef void _guarded_row(const int64_t* row, Py_ssize_t n, int64_t limit, double k
         out[0] = estimate_row_param(row, n, k, method, param, sp)
 
 
-ctypedef fused count_t:
-    int8_t
-    uint8_t
-    int16_t
-    uint16_t
-    int32_t
-    uint32_t
-    int64_t
-    uint64_t
+# count_t: every integer width, read in place (the shared fused type)
+from fastentropy._kernels._inttypes cimport any_int_t as count_t
 
 
 def entropy_counts_rows(const count_t[:, ::1] counts,  # IN (rows, n) counts, any integer width

@@ -8,8 +8,7 @@ fixed 65536-sample block, sequentially within a block, and the block partials ar
 order: numpy.histogram's own order, so results are bitwise numpy's for any thread count.
 """
 from cython.parallel cimport parallel, prange
-from libc.stdint cimport (
-    int8_t, int16_t, int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t)
+from libc.stdint cimport int32_t, int64_t
 from libc.stdlib cimport calloc, free, malloc
 from libc.string cimport memset
 
@@ -427,15 +426,8 @@ def hist_rows(const double[:, ::1] x,       # IN (rows, n) samples
                    &counts[r, 0])
 
 
-ctypedef fused label_t:
-    int8_t
-    uint8_t
-    int16_t
-    uint16_t
-    int32_t
-    uint32_t
-    int64_t
-    uint64_t
+# label_t: every integer width, read in place (the shared fused type)
+from fastentropy._kernels._inttypes cimport any_int_t as label_t
 
 
 def bincount_rows(const label_t[:, ::1] x,   # IN (rows, n) labels in [0, k), any int width

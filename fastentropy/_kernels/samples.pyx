@@ -19,8 +19,7 @@ error bound, and a row whose bin count is within that bound of another integer i
 from cython.parallel cimport parallel, prange
 from libc.float cimport DBL_EPSILON
 from libc.math cimport INFINITY, NAN, ceil, fabs, log2, sqrt
-from libc.stdint cimport (
-    int8_t, int16_t, int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t)
+from libc.stdint cimport int32_t, int64_t
 from libc.stdlib cimport free, malloc
 from libc.string cimport memset
 
@@ -221,15 +220,8 @@ cdef enum:
     NBK = 4096        # most selection buckets
 
 
-ctypedef fused label_t:
-    int8_t
-    uint8_t
-    int16_t
-    uint16_t
-    int32_t
-    uint32_t
-    int64_t
-    uint64_t
+# label_t: every integer width, read in place (the shared fused type)
+from fastentropy._kernels._inttypes cimport any_int_t as label_t
 
 
 cdef struct Work:
