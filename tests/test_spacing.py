@@ -7,12 +7,12 @@ import warnings
 
 import numpy as np
 import pytest
+from _kernel_pairs import pair
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import fastentropy
 from fastentropy import differential_entropy
-from tests._kernel_pairs import pair
 
 scipy_stats = pytest.importorskip("scipy.stats")
 
