@@ -52,7 +52,10 @@ def _as_real(x: Any, name: str) -> np.ndarray:
     try:
         arr = np.asarray(x)
     except (ValueError, TypeError) as exc:
-        raise ValueError(f"{name} could not be converted to an array: {exc}") from exc
+        raise ValueError(
+            f"{name} must be a rectangular array-like of real numbers (got a ragged or mixed "
+            "nested sequence); pass a NumPy array or nested sequences of equal length"
+        ) from exc
     if arr.dtype.kind == "c":
         raise TypeError(f"{name} must be real, got complex dtype {arr.dtype}")
     if arr.dtype.kind not in "biuf":
@@ -171,6 +174,11 @@ def _outer_edges(
             first_edge, last_edge = range
         except (TypeError, ValueError):
             raise ValueError(f"range must be a (min, max) pair, got {range!r}") from None
+        for edge in (first_edge, last_edge):
+            if isinstance(edge, (str, bytes)) or np.ndim(edge) != 0 or (
+                np.asarray(edge).dtype.kind not in "biuf"
+            ):
+                raise TypeError(f"range must be a (min, max) pair of real numbers, got {range!r}")
         if first_edge > last_edge:
             raise ValueError(
                 f"range must be increasing (min <= max), got [{first_edge}, {last_edge}]"
@@ -424,6 +432,13 @@ def histogram(
             return np.histogram(a, bins, range=range, density=density, weights=weights)
         except ValueError as exc:
             raise _numpy_error(exc, "a") from None
+        except TypeError:
+            if weights is not None and weights.dtype == np.bool_:
+                raise TypeError(
+                    "weights: boolean weights cannot be summed into bins with explicit edges "
+                    "(numpy raises too); pass weights.astype(int)"
+                ) from None
+            raise
 
     mode, first, scale, tol = plan
     k = kernels("histogram")
@@ -624,6 +639,11 @@ def histogramdd(
     guess against the same edges, and explicit edges use a binary search, which assigns every
     point to the same cell.
     """
+    if np.ndim(sample) > 2:
+        raise ValueError(
+            "sample must be an (N, D) array of N points in D dimensions, or a sequence of D "
+            f"1-D arrays, got shape {np.shape(sample)}"
+        )
     try:
         N, D = sample.shape
     except (AttributeError, ValueError):
@@ -691,6 +711,8 @@ def histogram2d(
         raise ValueError(f"x and y must be 1-D, got shapes {xa.shape} and {ya.shape}")
     if len(xa) != len(ya):
         raise ValueError(f"x and y must have the same length, got {len(xa)} and {len(ya)}")
+    if bins is None:  # numpy's TypeError, in our words
+        raise TypeError("bins must be an int, an array of edges, or a pair of either, got None")
     try:
         N = len(bins)
     except TypeError:

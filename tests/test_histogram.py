@@ -541,3 +541,21 @@ def test_errors_name_the_argument_first_and_say_what_to_do(call, first_word):
         raise AssertionError("no error")
     assert msg.startswith(first_word), msg
     assert "`" not in msg and "when an" not in msg, msg
+
+
+@pytest.mark.parametrize(
+    "call, exc, first",
+    [
+        (lambda: fe.histogramdd(np.zeros((2, 3, 4))), ValueError, "sample"),
+        (lambda: fe.histogram2d(np.arange(5.0), np.arange(5.0), bins=None), TypeError, "bins"),
+        (lambda: fe.histogram_bin_edges(np.arange(5.0), range="ab"), TypeError, "range"),
+        (lambda: fe.histogram(np.arange(5.0), bins=[0, 1, 2, 5], weights=np.ones(5, bool)),
+         TypeError, "weights"),
+        (lambda: fe.histogram([[1.0, 2.0], [3.0]]), ValueError, "a"),
+    ],
+)
+def test_numpy_errors_in_our_words(call, exc, first):
+    # numpy raises the same exception type with a message that names no argument
+    with pytest.raises(exc) as info:
+        call()
+    assert str(info.value).startswith(first), str(info.value)
