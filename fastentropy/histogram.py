@@ -526,6 +526,8 @@ def _dd_impl(
             uniform[i] = True
         elif np.ndim(bins[i]) == 1:
             edges[i] = np.asarray(bins[i])
+            if edges[i].size == 0:  # numpy fails with an IndexError here
+                raise ValueError(f"bins[{i}] must hold at least one edge, got an empty sequence")
             if np.any(edges[i][:-1] > edges[i][1:]):
                 raise ValueError(f"bins[{i}]: explicit edges must be non-decreasing; sort them")
         else:

@@ -552,6 +552,9 @@ def test_errors_name_the_argument_first_and_say_what_to_do(call, first_word):
         (lambda: fe.histogram(np.arange(5.0), bins=[0, 1, 2, 5], weights=np.ones(5, bool)),
          TypeError, "weights"),
         (lambda: fe.histogram([[1.0, 2.0], [3.0]]), ValueError, "a"),
+        # numpy: IndexError
+        (lambda: fe.histogram2d(np.array([0.0]), np.array([0.0]), bins=[]), ValueError, "bins"),
+        (lambda: fe.histogramdd(np.array([[0.0]]), bins=[[]]), ValueError, "bins"),
     ],
 )
 def test_numpy_errors_in_our_words(call, exc, first):
