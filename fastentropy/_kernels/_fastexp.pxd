@@ -14,7 +14,7 @@
 # expm1(x) = 2^k expm1(r) + (2^k - 1): for |x| <= ln2 / 2, k = 0 and it is expm1(r) with full
 # relative accuracy near 0; elsewhere the two terms do not cancel badly.
 # Special values by selects, not branches: exp(-inf) = 0, exp(inf) = inf, exp(nan) = nan;
-# expm1(-inf) = -1. No -ffast-math: the selects need -fno-trapping-math to be if-converted,
+# expm1(-inf) = -1. No fast-math flags: the selects need -fno-trapping-math to be if-converted,
 # set for this block only (it changes no values). With FMA available (an AVX2+FMA clone of a
 # caller), the compiler may contract the reduction and polynomial steps into FMAs: the results can
 # then differ by an ulp from the baseline build, and stay within the tested accuracy.
