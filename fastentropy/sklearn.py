@@ -179,6 +179,12 @@ def _check_random_state(random_state: Any) -> np.random.RandomState:
     )
 
 
+class DiscreteFeaturesError(ValueError, IndexError):
+    """A ``discrete_features`` mask of the wrong length or an index out of bounds: a
+    ``ValueError`` (fastentropy's rule for bad arguments) that is also the ``IndexError``
+    scikit-learn raises there, so code written for scikit-learn still catches it."""
+
+
 def _discrete_mask(discrete_features: Any, n_features: int, sparse: bool) -> np.ndarray:
     if isinstance(discrete_features, (str, bool, np.bool_)):
         if isinstance(discrete_features, str):
@@ -199,7 +205,7 @@ def _discrete_mask(discrete_features: Any, n_features: int, sparse: bool) -> np.
         )
     if arr.dtype == bool:
         if arr.shape[0] != n_features:
-            raise IndexError(
+            raise DiscreteFeaturesError(
                 f"discrete_features: a boolean mask needs one entry per feature ({n_features}),"
                 f" got {arr.shape[0]}"
             )
@@ -212,7 +218,7 @@ def _discrete_mask(discrete_features: Any, n_features: int, sparse: bool) -> np.
         )
     bad = (arr >= n_features) | (arr < -n_features)
     if bad.any():
-        raise IndexError(
+        raise DiscreteFeaturesError(
             f"discrete_features: index {int(arr[bad][0])} is out of bounds for "
             f"{n_features} features"
         )

@@ -9,6 +9,7 @@ the assertions hold trivially; they keep running there so the suite is the same 
 from __future__ import annotations
 
 import inspect
+import os
 import zlib
 from collections.abc import Callable
 from typing import Any
@@ -340,6 +341,23 @@ BATCH["differential_entropy"] = [
     (m.replace(" ", "_"), lambda m=m: ((_spacing_x(900),), {"axis": 1, "method": m}))
     for m in ("vasicek", "van es", "ebrahimi", "correa", "auto")
 ] + [("axis0_omit", lambda: ((_spacing_x(901, nan=True).T,), {"nan_policy": "omit"}))]
+
+
+def _load_row_modules() -> None:
+    """Cases kept in ``tests/rows/<family>.py`` (see ``tests/_rows.py``)."""
+    import sys
+
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from _rows import row_modules
+
+    here = sys.modules[__name__]
+    for mod in row_modules():
+        if hasattr(mod, "determinism"):
+            for name, rows in mod.determinism(here).items():
+                BATCH.setdefault(name, []).extend(rows)
+
+
+_load_row_modules()
 
 
 def batch_functions() -> list[str]:

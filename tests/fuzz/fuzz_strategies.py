@@ -1369,6 +1369,24 @@ REGRESSIONS: dict[str, list[Call]] = {
 }
 
 
+def _row_entries() -> dict[str, Callable[[], Entry]]:
+    """Entries kept in ``tests/rows/<family>.py`` (see ``tests/_rows.py``)."""
+    import sys
+
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    from _rows import row_modules
+
+    here = sys.modules[__name__]
+    out: dict[str, Callable[[], Entry]] = {}
+    for mod in row_modules():
+        if hasattr(mod, "fuzz"):
+            new = mod.fuzz(here)
+            clash = sorted(set(new) & (set(ENTRIES) | set(out)))
+            assert not clash, f"{mod.__name__}: entries already registered: {clash}"
+            out.update(new)
+    return out
+
+
 def registry(names: list[str] | None = None) -> dict[str, Entry]:
     """The entries of ``names`` (default: every entry whose function exists)."""
     builders = dict(ENTRIES)
@@ -1384,3 +1402,6 @@ def registry(names: list[str] | None = None) -> dict[str, Entry]:
         known = tuple(REGRESSIONS.get(n, ()))
         out[n] = dataclasses.replace(entry, examples=known + entry.examples) if known else entry
     return out
+
+
+ENTRIES.update(_row_entries())
