@@ -6,8 +6,6 @@
   multi-dimensional ``x`` and ``y``; with ``z``, the Frenzel-Pompe (2007) conditional MI;
   with ``discrete_x`` or ``discrete_y``, Ross's (2014) estimator for one discrete side and the
   contingency (plug-in) MI for two;
-- :func:`mutual_info_many`: :func:`mutual_info_knn` of every column of ``X`` with ``y``, the
-  target's preprocessing and sort done once;
 - :func:`kl_divergence_knn`: the Wang-Kulkarni-Verdu (2009) estimator of D(P || Q).
 
 Nats by default (``base=`` for other units). Native preprocessing does not depend on the data's
@@ -18,6 +16,8 @@ raw data. Entropies are reported for the data as given (the log-scales removed b
 standardisation are added back). "Strictly inside the radius" is counted with the same
 floating-point expression as the distance: exact at any scale, no epsilons. Results do not
 depend on ``n_jobs``.
+
+The batch functions (many pairs in one call) are in :mod:`fastentropy.knn_batch`.
 
 The k-NN estimators assume continuous data; heavily tied columns get a warning (for discrete
 data, use ``discrete_x`` / ``discrete_y`` or the discrete estimators of
@@ -38,7 +38,7 @@ from ._backend import kernels
 from ._parallel import resolve_n_jobs, threads_for
 from ._validation import as_float_array, check_base, check_choice, log_base_divisor
 
-__all__ = ["entropy_knn", "mutual_info_knn", "mutual_info_many", "kl_divergence_knn"]
+__all__ = ["entropy_knn", "mutual_info_knn", "kl_divergence_knn"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -656,77 +656,3 @@ def kl_divergence_knn(
         )
     value = d * float(np.mean(np.log(nu) - np.log(rho))) + math.log(m / (n - 1))
     return float(value / log_base_divisor(base))
-
-
-def _seed_source(random_state: Any) -> Any:
-    """Something ``np.random.default_rng`` turns into the same stream every time it is called:
-    an int or SeedSequence as given; a fresh SeedSequence for None; for a Generator or
-    BitGenerator, a SeedSequence seeded by one draw from it."""
-    if isinstance(random_state, bool):
-        raise TypeError("random_state must be an int, a numpy Generator/SeedSequence or None")
-    if random_state is None:
-        return np.random.SeedSequence()
-    if isinstance(random_state, np.random.BitGenerator):
-        random_state = np.random.Generator(random_state)
-    if isinstance(random_state, np.random.Generator):
-        return np.random.SeedSequence(int(random_state.integers(0, 2**63)))
-    _rng(random_state)  # validates ints and SeedSequences
-    return random_state
-
-
-def mutual_info_many(
-    X: Any,
-    y: Any,
-    *,
-    k: int = 3,
-    algorithm: str = "ksg1",
-    base: float | None = None,
-    standardize: bool = True,
-    noise: float = 1e-10,
-    random_state: Any = DEFAULT_SEED,
-    n_jobs: int | None = None,
-) -> FloatArray:
-    """:func:`mutual_info_knn` of every column of ``X`` ((n, m)) with ``y`` ((n,) or (n, dy)):
-    an (m,) array.
-
-    Work shared across columns is done once: ``y`` is standardised, perturbed and (one column)
-    sorted once, and the digamma table is built once. Each column's noise is drawn from a
-    generator made afresh from ``random_state`` (x's noise first, then y's, as in
-    :func:`mutual_info_knn`), so with an int or SeedSequence seed (the default is fixed) entry
-    j equals ``mutual_info_knn(X[:, j], y, ...)`` exactly and does not depend on the other
-    columns. A Generator or BitGenerator is drawn from once, to seed that stream.
-    """
-    Xa = as_float_array(X, "X")
-    if Xa.ndim != 2:
-        raise ValueError(
-            f"X must be 2-D (n samples, m features), got {Xa.ndim}-D with shape {Xa.shape}; "
-            "for one feature use mutual_info_knn"
-        )
-    if Xa.shape[1] == 0:
-        raise ValueError(f"X must have at least one column, got shape {Xa.shape}")
-    Xa = _as_samples(Xa, "X")
-    Y = _as_samples(y, "y")
-    _check_same_length(Xa, Y, "X", "y")
-    n, m = Xa.shape
-    k = _check_k(k, n)
-    algorithm = check_choice(algorithm, "algorithm", _ALGORITHMS)
-    base = check_base(base)
-    standardize = _check_flag(standardize, "standardize")
-    noise = _check_noise(noise)
-    seed = _seed_source(random_state)
-    n_threads = _threads(n_jobs, n)
-    # y's noise comes after the column's n draws in every column's stream: the same values
-    rng = np.random.default_rng(seed)
-    if noise > 0:
-        rng.standard_normal((n, 1))
-    (py,), _ = _prepare([(Y, "y")], standardize, noise, rng, sort_columns=True)
-    psi = _psi_table(n)
-    out = np.empty(m, dtype=np.float64)
-    for j in range(m):
-        col = np.ascontiguousarray(Xa[:, j : j + 1])
-        (px,), _ = _prepare([(col, "X")], standardize, noise, np.random.default_rng(seed),
-                            sort_columns=True, first_column=j)
-        value = _finish(_mi_local([px, py], k, algorithm, psi, n_threads), base, False)
-        assert isinstance(value, float)
-        out[j] = value
-    return out
