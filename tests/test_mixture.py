@@ -358,11 +358,13 @@ def test_mc_within_four_stderr_of_quadrature_1d(seed):
     assert res3.stderr == pytest.approx(res2.stderr, rel=1e-14)
 
 
-def test_reported_stderr_matches_the_spread_over_seeds():
+@pytest.mark.parametrize("method", ["mc", "auto"])
+def test_reported_stderr_matches_the_spread_over_seeds(method):
     r = np.random.default_rng(11)
     p = _random_mixture(r, 3, 2)
     q = _random_mixture(r, 4, 2)
-    runs = [fm.kl_divergence_mixture(p, q, n_samples=1500, random_state=s) for s in range(300)]
+    runs = [fm.kl_divergence_mixture(p, q, n_samples=1500, random_state=s, method=method)
+            for s in range(300)]
     est = np.array([x.estimate for x in runs])
     se = np.array([x.stderr for x in runs])
     ratio = est.std(ddof=1) / np.sqrt(np.mean(se**2))
@@ -382,9 +384,11 @@ def test_minimum_two_samples_per_component(rng):
 def test_results_do_not_depend_on_n_jobs(rng, n_jobs):
     p = _random_mixture(rng, 8, 2)
     q = _random_mixture(rng, 8, 2)
-    ref = fm.kl_divergence_mixture(p, q, n_samples=30000, random_state=5, n_jobs=1)
-    got = fm.kl_divergence_mixture(p, q, n_samples=30000, random_state=5, n_jobs=n_jobs)
-    assert got == ref
+    for kw in ({}, {"method": "mc"}, {"method": "mc", "antithetic": True}, {"method": "rqmc"}):
+        ref = fm.kl_divergence_mixture(p, q, n_samples=30000, random_state=5, n_jobs=1, **kw)
+        got = fm.kl_divergence_mixture(p, q, n_samples=30000, random_state=5, n_jobs=n_jobs,
+                                       **kw)
+        assert got == ref, kw
     x = rng.normal(size=(20000, 2))
     assert np.array_equal(fm.log_density(p, x, n_jobs=n_jobs), fm.log_density(p, x, n_jobs=1))
     assert np.array_equal(fm.sample(p, 20000, random_state=2, n_jobs=n_jobs),
@@ -801,3 +805,255 @@ def test_quad_warns_when_it_stops_short_of_its_tolerance(monkeypatch, rng):
     q = _random_mixture(rng, 2, 1)
     with pytest.warns(RuntimeWarning, match="^method='quad' did not reach its tolerance"):
         fm.kl_divergence_mixture(p, q, method="quad")
+
+
+# ------------------------------------------------- samplers: antithetic, rqmc, unscented
+def _mp_ndtri(u):
+    with mpmath.workdps(50):
+        return float(mpmath.sqrt(2) * mpmath.erfinv(2 * mpmath.mpf(u) - 1))
+
+
+def test_ndtri_against_mpmath_and_the_clip_at_zero_and_one():
+    ker, tw = pair("mixture")
+    lo = 2.0**-53
+    u = np.concatenate([
+        [lo, 1 - lo, 0.5, 0.5 - 2**-40, 0.5 + 2**-40, 1e-300, 2**-30, 1 - 2**-30],
+        np.linspace(0.001, 0.999, 97), np.logspace(-15.9, -1, 40), 1 - np.logspace(-15, -1, 40),
+    ])
+    ref = np.array([_mp_ndtri(x) for x in np.clip(u, lo, 1 - lo)])
+    for mod in (ker, tw):
+        out = np.empty_like(u)
+        mod.ndtri(u, out)
+        err = np.abs(out - ref) / np.maximum(1.0, np.abs(ref))
+        assert err.max() < 2e-15, (mod, float(err.max()), u[np.argmax(err)])
+        # 0 and 1 (a scrambled Sobol coordinate can be exactly 0) and NaN map to the clip
+        edge = np.array([0.0, 1.0, -1.0, 2.0, np.nan])
+        got = np.empty(5)
+        mod.ndtri(edge, got)
+        z = _mp_ndtri(lo)
+        np.testing.assert_allclose(got, [z, -z, z, -z, z], rtol=2e-15)
+
+
+@given(st.integers(1, 4), st.integers(1, 5), st.integers(0, 700), st.integers(0, 2**32))
+def test_sampler_kernels_vs_twin(k, d, n, seed):
+    ker, tw = pair("mixture")
+    r = np.random.default_rng(seed)
+    p = _random_mixture(r, k, d)
+    q = _random_mixture(r, k + 1, d, "diag")
+    w, plogc, pmu, pchol = p._kernel_args()
+    _, qlogc, qmu, qchol = q._kernel_args()
+    pairs = np.maximum(fm._allocate(w, n // 2), 2)
+    ma, m2a, mb, m2b = (np.zeros(k) for _ in range(4))
+    ker.kl_mc_pairs(pairs, 7, seed & 0xFFFFFFFF, plogc, pmu, pchol, qlogc, qmu, qchol, ma, m2a,
+                    2)
+    tw.kl_mc_pairs(pairs, 7, seed & 0xFFFFFFFF, plogc, pmu, pchol, qlogc, qmu, qchol, mb, m2b,
+                   1)
+    np.testing.assert_allclose(ma, mb, rtol=1e-11, atol=1e-11)
+    np.testing.assert_allclose(m2a, m2b, rtol=1e-11, atol=1e-11)
+    counts = np.maximum(fm._allocate(w, n), 1)
+    comp = r.integers(0, k, size=k).astype(np.int64)
+    u = r.random((int(counts.sum()), d))
+    u[r.random(u.shape) < 0.05] = 0.0  # exact zeros, as a scrambled Sobol point can have
+    sa, sb = np.zeros(k), np.zeros(k)
+    ker.kl_qmc(u, counts, comp, plogc, pmu, pchol, qlogc, qmu, qchol, sa, 2)
+    tw.kl_qmc(u, counts, comp, plogc, pmu, pchol, qlogc, qmu, qchol, sb, 1)
+    assert np.isfinite(sa).all()
+    np.testing.assert_allclose(sa, sb, rtol=1e-11, atol=1e-11)
+
+
+def test_antithetic_pairs_are_reflections_of_the_mc_samples(rng):
+    # pair g of component k uses the normals of mc's sample g: with a single component, the
+    # pair means are the means of f at mu + L z and mu - L z for sample(p)'s z
+    ker, tw = pair("mixture")
+    p = fm.as_gaussian_mixture(weights=[1.0], means=[[0.5, -1.0]],
+                               covariances=[[[2.0, 0.3], [0.3, 0.5]]])
+    q = _random_mixture(rng, 3, 2)
+    _, plogc, pmu, pchol = p._kernel_args()
+    _, qlogc, qmu, qchol = q._kernel_args()
+    key = (11, 12)
+    x = np.empty((300, 2))
+    tw.sample(np.array([300]), pmu, pchol, *key, x, 1)
+    xr = 2 * pmu[0] - x
+    f = 0.5 * ((fm.log_density(p, x) - fm.log_density(q, x))
+               + (fm.log_density(p, xr) - fm.log_density(q, xr)))
+    for mod in (ker, tw):
+        mean, m2 = np.zeros(1), np.zeros(1)
+        mod.kl_mc_pairs(np.array([300]), *key, plogc, pmu, pchol, qlogc, qmu, qchol, mean, m2,
+                        1)
+        assert mean[0] == pytest.approx(f.mean(), rel=1e-12, abs=1e-12)
+        assert m2[0] == pytest.approx(np.sum((f - f.mean()) ** 2), rel=1e-10)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_rqmc_and_antithetic_within_four_stderr_of_quadrature_1d(seed):
+    r = np.random.default_rng(100 + seed)
+    p = _random_mixture(r, int(r.integers(2, 5)), 1, spread=1.5)
+    q = _random_mixture(r, int(r.integers(1, 4)), 1, spread=1.5)
+    ref = fm.kl_divergence_mixture(p, q, method="quad").estimate
+    for kw in ({"method": "rqmc"}, {"method": "rqmc", "n_randomizations": 5},
+               {"method": "mc", "antithetic": True}):
+        res = fm.kl_divergence_mixture(p, q, n_samples=20000, random_state=seed, **kw)
+        assert res.method == kw["method"] and res.stderr > 0
+        assert abs(res.estimate - ref) < 4 * res.stderr, (kw, res, ref)
+    # rqmc's standard error is far below mc's at the same budget
+    mc = fm.kl_divergence_mixture(p, q, method="mc", n_samples=20000, random_state=seed)
+    rq = fm.kl_divergence_mixture(p, q, method="rqmc", n_samples=20000, random_state=seed)
+    assert rq.stderr < mc.stderr / 5
+
+
+@pytest.mark.parametrize("kw", [{"method": "rqmc"}, {"method": "mc", "antithetic": True}])
+def test_new_samplers_stderr_matches_the_spread_over_seeds(kw):
+    r = np.random.default_rng(12)
+    p = _random_mixture(r, 3, 2)
+    q = _random_mixture(r, 4, 2)
+    runs = [fm.kl_divergence_mixture(p, q, n_samples=2000, random_state=s, **kw)
+            for s in range(40)]
+    est = np.array([x.estimate for x in runs])
+    se = np.array([x.stderr for x in runs])
+    ratio = est.std(ddof=1) / np.sqrt(np.mean(se**2))
+    # 40 seeds: the sample standard deviation is within ~11% (1 sd) of the truth; 3 sd
+    assert 0.65 < ratio < 1.35, ratio
+    assert len(set(est.tolist())) == 40  # the seeds do change the draws
+
+
+def test_rqmc_counts_and_n_samples(rng):
+    p = fm.as_gaussian_mixture(weights=[0.7, 0.299, 0.001], means=[[0.0], [3.0], [-2.0]],
+                               covariances=[1.0, 0.5, 2.0], covariance_type="spherical")
+    q = _random_mixture(rng, 2, 1)
+    res = fm.kl_divergence_mixture(p, q, method="rqmc", n_samples=16000, random_state=0)
+    # per randomisation: 700 -> 512, 299 -> 256, 1 -> 2
+    assert res.n_samples == 16 * (512 + 256 + 2)
+    res = fm.kl_divergence_mixture(p, q, method="rqmc", n_samples=16000, n_randomizations=4,
+                                   random_state=0)
+    assert res.n_samples == 4 * (2048 + 1024 + 4)  # 2800, 1196, 4
+    assert fm._rqmc_counts(np.array([0.5, 0.5]), 1.0).tolist() == [2, 2]
+    assert fm._rqmc_counts(np.array([1.0]), 1448.0).tolist() == [1024]  # 2**10.5 = 1448.2
+    assert fm._rqmc_counts(np.array([1.0]), 1449.0).tolist() == [2048]
+
+
+def test_rqmc_tol_doubles_the_points_until_the_stderr_is_below_it(rng):
+    p = _random_mixture(rng, 3, 2)
+    q = _random_mixture(rng, 3, 2)
+    first = fm.kl_divergence_mixture(p, q, method="rqmc", n_samples=512, random_state=4)
+    tol = first.stderr / 20
+    got = fm.kl_divergence_mixture(p, q, method="rqmc", n_samples=512, random_state=4, tol=tol)
+    assert got.stderr <= tol and got.n_samples > first.n_samples
+    ratio = got.n_samples / first.n_samples
+    assert ratio == 2 ** round(math.log2(ratio))
+    assert abs(got.estimate - first.estimate) < 4 * first.stderr
+    assert fm.kl_divergence_mixture(p, q, method="rqmc", n_samples=512, random_state=4,
+                                    tol=first.stderr * 2) == first
+    assert fm.kl_divergence_mixture(p, q, method="rqmc", n_samples=512, random_state=4,
+                                    tol=tol, n_jobs=2) == got
+    anti = fm.kl_divergence_mixture(p, q, method="mc", antithetic=True, n_samples=512,
+                                    random_state=4, tol=first.stderr)
+    assert anti.stderr <= first.stderr and anti.n_samples > 512
+
+
+def test_sampler_tol_out_of_reach_warns_and_returns(monkeypatch, rng):
+    monkeypatch.setattr(fm, "_MC_MAX_TOTAL", 4000)
+    p = _random_mixture(rng, 2, 2)
+    q = _random_mixture(rng, 2, 2)
+    with pytest.warns(RuntimeWarning, match="^tol=1e-12 was not reached"):
+        res = fm.kl_divergence_mixture(p, q, method="rqmc", n_samples=500, random_state=0,
+                                       tol=1e-12)
+    assert res.stderr > 1e-12 and res.n_samples <= 4000
+    with pytest.warns(RuntimeWarning, match="^tol=1e-12 was not reached"):
+        res = fm.kl_divergence_mixture(p, q, method="mc", antithetic=True, n_samples=500,
+                                       random_state=0, tol=1e-12)
+    assert 2000 <= res.n_samples <= 4000 and res.stderr > 1e-12  # the doublings of ~500
+
+
+def test_samplers_of_a_mixture_against_itself_give_zero(rng):
+    p = _random_mixture(rng, 4, 3)
+    for kw in ({"method": "rqmc"}, {"method": "mc", "antithetic": True},
+               {"method": "unscented"}):
+        res = fm.kl_divergence_mixture(p, p, n_samples=3000, random_state=1, **kw)
+        assert res.estimate == 0.0 and res.stderr in (0.0, None), kw
+
+
+@pytest.mark.parametrize("d", [1, 2, 4])
+def test_unscented_is_exact_for_single_gaussians(rng, d):
+    p = _random_mixture(rng, 1, d)
+    q = _random_mixture(rng, 1, d)
+    exact = fm.kl_divergence_gaussian(p.means[0], p.full_covariances()[0], q.means[0],
+                                      q.full_covariances()[0])
+    res = fm.kl_divergence_mixture(p, q, method="unscented")
+    assert res.method == "unscented" and res.stderr is None and res.n_samples == 0
+    assert res.estimate == pytest.approx(exact, rel=1e-11, abs=1e-12)
+    assert res.lower == pytest.approx(exact) and res.upper == pytest.approx(exact)
+
+
+def test_unscented_formula_and_its_bias_on_mixtures(rng):
+    # the sigma-point formula written out, and a mixture pair where it is biased: the
+    # long-run rqmc value is many standard errors away from it
+    p = _random_mixture(rng, 3, 2)
+    q = _random_mixture(rng, 4, 2)
+    d = 2
+    total = 0.0
+    for a in range(3):
+        L = p.cholesky[a]
+        pts = np.array([p.means[a] + s * math.sqrt(d) * L[:, k] for s in (1, -1)
+                        for k in range(d)])
+        f = fm.log_density(p, pts) - fm.log_density(q, pts)
+        total += p.weights[a] * f.mean()
+    res = fm.kl_divergence_mixture(p, q, method="unscented", base=2)
+    assert res.estimate == pytest.approx(total / math.log(2), rel=1e-12)
+    b = fm.kl_divergence_mixture(p, q, method="bounds", base=2)
+    assert (res.lower, res.upper) == (b.lower, b.upper)
+    truth = fm.kl_divergence_mixture(p, q, method="rqmc", n_samples=2**17, random_state=0)
+    assert abs(total - truth.estimate) > 10 * truth.stderr
+
+
+def test_auto_picks_rqmc_in_two_or_more_dimensions(rng):
+    p = _random_mixture(rng, 3, 2)
+    q = _random_mixture(rng, 2, 2)
+    auto = fm.kl_divergence_mixture(p, q, n_samples=4000, random_state=3)
+    assert auto.method == "rqmc"
+    assert auto == fm.kl_divergence_mixture(p, q, method="rqmc", n_samples=4000,
+                                            random_state=3)
+    assert fm._auto_method(_random_mixture(rng, 2, 65), _random_mixture(rng, 2, 65)) == "mc"
+
+
+def test_batch_with_the_new_samplers(rng):
+    P = [_random_mixture(rng, int(k), 2) for k in (2, 3, 1)]
+    Q = [_random_mixture(rng, int(k), 2) for k in (3, 1, 2)]
+    for kw in ({"method": "rqmc", "n_randomizations": 8}, {"method": "mc", "antithetic": True},
+               {"method": "unscented"}):
+        full = fm.kl_divergence_mixture_batch(P, Q, n_samples=3000, random_state=9, **kw)
+        assert (full.method == kw["method"]).all()
+        for i in range(3):
+            one = fm.kl_divergence_mixture_batch(P[: i + 1], Q[: i + 1], n_samples=3000,
+                                                 random_state=9, **kw)
+            assert one.estimate[i] == full.estimate[i]
+        single = fm.kl_divergence_mixture(P[0], Q[0], n_samples=3000, random_state=9, **kw)
+        assert full.estimate[0] == single.estimate
+        assert (np.nan_to_num(full.stderr[0], nan=-1.0)
+                == (-1.0 if single.stderr is None else single.stderr))
+        for nj in (2, None):
+            again = fm.kl_divergence_mixture_batch(P, Q, n_samples=3000, random_state=9,
+                                                   n_jobs=nj, **kw)
+            for a, b in zip(full, again):
+                assert a.tobytes() == b.tobytes()
+
+
+def test_sampler_bad_arguments(rng):
+    p = _random_mixture(rng, 2, 2)
+    with pytest.raises(TypeError, match="^antithetic must be True or False"):
+        fm.kl_divergence_mixture(p, p, method="mc", antithetic=1)
+    with pytest.raises(TypeError, match="^antithetic must be True or False"):
+        fm.kl_divergence_mixture_batch([p], [p], method="mc", antithetic="yes")
+    with pytest.raises(ValueError, match="^antithetic=True needs method='mc'"):
+        fm.kl_divergence_mixture(p, p, method="rqmc", antithetic=True)
+    with pytest.raises(ValueError, match="^n_randomizations must be at least 2"):
+        fm.kl_divergence_mixture(p, p, method="rqmc", n_randomizations=1)
+    with pytest.raises(TypeError, match="^n_randomizations must be an int"):
+        fm.kl_divergence_mixture(p, p, method="rqmc", n_randomizations=16.0)
+    with pytest.raises(TypeError, match="^n_randomizations must be an int"):
+        fm.kl_divergence_mixture_batch([p], [p], n_randomizations=True)
+    with pytest.raises(ValueError, match="^n_samples must be at least 2"):
+        fm.kl_divergence_mixture(p, p, method="rqmc", n_samples=1)
+    with pytest.raises(ValueError, match="^method="):
+        fm.kl_divergence_mixture(p, p, method="sobol")
+    with pytest.raises(ValueError, match="^tol must be a positive"):
+        fm.kl_divergence_mixture(p, p, method="rqmc", tol=-1.0)

@@ -47,3 +47,34 @@ def kl_mc(
     comp_m2: np.ndarray,  # double[::1], (K_p,)
     n_threads: int,
 ) -> None: ...
+def ndtri(
+    u: np.ndarray,  # const double[::1]
+    out: np.ndarray,  # double[::1], (n,)
+) -> None: ...
+def kl_mc_pairs(
+    pairs: np.ndarray,  # const int64_t[::1], (K_p,): antithetic pairs per component
+    key0: int,  # uint32_t
+    key1: int,  # uint32_t
+    p_logc: np.ndarray,  # const double[::1]
+    p_means: np.ndarray,  # const double[:, ::1]
+    p_chol: np.ndarray,  # const double[:, :, ::1]
+    q_logc: np.ndarray,  # const double[::1]
+    q_means: np.ndarray,  # const double[:, ::1]
+    q_chol: np.ndarray,  # const double[:, :, ::1]
+    comp_mean: np.ndarray,  # double[::1], (K_p,): mean of the pair means
+    comp_m2: np.ndarray,  # double[::1], (K_p,): their sum of squared deviations
+    n_threads: int,
+) -> None: ...
+def kl_qmc(
+    u: np.ndarray,  # const double[:, ::1], (sum(counts), d) uniforms
+    counts: np.ndarray,  # const int64_t[::1], (S,) rows per stratum, >= 1
+    comp: np.ndarray,  # const int64_t[::1], (S,) p's component of each stratum
+    p_logc: np.ndarray,  # const double[::1]
+    p_means: np.ndarray,  # const double[:, ::1]
+    p_chol: np.ndarray,  # const double[:, :, ::1]
+    q_logc: np.ndarray,  # const double[::1]
+    q_means: np.ndarray,  # const double[:, ::1]
+    q_chol: np.ndarray,  # const double[:, :, ::1]
+    strat_mean: np.ndarray,  # double[::1], (S,)
+    n_threads: int,
+) -> None: ...

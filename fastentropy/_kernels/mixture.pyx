@@ -135,6 +135,55 @@ cdef extern from *:
         }
     }
 
+    /* x = mu + L (sgn z) for the T points whose normals are zt[c * T + i] (sgn = +-1, so
+       sgn * z is exact: sgn = 1 repeats mx_tile_sample's transform, sgn = -1 gives the
+       antithetic points mu - L z). */
+    MX_INLINE void mx_tile_affine_impl(int64_t T, int64_t d, const double *MX_RESTRICT mu,
+                                       const double *MX_RESTRICT L, double sgn,
+                                       const double *MX_RESTRICT zt, double *MX_RESTRICT x,
+                                       int64_t ldx) {
+        int64_t i, r, c;
+        for (i = 0; i < T; ++i) {
+            for (r = 0; r < d; ++r) {
+                double acc = mu[r];
+                for (c = 0; c <= r; ++c) acc = acc + L[r * d + c] * (sgn * zt[c * T + i]);
+                x[i * ldx + r] = acc;
+            }
+        }
+    }
+
+    /* Phi^-1(u), the standard normal quantile, for u clipped to [2^-53, 1 - 2^-53] (both
+       exact doubles; so u == 0 gives -8.21 and u == 1 gives 8.21, never an infinity; NaN is
+       clipped to 2^-53 too). With p = min(u, 1 - u) (1 - u is exact for u >= 1/2): the
+       Abramowitz-Stegun 26.2.23 rational start (error < 4.5e-4), then two Halley steps on
+       Phi(z) = p with Phi(z) = erfc(-z / sqrt 2) / 2, which end within ~1.2e-15 of
+       max(1, |z|) (tests/test_mixture.py checks it against mpmath). The twin runs the same
+       operations. */
+    static inline double mx_ndtri(double u) {
+        const double lo = 1.1102230246251565404e-16;   /* 2^-53 */
+        double p, t, z, r;
+        int k;
+        if (!(u >= lo)) u = lo;
+        if (u > 1.0 - lo) u = 1.0 - lo;
+        p = u > 0.5 ? 1.0 - u : u;
+        t = sqrt(-2.0 * log(p));
+        z = -(t - (2.515517 + t * (0.802853 + t * 0.010328))
+                  / (1.0 + t * (1.432788 + t * (0.189269 + t * 0.001308))));
+        for (k = 0; k < 2; ++k) {
+            r = (0.5 * erfc(-z * 0.70710678118654752440) - p)
+                * (2.5066282746310002416 * exp(0.5 * z * z));
+            z = z - r / (1.0 + 0.5 * z * r);
+        }
+        return u > 0.5 ? -z : z;
+    }
+
+    /* zt[c * T + i] = Phi^-1(u[i * d + c]) for the T rows of u */
+    static void mx_tile_ndtri(const double *u, int64_t T, int64_t d, double *zt) {
+        int64_t i, c;
+        for (i = 0; i < T; ++i)
+            for (c = 0; c < d; ++c) zt[c * T + i] = mx_ndtri(u[i * d + c]);
+    }
+
     #define MX_DEFINE(SUF, ATTR)                                                             \
     static ATTR MX_NOINLINE void mx_tile_logpdf_##SUF(const double *x, int64_t ldx,          \
             int64_t T, int64_t d, int64_t K, const double *logc, const double *means,        \
@@ -146,6 +195,10 @@ cdef extern from *:
             const double *mu, const double *L, uint32_t k0, uint32_t k1, double *zt,         \
             double *u, double *v, double *x, int64_t ldx) {                                  \
         mx_tile_sample_impl(g0, T, d, mu, L, k0, k1, zt, u, v, x, ldx);                      \
+    }                                                                                        \
+    static ATTR MX_NOINLINE void mx_tile_affine_##SUF(int64_t T, int64_t d, const double *mu, \
+            const double *L, double sgn, const double *zt, double *x, int64_t ldx) {         \
+        mx_tile_affine_impl(T, d, mu, L, sgn, zt, x, ldx);                                   \
     }
     MX_DEFINE(base, )
     #if MX_DISPATCH
@@ -201,6 +254,17 @@ cdef extern from *:
     #endif
         mx_tile_sample_base(g0, T, d, mu, L, k0, k1, zt, u, v, x, ldx);
     }
+    /* x = mu + L (sgn z), z in the T-major layout zt[c * T + i] (as mx_tile_sample leaves it
+       at the start of its scratch) */
+    static void mx_tile_affine(int64_t T, int64_t d, const double *mu, const double *L,
+                               double sgn, const double *zt, double *x, int64_t ldx) {
+    #if MX_DISPATCH
+        int isa = mx_isa();
+        if (isa == 2) { mx_tile_affine_avx512(T, d, mu, L, sgn, zt, x, ldx); return; }
+        if (isa == 1) { mx_tile_affine_avx2(T, d, mu, L, sgn, zt, x, ldx); return; }
+    #endif
+        mx_tile_affine_base(T, d, mu, L, sgn, zt, x, ldx);
+    }
 
     """
     int64_t MX_TILE
@@ -213,6 +277,10 @@ cdef extern from *:
     void mx_tile_sample(int64_t g0, int64_t T, int64_t d, const double *mu, const double *L,
                         uint32_t k0, uint32_t k1, double *scratch, double *x,
                         int64_t ldx) noexcept nogil
+    void mx_tile_affine(int64_t T, int64_t d, const double *mu, const double *L, double sgn,
+                        const double *zt, double *x, int64_t ldx) noexcept nogil
+    double mx_ndtri(double u) noexcept nogil
+    void mx_tile_ndtri(const double *u, int64_t T, int64_t d, double *zt) noexcept nogil
 
 
 TILE = 256
@@ -407,6 +475,230 @@ def kl_mc(const int64_t[::1] counts, uint32_t key0, uint32_t key1,
             it += 1
         comp_mean[k] = mu
         comp_m2[k] = m2
+    free(item_k)
+    free(item_g)
+    free(item_s)
+    free(part)
+
+
+def ndtri(const double[::1] u, double[::1] out):
+    """out[i] = Phi^-1(u[i]) with u clipped to [2^-53, 1 - 2^-53] (``mx_ndtri``)."""
+    cdef Py_ssize_t i
+    with nogil:
+        for i in range(u.shape[0]):
+            out[i] = mx_ndtri(u[i])
+
+
+cdef int _tiles(const int64_t[::1] counts, int64_t T0, int64_t **item_k, int64_t **item_g,
+                int64_t **item_s, int64_t *nitems) noexcept:
+    """Tiles of at most T0 units of each stratum k in order: stratum, first unit (a global
+    index over all strata), size. Returns -1 when out of memory (nothing left allocated)."""
+    cdef int64_t K = counts.shape[0], k, t, it = 0, n = 0, off = 0
+    for k in range(K):
+        n += (counts[k] + T0 - 1) // T0
+    item_k[0] = <int64_t*>malloc((n + 1) * sizeof(int64_t))
+    item_g[0] = <int64_t*>malloc((n + 1) * sizeof(int64_t))
+    item_s[0] = <int64_t*>malloc((n + 1) * sizeof(int64_t))
+    if item_k[0] == NULL or item_g[0] == NULL or item_s[0] == NULL:
+        free(item_k[0])
+        free(item_g[0])
+        free(item_s[0])
+        return -1
+    for k in range(K):
+        t = 0
+        while t < counts[k]:
+            item_k[0][it] = k
+            item_g[0][it] = off + t
+            item_s[0][it] = counts[k] - t if counts[k] - t < T0 else T0
+            it += 1
+            t += T0
+        off += counts[k]
+    nitems[0] = n
+    return 0
+
+
+def kl_mc_pairs(const int64_t[::1] pairs, uint32_t key0, uint32_t key1,
+                const double[::1] p_logc, const double[:, ::1] p_means,
+                const double[:, :, ::1] p_chol,
+                const double[::1] q_logc, const double[:, ::1] q_means,
+                const double[:, :, ::1] q_chol,
+                double[::1] comp_mean, double[::1] comp_m2, int n_threads):
+    """Antithetic Monte Carlo: pair g of component k (g a global pair index, as a sample index
+    of ``kl_mc``) is x = mu + L z and x' = mu - L z with z the normals of counter g; per
+    component, the mean and sum of squared deviations of the pair means
+    (f(x) + f(x')) / 2, f = log p - log q. Tiles of MX_TILE / 2 pairs, merged in order."""
+    cdef int64_t K = pairs.shape[0], d = p_means.shape[1], Kq = q_logc.shape[0]
+    cdef int64_t Kmax = K if K > Kq else Kq
+    cdef int64_t k, nitems = 0, it, T, g0, i
+    cdef int failed[1]
+    cdef int64_t T0 = MX_TILE
+    cdef int64_t TP = MX_TILE // 2
+    cdef int64_t *item_k
+    cdef int64_t *item_g
+    cdef int64_t *item_s
+    cdef double *part
+    cdef double *buf
+    cdef double *xs
+    cdef double *lp
+    cdef double *lq
+    cdef double *sc
+    cdef double mu, m2, dlt, na, nb, nn, sm
+    if _tiles(pairs, TP, &item_k, &item_g, &item_s, &nitems) < 0:
+        raise MemoryError("mixture kl_mc_pairs: out of memory")
+    part = <double*>malloc((2 * nitems + 1) * sizeof(double))
+    if part == NULL:
+        free(item_k)
+        free(item_g)
+        free(item_s)
+        raise MemoryError("mixture kl_mc_pairs: out of memory")
+    failed[0] = 0
+    with nogil, parallel(num_threads=max(1, n_threads)):
+        # per thread: the tile's 2 T points, log p, log q, then the log-density scratch
+        buf = <double*>malloc((T0 * (d + 2) + mx_scratch(d, Kmax)) * sizeof(double))
+        if buf == NULL:
+            failed[0] = 1
+        else:
+            xs = buf
+            lp = buf + T0 * d
+            lq = lp + T0
+            sc = lq + T0
+            for it in prange(nitems, schedule="dynamic"):
+                k = item_k[it]
+                g0 = item_g[it]
+                T = item_s[it]
+                # x = mu + L z in rows 0 .. T - 1 (z stays at the start of sc), then
+                # x' = mu - L z in rows T .. 2 T - 1
+                mx_tile_sample(g0, T, d, &p_means[k, 0], &p_chol[k, 0, 0], key0, key1,
+                               sc, xs, d)
+                mx_tile_affine(T, d, &p_means[k, 0], &p_chol[k, 0, 0], -1.0, sc,
+                               xs + T * d, d)
+                mx_tile_logpdf(xs, d, 2 * T, d, K, &p_logc[0], &p_means[0, 0],
+                               &p_chol[0, 0, 0], sc, sc + d * T0, sc + 2 * d * T0,
+                               sc + (2 * d + K) * T0, sc + (2 * d + K + 1) * T0, lp)
+                mx_tile_logpdf(xs, d, 2 * T, d, Kq, &q_logc[0], &q_means[0, 0],
+                               &q_chol[0, 0, 0], sc, sc + d * T0, sc + 2 * d * T0,
+                               sc + (2 * d + Kq) * T0, sc + (2 * d + Kq + 1) * T0, lq)
+                sm = 0.0
+                for i in range(T):
+                    lp[i] = 0.5 * ((lp[i] - lq[i]) + (lp[T + i] - lq[T + i]))
+                    sm = sm + lp[i]
+                mu = sm / T
+                m2 = 0.0
+                for i in range(T):
+                    dlt = lp[i] - mu
+                    m2 = m2 + dlt * dlt
+                part[2 * it] = mu
+                part[2 * it + 1] = m2
+            free(buf)
+    if failed[0]:
+        free(item_k)
+        free(item_g)
+        free(item_s)
+        free(part)
+        raise MemoryError("mixture kl_mc_pairs: out of memory for per-thread scratch")
+    it = 0
+    for k in range(K):
+        na = 0.0
+        mu = 0.0
+        m2 = 0.0
+        while it < nitems and item_k[it] == k:
+            nb = <double>item_s[it]
+            nn = na + nb
+            dlt = part[2 * it] - mu
+            mu = mu + dlt * (nb / nn)
+            m2 = m2 + part[2 * it + 1] + dlt * dlt * (na * nb / nn)
+            na = nn
+            it += 1
+        comp_mean[k] = mu
+        comp_m2[k] = m2
+    free(item_k)
+    free(item_g)
+    free(item_s)
+    free(part)
+
+
+def kl_qmc(const double[:, ::1] u, const int64_t[::1] counts, const int64_t[::1] comp,
+           const double[::1] p_logc, const double[:, ::1] p_means, const double[:, :, ::1] p_chol,
+           const double[::1] q_logc, const double[:, ::1] q_means, const double[:, :, ::1] q_chol,
+           double[::1] strat_mean, int n_threads):
+    """Quasi-Monte Carlo: the rows of u (uniforms in [0, 1]^d) come in strata of counts[s]
+    consecutive rows; stratum s maps its rows to x = mu_c + L_c Phi^-1(u) with c = comp[s] (a
+    component of p) and strat_mean[s] = the mean of log p(x) - log q(x) over its rows. Tiles
+    of MX_TILE rows; tile sums added in tile order."""
+    cdef int64_t S = counts.shape[0], d = p_means.shape[1], K = p_logc.shape[0]
+    cdef int64_t Kq = q_logc.shape[0]
+    cdef int64_t Kmax = K if K > Kq else Kq
+    cdef int64_t s, c, nitems = 0, it, T, g0, i
+    cdef int failed[1]
+    cdef int64_t T0 = MX_TILE
+    cdef int64_t *item_k
+    cdef int64_t *item_g
+    cdef int64_t *item_s
+    cdef double *part
+    cdef double *buf
+    cdef double *xs
+    cdef double *lp
+    cdef double *lq
+    cdef double *sc
+    cdef double sm
+    if S == 0:
+        return
+    for s in range(S):
+        if comp[s] < 0 or comp[s] >= K or counts[s] < 1:
+            raise ValueError("kl_qmc: comp must index p's components, counts must be >= 1")
+    if _tiles(counts, T0, &item_k, &item_g, &item_s, &nitems) < 0:
+        raise MemoryError("mixture kl_qmc: out of memory")
+    if item_g[nitems - 1] + item_s[nitems - 1] != u.shape[0] or u.shape[1] != d:
+        free(item_k)
+        free(item_g)
+        free(item_s)
+        raise ValueError("kl_qmc: u must have sum(counts) rows of dimension d")
+    part = <double*>malloc((nitems + 1) * sizeof(double))
+    if part == NULL:
+        free(item_k)
+        free(item_g)
+        free(item_s)
+        raise MemoryError("mixture kl_qmc: out of memory")
+    failed[0] = 0
+    with nogil, parallel(num_threads=max(1, n_threads)):
+        buf = <double*>malloc((T0 * (d + 2) + mx_scratch(d, Kmax)) * sizeof(double))
+        if buf == NULL:
+            failed[0] = 1
+        else:
+            xs = buf
+            lp = buf + T0 * d
+            lq = lp + T0
+            sc = lq + T0
+            for it in prange(nitems, schedule="dynamic"):
+                c = comp[item_k[it]]
+                g0 = item_g[it]
+                T = item_s[it]
+                mx_tile_ndtri(&u[g0, 0], T, d, sc)
+                mx_tile_affine(T, d, &p_means[c, 0], &p_chol[c, 0, 0], 1.0, sc, xs, d)
+                mx_tile_logpdf(xs, d, T, d, K, &p_logc[0], &p_means[0, 0], &p_chol[0, 0, 0],
+                               sc, sc + d * T0, sc + 2 * d * T0, sc + (2 * d + K) * T0,
+                               sc + (2 * d + K + 1) * T0, lp)
+                mx_tile_logpdf(xs, d, T, d, Kq, &q_logc[0], &q_means[0, 0], &q_chol[0, 0, 0],
+                               sc, sc + d * T0, sc + 2 * d * T0, sc + (2 * d + Kq) * T0,
+                               sc + (2 * d + Kq + 1) * T0, lq)
+                sm = 0.0
+                for i in range(T):
+                    sm = sm + (lp[i] - lq[i])
+                part[it] = sm
+            free(buf)
+    if failed[0]:
+        free(item_k)
+        free(item_g)
+        free(item_s)
+        free(part)
+        raise MemoryError("mixture kl_qmc: out of memory for per-thread scratch")
+    it = 0
+    for s in range(S):
+        sm = 0.0
+        while it < nitems and item_k[it] == s:
+            sm = sm + part[it]
+            it += 1
+        strat_mean[s] = sm / <double>counts[s]
     free(item_k)
     free(item_g)
     free(item_s)

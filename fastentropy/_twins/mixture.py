@@ -197,3 +197,83 @@ def kl_mc(counts: np.ndarray, key0: int, key1: int,
             comp_mean[k] = mu
             comp_m2[k] = float(np.sum((f - mu) ** 2)) if nk else 0.0
         off += nk
+
+
+_NDTRI_LO = 2.0**-53
+
+
+def _ndtri(u: np.ndarray) -> np.ndarray:
+    """Phi^-1(u) with u clipped to [2^-53, 1 - 2^-53], the kernel's ``mx_ndtri`` operations:
+    the Abramowitz-Stegun 26.2.23 start, then two Halley steps on Phi(z) = p = min(u, 1 - u)."""
+    from scipy.special import erfc
+
+    u = np.where(u >= _NDTRI_LO, u, _NDTRI_LO)  # NaN too, as the kernel
+    u = np.where(u > 1.0 - _NDTRI_LO, 1.0 - _NDTRI_LO, u)
+    upper = u > 0.5
+    p = np.where(upper, 1.0 - u, u)
+    t = np.sqrt(-2.0 * np.log(p))
+    z = -(t - (2.515517 + t * (0.802853 + t * 0.010328))
+          / (1.0 + t * (1.432788 + t * (0.189269 + t * 0.001308))))
+    for _ in range(2):
+        r = (0.5 * erfc(-z * 0.70710678118654752440) - p) * (
+            2.5066282746310002416 * np.exp(0.5 * z * z))
+        z = z - r / (1.0 + 0.5 * z * r)
+    out: np.ndarray = np.where(upper, -z, z)
+    return out
+
+
+def ndtri(u: np.ndarray, out: np.ndarray) -> None:
+    """out[i] = Phi^-1(u[i]) with u clipped to [2^-53, 1 - 2^-53]."""
+    out[...] = _ndtri(np.asarray(u, dtype=np.float64))
+
+
+def kl_mc_pairs(pairs: np.ndarray, key0: int, key1: int,
+                p_logc: np.ndarray, p_means: np.ndarray, p_chol: np.ndarray,
+                q_logc: np.ndarray, q_means: np.ndarray, q_chol: np.ndarray,
+                comp_mean: np.ndarray, comp_m2: np.ndarray, n_threads: int) -> None:
+    """Antithetic pairs: pair g of component k is mu + L z and mu - L z (z the normals of
+    sample index g, as :func:`sample` draws them); per component, the mean and sum of squared
+    deviations of the pair means of log p - log q."""
+    d = p_means.shape[1]
+    off = 0
+    for k in range(pairs.shape[0]):
+        nk = int(pairs[k])
+        f = np.empty(nk)
+        for s in range(0, nk, _CHUNK):
+            e = min(s + _CHUNK, nk)
+            z = _normals(off + s, e - s, d, key0, key1)
+            x = np.concatenate([_transform(z, p_means[k], p_chol[k]),
+                                _transform(-z, p_means[k], p_chol[k])])
+            with np.errstate(invalid="ignore"):
+                g = _logpdf(x, p_logc, p_means, p_chol) - _logpdf(x, q_logc, q_means, q_chol)
+            f[s:e] = 0.5 * (g[: e - s] + g[e - s :])
+        with np.errstate(invalid="ignore", over="ignore"):
+            mu = float(f.mean()) if nk else 0.0
+            comp_mean[k] = mu
+            comp_m2[k] = float(np.sum((f - mu) ** 2)) if nk else 0.0
+        off += nk
+
+
+def kl_qmc(u: np.ndarray, counts: np.ndarray, comp: np.ndarray,
+           p_logc: np.ndarray, p_means: np.ndarray, p_chol: np.ndarray,
+           q_logc: np.ndarray, q_means: np.ndarray, q_chol: np.ndarray,
+           strat_mean: np.ndarray, n_threads: int) -> None:
+    """Stratum s: the next counts[s] rows of u mapped to mu_c + L_c Phi^-1(u), c = comp[s];
+    strat_mean[s] = mean of log p - log q over them."""
+    K = p_logc.shape[0]
+    if ((comp < 0) | (comp >= K)).any() or (counts < 1).any():
+        raise ValueError("kl_qmc: comp must index p's components, counts must be >= 1")
+    if int(counts.sum()) != u.shape[0] or (counts.size and u.shape[1] != p_means.shape[1]):
+        raise ValueError("kl_qmc: u must have sum(counts) rows of dimension d")
+    off = 0
+    for s in range(counts.shape[0]):
+        c, n = int(comp[s]), int(counts[s])
+        total = 0.0
+        for a in range(off, off + n, _CHUNK):
+            b = min(a + _CHUNK, off + n)
+            x = _transform(_ndtri(np.asarray(u[a:b])), p_means[c], p_chol[c])
+            with np.errstate(invalid="ignore"):
+                total += float(np.sum(_logpdf(x, p_logc, p_means, p_chol)
+                                      - _logpdf(x, q_logc, q_means, q_chol)))
+        strat_mean[s] = total / n
+        off += n
