@@ -1109,24 +1109,38 @@ def fuzz_sample(weights: Any, means: Any, covariances: Any, n: Any = 7,
 
 def fuzz_kl_divergence_mixture(weights: Any, means: Any, covariances: Any, method: Any = "mc",
                                n_samples: Any = 64, random_state: Any = 0, n_jobs: Any = None,
-                               base: Any = None) -> Any:
+                               base: Any = None, antithetic: Any = False,
+                               n_randomizations: Any = 16) -> Any:
     p = _gm(weights, means, covariances)
     q = fe.as_gaussian_mixture(weights=p.weights, means=p.means[::-1] * 0.5 + 0.25,
                                covariances=p.covariances, covariance_type="diag")
     return fe.kl_divergence_mixture(p, q, method=method, n_samples=n_samples,
-                                    random_state=random_state, n_jobs=n_jobs, base=base)
+                                    random_state=random_state, n_jobs=n_jobs, base=base,
+                                    antithetic=antithetic, n_randomizations=n_randomizations)
 
 
 def fuzz_kl_divergence_mixture_batch(weights: Any, means: Any, covariances: Any,
                                      pairs: Any = "zip", method: Any = "mc", n_samples: Any = 64,
                                      random_state: Any = 0, n_jobs: Any = None,
-                                     base: Any = None) -> Any:
+                                     base: Any = None, antithetic: Any = False,
+                                     n_randomizations: Any = 16) -> Any:
     p = _gm(weights, means, covariances)
     q = fe.as_gaussian_mixture(weights=p.weights, means=p.means[::-1] * 0.5 + 0.25,
                                covariances=p.covariances, covariance_type="diag")
     return fe.kl_divergence_mixture_batch([p, q], [q, p], pairs=pairs, method=method,
                                           n_samples=n_samples, random_state=random_state,
-                                          n_jobs=n_jobs, base=base)
+                                          n_jobs=n_jobs, base=base, antithetic=antithetic,
+                                          n_randomizations=n_randomizations)
+
+
+#: kl_divergence_mixture(_batch): the samplers' options (antithetic needs method='mc': drawn
+#: True it is an error with the other methods, on both backends alike)
+MIXTURE_KL_KW: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "method": lambda ctx: good_or_odd(["mc", "rqmc", "auto", "variational", "goldberger",
+                                       "product", "bounds", "unscented"], ["quad", "", 3, None]),
+    "antithetic": lambda ctx: good_or_odd([False, True, np.bool_(True)], [1, "yes", None]),
+    "n_randomizations": lambda ctx: good_or_odd([2, 3, 16, np.int64(5)], [1, 0, 4.0, True]),
+}
 
 
 def tol_mixture_kl_batch(call: Call, result: Any) -> dict[int, Tol]:
@@ -1277,7 +1291,7 @@ ENTRIES: dict[str, Callable[[], Entry]] = {
     ),
     "kl_divergence_mixture": lambda: fuzz(
         "kl_divergence_mixture", mixture_arrays(False), target=fuzz_kl_divergence_mixture,
-        override=MIXTURE_KW, tol=MIXTURE_KL_TOL, tol_for=tol_mixture_kl,
+        override={**MIXTURE_KW, **MIXTURE_KL_KW}, tol=MIXTURE_KL_TOL, tol_for=tol_mixture_kl,
     ),
     "kl_divergence_gaussian": lambda: fuzz(
         "kl_divergence_gaussian", gaussian_pairs(), tol=MIXTURE_KL_TOL
@@ -1289,8 +1303,8 @@ ENTRIES: dict[str, Callable[[], Entry]] = {
     "kl_divergence_mixture_batch": lambda: fuzz(
         "kl_divergence_mixture_batch", mixture_arrays(False),
         target=fuzz_kl_divergence_mixture_batch,
-        override={**MIXTURE_KW, "pairs": lambda ctx: good_or_odd(["zip", "cartesian"],
-                                                                 ["outer", "", 1, None])},
+        override={**MIXTURE_KW, **MIXTURE_KL_KW,
+                  "pairs": lambda ctx: good_or_odd(["zip", "cartesian"], ["outer", "", 1, None])},
         tol=MIXTURE_KL_TOL, tol_for=tol_mixture_kl_batch,
     ),
     "MixtureDivergenceBatch": lambda: fuzz(
