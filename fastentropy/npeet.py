@@ -2,9 +2,10 @@
 
 ``import fastentropy.npeet as ee`` gives the functions of Greg Ver Steeg's NPEET with its names,
 argument order, defaults and units (bits: ``base=2``), computed by fastentropy's kernels with
-exact counting. Checked against NPEET's ``entropy_estimators.py`` as of its 2023 packaging
-(the ``npeet`` package on GitHub). Inputs may be lists of lists (``[[1.3], [3.7], ...]``), as
-NPEET documents, or arrays; 1-D inputs are one column (NPEET needs 2-D for most functions).
+exact counting. Checked against NPEET's ``npeet/entropy_estimators.py`` at commit 8b0d948 of
+github.com/gregversteeg/NPEET (``benchmarks/bench_npeet.py`` compares the two). Inputs may be
+lists of lists (``[[1.3], [3.7], ...]``), as NPEET documents, or arrays; 1-D inputs are one
+column (NPEET needs 2-D for most functions).
 
 What is the same everywhere
 ---------------------------
@@ -19,7 +20,8 @@ What differs everywhere
   every inner call). This module centres each column of a continuous argument (the estimators
   are translation invariant) and adds ``1e-10`` standard deviations of that column of Gaussian
   noise from a fixed seed, drawn once per call for the arguments in order: the same data always
-  give the same value, and the noise breaks ties at any scale or offset (NPEET's absolute
+  give the same value (``mi`` perturbs ``z`` too; NPEET only x and y), and the noise breaks
+  ties at any scale or offset (NPEET's absolute
   1e-10 is lost below the rounding of data of magnitude above ~1e6, and dominates data of
   scale ~1e-10). The data are *not* rescaled: NPEET's max-norm geometry on the raw columns is
   kept (so, as in NPEET, the value of ``mi`` for multi-column arguments depends on the

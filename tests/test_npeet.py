@@ -257,6 +257,25 @@ def test_gaussian_closed_forms():
     assert abs(ee.kldiv(x, xp) - kl) < 0.05
 
 
+def test_values_do_not_depend_on_the_thread_count():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    x, y = _gauss(40_000, 0.5, 41)  # large enough for the kernels to use several threads
+    lab = (x > 0.3).astype(int)
+    calls = (
+        lambda: ee.mi(x, y, k=4, alpha=0.3),
+        lambda: ee.mi(x, y, x + y),
+        lambda: ee.entropy(np.c_[x, y]),
+        lambda: ee.kldiv(x, y),
+        lambda: ee.micd(y, lab),
+    )
+    want = []
+    with threadpoolctl.threadpool_limits(1, user_api="openmp"):
+        want = [f() for f in calls]
+    for n in (2, 3):
+        with threadpoolctl.threadpool_limits(n, user_api="openmp"):
+            assert [f() for f in calls] == want
+
+
 # --------------------------------------------------------------------------------------------
 # the LNC correction
 
