@@ -5,7 +5,8 @@
 - :func:`mutual_info_knn`: Kraskov-Stoegbauer-Grassberger (2004) algorithms 1 and 2 for
   multi-dimensional ``x`` and ``y``; with ``z``, the Frenzel-Pompe (2007) conditional MI;
   with ``discrete_x`` or ``discrete_y``, Ross's (2014) estimator for one discrete side and the
-  contingency (plug-in) MI for two;
+  contingency (plug-in) MI for two; ``algorithm='gkov'``, the estimator of Gao, Kannan, Oh and
+  Viswanath (2017) for discrete-continuous mixtures (ties are information, not noise);
 - :func:`kl_divergence_knn`: the Wang-Kulkarni-Verdu (2009) estimator of D(P || Q).
 
 Nats by default (``base=`` for other units). Native preprocessing does not depend on the data's
@@ -16,6 +17,11 @@ raw data. Entropies are reported for the data as given (the log-scales removed b
 standardisation are added back). "Strictly inside the radius" is counted with the same
 floating-point expression as the distance: exact at any scale, no epsilons. Results do not
 depend on ``n_jobs``.
+
+Time series: ``theiler=w`` (entropy_knn, mutual_info_knn) leaves the samples j with
+``|i - j| <= w`` out of sample i's neighbour search and counts (the Theiler window: temporally
+close samples of a time series are not independent neighbours). The transfer entropy and the
+total correlation are in :mod:`fastentropy.knn_multi`.
 
 The batch functions (many pairs in one call) are in :mod:`fastentropy.knn_batch`.
 
@@ -46,6 +52,8 @@ FloatArray = npt.NDArray[np.float64]
 DEFAULT_SEED = 20040617
 _METRICS = {"chebyshev": 0, "euclidean": 1}
 _ALGORITHMS = ("ksg1", "ksg2")
+#: mutual_info_knn's algorithms (the batch functions take _ALGORITHMS)
+_MI_ALGORITHMS = (*_ALGORITHMS, "gkov")
 #: a column with fewer distinct values than this fraction of its samples is "heavily tied"
 _TIED_FRACTION = 0.5
 
@@ -97,6 +105,22 @@ def _check_k(k: Any, n: int, name: str = "k", what: str = "the number of samples
     return kk
 
 
+def _check_theiler(theiler: Any, n: int, k: int) -> int:
+    """The Theiler window half-width: an int >= 0 that leaves every sample at least k
+    neighbours (an inner sample loses 2 theiler + 1, itself included)."""
+    if isinstance(theiler, bool) or not isinstance(theiler, numbers.Integral):
+        raise TypeError(f"theiler must be a non-negative int, got {type(theiler).__name__}")
+    w = int(theiler)
+    if w < 0:
+        raise ValueError(f"theiler must be >= 0, got {w}")
+    if w > 0 and k + 2 * w + 1 > n:
+        raise ValueError(
+            f"theiler={w} leaves a sample only {max(n - 2 * w - 1, 0)} candidate neighbours "
+            f"(n - 2 theiler - 1 with n = {n}), fewer than k = {k}; use a smaller theiler or k"
+        )
+    return w
+
+
 def _check_flag(value: Any, name: str) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be True or False, got {type(value).__name__}")
@@ -139,7 +163,8 @@ def _warn_ties(name: str, column: int, distinct: int, n: int) -> None:
             "k-NN estimators assume continuous data and are biased on heavily tied data (the "
             "noise only breaks ties). For discrete or mixed data use the discrete estimators "
             "(fastentropy.mutual_information on a contingency table, or mutual_info_knn's "
-            "discrete_x= / discrete_y= for Ross's estimator)",
+            "discrete_x= / discrete_y= for Ross's estimator, or algorithm='gkov' for "
+            "discrete-continuous mixtures)",
             UserWarning,
             stacklevel=4,
         )
@@ -161,11 +186,13 @@ class _Prepared:
 def _prepare(
     arrays: list[tuple[FloatArray, str]], standardize: bool, noise: float,
     rng: np.random.Generator, sort_columns: bool = False, first_column: int = 0,
+    warn: bool = True,
 ) -> tuple[list[_Prepared], float]:
     """Standardise (centre, scale) each column and add ``noise`` standard deviations of Gaussian
     noise, drawing for the arrays in the order given. Returns the new arrays (one-column ones
     sorted once if ``sort_columns``) and the sum of the logs of the scales divided out (what an
-    entropy must add back). Warns about heavily tied columns of the raw data."""
+    entropy must add back). Warns about heavily tied columns of the raw data (unless not
+    ``warn``: an estimator built for ties)."""
     out = []
     log_scale = 0.0
     for arr, name in arrays:
@@ -201,8 +228,9 @@ def _prepare(
             prep.sorted = np.ascontiguousarray(col[order])
             # the raw values in the order of the noisy ones: ties stay adjacent (the noise is
             # far below any gap between distinct values), so this counts distinct raw values
-            _warn_ties(name, first_column, _distinct_sorted(arr[order, 0]), n)
-        else:
+            if warn:
+                _warn_ties(name, first_column, _distinct_sorted(arr[order, 0]), n)
+        elif warn:
             for j in range(arr.shape[1]):
                 _warn_ties(name, first_column + j, _distinct_sorted(np.sort(arr[:, j])), n)
         out.append(prep)
@@ -224,33 +252,36 @@ def _threads(n_jobs: Any, n: int) -> int:
 
 def _knn(
     data: FloatArray, k: int, metric: int, n_threads: int,
-    queries: FloatArray | None = None, want_idx: bool = False,
+    queries: FloatArray | None = None, want_idx: bool = False, theiler: int = 0,
 ) -> tuple[FloatArray, npt.NDArray[np.intp]]:
     K = kernels("knn")
     q = data if queries is None else queries
     m = q.shape[0]
     kth = np.empty(m, dtype=np.float64)
     idx = np.empty((m, k if want_idx else 0), dtype=np.intp)
-    K.knn_query(data, q, k, metric, queries is None, kth, idx, n_threads)
+    K.knn_query(data, q, k, metric, queries is None, kth, idx, n_threads, theiler)
     if m and kth.min() < 0:
         raise MemoryError("out of memory in the k-NN search")
     return kth, idx
 
 
 def _count(
-    part: _Prepared | FloatArray, radii: FloatArray, strict: bool, n_threads: int
+    part: _Prepared | FloatArray, radii: FloatArray, strict: bool, n_threads: int,
+    theiler: int = 0,
 ) -> npt.NDArray[np.intp]:
     """For each sample, the others within (strict: strictly inside) its radius in ``part``:
-    a sorted column by galloping from each sample's position, several columns by the tree."""
+    a sorted column by galloping from each sample's position, several columns by the tree;
+    samples within ``theiler`` of it (by index) are not counted."""
     K = kernels("knn")
     if isinstance(part, _Prepared):
         if part.sorted is not None and part.order is not None:
             counts = np.empty(part.a.shape[0], dtype=np.intp)
-            K.count_inside_sorted(part.sorted, part.order, radii, strict, counts, n_threads)
+            K.count_inside_sorted(part.sorted, part.order, radii, strict, counts, n_threads,
+                                  theiler)
             return counts
         part = part.a
     counts = np.empty(part.shape[0], dtype=np.intp)
-    K.count_inside(part, radii, strict, counts, n_threads)
+    K.count_inside(part, radii, strict, counts, n_threads, theiler)
     return counts
 
 
@@ -267,30 +298,58 @@ def _finish(
 
 
 def _mi_local(
-    prepared: list[_Prepared], k: int, algorithm: str, psi: FloatArray, n_threads: int
+    prepared: list[_Prepared], k: int, algorithm: str, psi: FloatArray, n_threads: int,
+    theiler: int = 0,
 ) -> FloatArray:
-    """Per-sample KSG (or, with a third part, Frenzel-Pompe) values, nats."""
+    """Per-sample KSG (or, with a third part, Frenzel-Pompe; or Gao et al.'s) values, nats;
+    the neighbour search and the counts skip the samples within ``theiler`` of each one."""
     n = prepared[0].a.shape[0]
     px, py = prepared[0], prepared[1]
+    w = theiler
     joint = np.ascontiguousarray(np.hstack([p.a for p in prepared]))
-    kth, idx = _knn(joint, k, 0, n_threads, want_idx=algorithm == "ksg2")
+    kth, idx = _knn(joint, k, 0, n_threads, want_idx=algorithm == "ksg2", theiler=w)
     psi_k = float(psi[k])
     if len(prepared) == 3:
         pz = prepared[2]
-        nxz = _count(np.ascontiguousarray(np.hstack([px.a, pz.a])), kth, True, n_threads)
-        nyz = _count(np.ascontiguousarray(np.hstack([py.a, pz.a])), kth, True, n_threads)
-        nz = _count(pz, kth, True, n_threads)
+        nxz = _count(np.ascontiguousarray(np.hstack([px.a, pz.a])), kth, True, n_threads, w)
+        nyz = _count(np.ascontiguousarray(np.hstack([py.a, pz.a])), kth, True, n_threads, w)
+        nz = _count(pz, kth, True, n_threads, w)
         out: FloatArray = psi_k - (psi[nxz + 1] + psi[nyz + 1] - psi[nz + 1])
     elif algorithm == "ksg1":
-        nx = _count(px, kth, True, n_threads)
-        ny = _count(py, kth, True, n_threads)
+        nx = _count(px, kth, True, n_threads, w)
+        ny = _count(py, kth, True, n_threads, w)
         out = (psi_k + float(psi[n])) - (psi[nx + 1] + psi[ny + 1])
+    elif algorithm == "gkov":
+        out = _gkov_local(joint, px, py, k, kth, psi, n_threads, w)
     else:
         eps_x = np.abs(px.a[idx] - px.a[:, None, :]).max(axis=(1, 2))
         eps_y = np.abs(py.a[idx] - py.a[:, None, :]).max(axis=(1, 2))
-        nx = _count(px, eps_x, False, n_threads)
-        ny = _count(py, eps_y, False, n_threads)
+        nx = _count(px, eps_x, False, n_threads, w)
+        ny = _count(py, eps_y, False, n_threads, w)
         out = (psi_k - 1.0 / k + float(psi[n])) - (psi[nx] + psi[ny])
+    return out
+
+
+def _gkov_local(
+    joint: FloatArray, px: _Prepared, py: _Prepared, k: int, kth: FloatArray,
+    psi: FloatArray, n_threads: int, theiler: int,
+) -> FloatArray:
+    """Gao, Kannan, Oh and Viswanath's (2017) per-sample terms
+    psi(k~) + log N - log(n_x + 1) - log(n_y + 1), nats: k~ = k, or where the k-th joint
+    neighbour is at distance 0, the number of other samples at distance 0; n_x, n_y the other
+    samples within (<=) the joint k-th distance in each marginal."""
+    n = joint.shape[0]
+    tied = kth == 0.0
+    kt = np.full(n, k, dtype=np.intp)
+    if tied.any():
+        # a radius of -1 counts nothing (at once); 0 counts the exact duplicates
+        dup = _count(joint, np.where(tied, 0.0, -1.0), False, n_threads, theiler)
+        kt[tied] = dup[tied]
+    nx = _count(px, kth, False, n_threads, theiler)
+    ny = _count(py, kth, False, n_threads, theiler)
+    out: FloatArray = (psi[kt] + math.log(n)) - (
+        np.log((nx + 1).astype(np.float64)) + np.log((ny + 1).astype(np.float64))
+    )
     return out
 
 
@@ -400,13 +459,13 @@ def _ross_local(
 @overload
 def entropy_knn(
     x: Any, *, k: int = ..., metric: str = ..., base: float | None = ...,
-    standardize: bool = ..., noise: float = ..., random_state: Any = ...,
+    standardize: bool = ..., noise: float = ..., random_state: Any = ..., theiler: int = ...,
     return_local: Literal[False] = ..., n_jobs: int | None = ...,
 ) -> float: ...
 @overload
 def entropy_knn(
     x: Any, *, k: int = ..., metric: str = ..., base: float | None = ...,
-    standardize: bool = ..., noise: float = ..., random_state: Any = ...,
+    standardize: bool = ..., noise: float = ..., random_state: Any = ..., theiler: int = ...,
     return_local: Literal[True], n_jobs: int | None = ...,
 ) -> tuple[float, FloatArray]: ...
 def entropy_knn(
@@ -418,6 +477,7 @@ def entropy_knn(
     standardize: bool = True,
     noise: float = 1e-10,
     random_state: Any = DEFAULT_SEED,
+    theiler: int = 0,
     return_local: bool = False,
     n_jobs: int | None = None,
 ) -> float | tuple[float, FloatArray]:
@@ -436,10 +496,15 @@ def entropy_knn(
     ``random_state``, fixed by default). ``return_local=True`` also returns the per-sample
     values (whose mean is the estimate). Nats unless ``base`` is given. A point with k or more
     exact duplicates (possible only with ``noise=0``) makes the estimate -inf: a ValueError.
+
+    ``theiler=w`` (time series) leaves the samples j with ``|i - j| <= w`` out of sample i's
+    neighbour search (the Theiler window; 0, the default, excludes only i itself); ``k`` must
+    then be at most ``n - 2 w - 1``. The constant :math:`\\psi(n)` is kept.
     """
     X = _as_samples(x, "x")
     n, d = X.shape
     k = _check_k(k, n)
+    theiler = _check_theiler(theiler, n, k)
     code = _METRICS[check_choice(metric, "metric", tuple(_METRICS))]
     base = check_base(base)
     standardize = _check_flag(standardize, "standardize")
@@ -448,7 +513,7 @@ def entropy_knn(
     rng = _rng(random_state)
     n_threads = _threads(n_jobs, n)
     (px,), log_scale = _prepare([(X, "x")], standardize, noise, rng)
-    kth, _ = _knn(px.a, k, code, n_threads)
+    kth, _ = _knn(px.a, k, code, n_threads, theiler=theiler)
     zero = int(np.count_nonzero(kth == 0.0))
     if zero:
         raise ValueError(
@@ -470,15 +535,17 @@ def entropy_knn(
 def mutual_info_knn(
     x: Any, y: Any, *, z: Any = ..., k: int = ..., algorithm: str = ...,
     discrete_x: bool = ..., discrete_y: bool = ...,
-    base: float | None = ..., standardize: bool = ..., noise: float = ...,
-    random_state: Any = ..., return_local: Literal[False] = ..., n_jobs: int | None = ...,
+    base: float | None = ..., standardize: bool = ..., noise: float | None = ...,
+    random_state: Any = ..., theiler: int = ..., return_local: Literal[False] = ...,
+    n_jobs: int | None = ...,
 ) -> float: ...
 @overload
 def mutual_info_knn(
     x: Any, y: Any, *, z: Any = ..., k: int = ..., algorithm: str = ...,
     discrete_x: bool = ..., discrete_y: bool = ...,
-    base: float | None = ..., standardize: bool = ..., noise: float = ...,
-    random_state: Any = ..., return_local: Literal[True], n_jobs: int | None = ...,
+    base: float | None = ..., standardize: bool = ..., noise: float | None = ...,
+    random_state: Any = ..., theiler: int = ..., return_local: Literal[True],
+    n_jobs: int | None = ...,
 ) -> tuple[float, FloatArray]: ...
 def mutual_info_knn(
     x: Any,
@@ -491,8 +558,9 @@ def mutual_info_knn(
     discrete_y: bool = False,
     base: float | None = None,
     standardize: bool = True,
-    noise: float = 1e-10,
+    noise: float | None = None,
     random_state: Any = DEFAULT_SEED,
+    theiler: int = 0,
     return_local: bool = False,
     n_jobs: int | None = None,
 ) -> float | tuple[float, FloatArray]:
@@ -509,12 +577,27 @@ def mutual_info_knn(
       with :math:`n_x(i)` counting the samples within (<=) the largest x-distance of the k
       neighbours (and likewise y);
     - with ``z`` (``'ksg1'`` only): :math:`\\psi(k) - \\langle\\psi(n_{xz}+1) + \\psi(n_{yz}+1)
-      - \\psi(n_z+1)\\rangle`, the radius taken in the (x, y, z) space.
+      - \\psi(n_z+1)\\rangle`, the radius taken in the (x, y, z) space;
+    - ``'gkov'`` (Gao, Kannan, Oh and Viswanath 2017, for discrete-continuous mixtures; no
+      ``z``): :math:`\\langle\\psi(\\tilde k) + \\log n - \\log(n_x+1) - \\log(n_y+1)\\rangle`
+      with :math:`n_x(i)`, :math:`n_y(i)` the other samples within (<=) :math:`\\epsilon_i` in
+      x and in y, and :math:`\\tilde k(i) = k`, or, where :math:`\\epsilon_i = 0` (k or more
+      exact duplicates of sample i), the number of those duplicates. Ties carry the discrete
+      part of the information here, so the default ``noise`` is 0 for ``'gkov'`` (a noise > 0
+      given explicitly is applied, and breaks those ties) and tied columns get no warning.
+      (This is the paper's Algorithm 1; the authors' released code uses
+      :math:`\\psi` of counts that include the sample itself instead of :math:`\\log(n+1)`.)
 
     Preprocessing (``standardize``, ``noise``, ``random_state``) as in :func:`entropy_knn`, so
     the value does not depend on the scale or offset of any column; the noise is drawn for x,
-    then y, then z. ``return_local=True`` also returns the per-sample values. Nats unless
+    then y, then z. ``noise=None`` (the default) is 1e-10 standard deviations, 0 for
+    ``'gkov'``. ``return_local=True`` also returns the per-sample values. Nats unless
     ``base`` is given. The estimate can be slightly negative for independent variables.
+
+    ``theiler=w`` (time series; continuous x and y, any algorithm, with or without ``z``)
+    leaves the samples j with ``|i - j| <= w`` out of sample i's neighbour search and of its
+    marginal counts (the Theiler window); ``k`` must then be at most ``n - 2 w - 1``. The
+    :math:`\\psi(n)` terms keep the total n.
 
     Discrete sides (no ``z``; ``algorithm='ksg1'``): ``discrete_x=True`` (or ``discrete_y``)
     reads that side as class labels ((n,) labels, or (n, d) rows of labels: each distinct row
@@ -533,6 +616,14 @@ def mutual_info_knn(
     discrete_x = _check_flag(discrete_x, "discrete_x")
     discrete_y = _check_flag(discrete_y, "discrete_y")
     if discrete_x or discrete_y:
+        if not (isinstance(theiler, numbers.Integral) and not isinstance(theiler, bool)
+                and int(theiler) == 0):
+            raise ValueError(
+                "theiler: the Theiler window is not available with discrete_x / discrete_y; "
+                "use theiler=0"
+            )
+        if noise is None:
+            noise = 1e-10
         return _mutual_info_discrete(
             x, y, z, k, algorithm, discrete_x, discrete_y, base, standardize, noise,
             random_state, return_local, n_jobs,
@@ -546,22 +637,25 @@ def mutual_info_knn(
         _check_same_length(X, Z, "x", "z")
     n = X.shape[0]
     k = _check_k(k, n)
-    algorithm = check_choice(algorithm, "algorithm", _ALGORITHMS)
+    algorithm = check_choice(algorithm, "algorithm", _MI_ALGORITHMS)
     if Z is not None and algorithm != "ksg1":
         raise ValueError(
-            "algorithm='ksg2' is not available with z (conditional MI); use algorithm='ksg1'"
+            f"algorithm={algorithm!r} is not available with z (conditional MI); use "
+            "algorithm='ksg1'"
         )
+    theiler = _check_theiler(theiler, n, k)
     base = check_base(base)
     standardize = _check_flag(standardize, "standardize")
     return_local = _check_flag(return_local, "return_local")
-    noise = _check_noise(noise)
+    gkov = algorithm == "gkov"
+    noise = _check_noise((0.0 if gkov else 1e-10) if noise is None else noise)
     rng = _rng(random_state)
     n_threads = _threads(n_jobs, n)
     parts: list[tuple[FloatArray, str]] = [(X, "x"), (Y, "y")]
     if Z is not None:
         parts.append((Z, "z"))
-    prepared, _ = _prepare(parts, standardize, noise, rng, sort_columns=True)
-    local = _mi_local(prepared, k, algorithm, _psi_table(n), n_threads)
+    prepared, _ = _prepare(parts, standardize, noise, rng, sort_columns=True, warn=not gkov)
+    local = _mi_local(prepared, k, algorithm, _psi_table(n), n_threads, theiler)
     return _finish(local, base, return_local)
 
 
@@ -581,7 +675,7 @@ def _mutual_info_discrete(
         )
     n = X.shape[0]
     k = _check_k(k, n)
-    algorithm = check_choice(algorithm, "algorithm", _ALGORITHMS)
+    algorithm = check_choice(algorithm, "algorithm", _MI_ALGORITHMS)
     if algorithm != "ksg1":
         raise ValueError(
             "algorithm must be 'ksg1' with discrete_x / discrete_y (Ross's estimator has one "

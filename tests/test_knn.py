@@ -625,3 +625,301 @@ def test_discrete_bad_input(call, exc, start):
     with pytest.raises(exc) as info:
         call()
     assert str(info.value).startswith(start), str(info.value)
+
+
+# ---------------------------------------------------------------------------------------------
+# Theiler window: kernels and estimators against brute force with the window removed
+
+
+def _window_mask(n, w):
+    i = np.arange(n)
+    return np.abs(i[:, None] - i[None, :]) <= w
+
+
+def bf_kth_window(pts, k, metric, w):
+    D = _dist(pts, pts, metric)
+    D[_window_mask(len(pts), w)] = np.inf
+    return np.ascontiguousarray(np.sort(D, axis=1)[:, k - 1]), D
+
+
+def bf_count_window(pts, radii, strict, w):
+    D = _dist(pts, pts, 0)
+    D[_window_mask(len(pts), w)] = np.inf
+    inside = D < radii[:, None] if strict else D <= radii[:, None]
+    return inside.sum(axis=1)
+
+
+@st.composite
+def windowed_sets(draw):
+    pts, _ = draw(point_sets())
+    n = pts.shape[0]
+    w = draw(st.integers(1, max(1, (n - 2) // 2)))
+    if 2 * w + 2 > n:
+        w = 0
+    k = draw(st.integers(1, n - (2 * w + 1) if w else n - 1))
+    return pts, k, w
+
+
+@settings(max_examples=60)
+@given(windowed_sets(), st.sampled_from([0, 1]))
+def test_knn_query_theiler_kernel_twin_bruteforce(case, metric):
+    pts, k, w = case
+    n = pts.shape[0]
+    ref, D = bf_kth_window(pts, k, metric, w)
+    order = np.lexsort((np.broadcast_to(np.arange(n), (n, n)), D), axis=-1)[:, :k]
+    for mod in _both():
+        kth = np.empty(n)
+        idx = np.empty((n, k), dtype=np.intp)
+        mod.knn_query(pts, pts, k, metric, True, kth, idx, 2, w)
+        if metric == 0:
+            np.testing.assert_array_equal(kth, ref)
+            np.testing.assert_array_equal(idx, order)
+        else:
+            np.testing.assert_allclose(kth, ref, rtol=1e-12, atol=0)
+        # no neighbour inside the window
+        assert (np.abs(idx - np.arange(n)[:, None]) > w).all()
+
+
+@settings(max_examples=60)
+@given(windowed_sets(), st.booleans())
+def test_count_inside_theiler_kernel_twin_bruteforce(case, strict):
+    pts, k, w = case
+    n = pts.shape[0]
+    radii = np.ascontiguousarray(bf_kth_window(pts, k, 0, w)[0])
+    ref = bf_count_window(pts, radii, strict, w)
+    col = np.ascontiguousarray(pts[:, 0])
+    ref1 = bf_count_window(col[:, None], radii, strict, w)
+    order = np.argsort(col, kind="stable")
+    for mod in _both():
+        c = np.empty(n, dtype=np.intp)
+        mod.count_inside(pts, radii, strict, c, 2, w)
+        np.testing.assert_array_equal(c, ref)
+        c1 = np.empty(n, dtype=np.intp)
+        mod.count_inside_sorted(np.ascontiguousarray(col[order]), order, radii, strict, c1, 2,
+                                w)
+        np.testing.assert_array_equal(c1, ref1)
+
+
+def test_theiler_kernel_rejects_bad_windows():
+    pts = np.ascontiguousarray(np.random.default_rng(0).standard_normal((10, 2)))
+    for mod in _both():
+        with pytest.raises(ValueError, match="k must be in 1..5"):
+            mod.knn_query(pts, pts, 6, 0, True, np.empty(10), np.empty((10, 0), np.intp), 1, 2)
+        with pytest.raises(ValueError, match="theiler"):
+            mod.knn_query(pts, pts, 1, 0, True, np.empty(10), np.empty((10, 0), np.intp), 1, -1)
+        with pytest.raises(ValueError, match="theiler"):
+            mod.knn_query(pts, pts, 1, 0, False, np.empty(10), np.empty((10, 0), np.intp), 1, 1)
+        with pytest.raises(ValueError, match="theiler"):
+            mod.count_inside(pts, np.ones(10), True, np.empty(10, np.intp), 1, -1)
+
+
+def bf_ksg1_w(x, y, k, w):
+    n = len(x)
+    eps, _ = bf_kth_window(np.hstack([x, y]), k, 0, w)
+    nx = bf_count_window(x, eps, True, w)
+    ny = bf_count_window(y, eps, True, w)
+    return digamma(k) + digamma(n) - np.mean(digamma(nx + 1) + digamma(ny + 1))
+
+
+def bf_ksg2_w(x, y, k, w):
+    n = len(x)
+    _, D = bf_kth_window(np.hstack([x, y]), k, 0, w)
+    nb = np.lexsort((np.broadcast_to(np.arange(n), (n, n)), D), axis=-1)[:, :k]
+    ex = np.abs(x[nb] - x[:, None, :]).max(axis=(1, 2))
+    ey = np.abs(y[nb] - y[:, None, :]).max(axis=(1, 2))
+    nx = bf_count_window(x, ex, False, w)
+    ny = bf_count_window(y, ey, False, w)
+    return digamma(k) - 1.0 / k + digamma(n) - np.mean(digamma(nx) + digamma(ny))
+
+
+def bf_cmi_w(x, y, z, k, w):
+    eps, _ = bf_kth_window(np.hstack([x, y, z]), k, 0, w)
+    nxz = bf_count_window(np.hstack([x, z]), eps, True, w)
+    nyz = bf_count_window(np.hstack([y, z]), eps, True, w)
+    nz = bf_count_window(z, eps, True, w)
+    return digamma(k) - np.mean(digamma(nxz + 1) + digamma(nyz + 1) - digamma(nz + 1))
+
+
+def bf_entropy_w(x, k, metric, w):
+    n, d = x.shape
+    eps, _ = bf_kth_window(x, k, metric, w)
+    log_cd = d * math.log(2) if metric == 0 else (
+        0.5 * d * math.log(math.pi) - math.lgamma(0.5 * d + 1))
+    return digamma(n) - digamma(k) + log_cd + d * np.mean(np.log(eps))
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+@pytest.mark.parametrize("w", [1, 3, 10])
+def test_theiler_estimators_match_bruteforce(seed, w, quiet):
+    rng = np.random.default_rng(seed)
+    n = 130
+    # an autocorrelated series (what the window is for), with some ties
+    x = np.cumsum(rng.standard_normal((n, 2)), axis=0)
+    y = np.round(x[:, :1] + rng.standard_normal((n, 1)), 1)
+    z = np.cumsum(rng.standard_normal((n, 1)), axis=0) + y
+    for k in (1, 4):
+        assert math.isclose(fk.mutual_info_knn(x, y, k=k, theiler=w, **RAW),
+                            bf_ksg1_w(x, y, k, w), rel_tol=1e-12, abs_tol=1e-12)
+        assert math.isclose(fk.mutual_info_knn(x, y, k=k, theiler=w, algorithm="ksg2", **RAW),
+                            bf_ksg2_w(x, y, k, w), rel_tol=1e-12, abs_tol=1e-12)
+        assert math.isclose(fk.mutual_info_knn(x, y, z=z, k=k, theiler=w, **RAW),
+                            bf_cmi_w(x, y, z, k, w), rel_tol=1e-12, abs_tol=1e-12)
+        for metric, code in (("chebyshev", 0), ("euclidean", 1)):
+            assert math.isclose(fk.entropy_knn(x, k=k, metric=metric, theiler=w, **RAW),
+                                bf_entropy_w(x, k, code, w), rel_tol=1e-12)
+
+
+def test_theiler_zero_is_the_default_and_window_matters():
+    rng = np.random.default_rng(4)
+    x = np.cumsum(rng.standard_normal(400))
+    y = np.cumsum(rng.standard_normal(400))
+    assert fk.mutual_info_knn(x, y, theiler=0) == fk.mutual_info_knn(x, y)
+    assert fk.entropy_knn(x, theiler=0) == fk.entropy_knn(x)
+    # two independent random walks: neighbours in time fake a dependence the window removes
+    assert fk.mutual_info_knn(x, y) > fk.mutual_info_knn(x, y, theiler=50) + 0.1
+
+
+@pytest.mark.parametrize(
+    "call, exc, start",
+    [
+        (lambda: fk.mutual_info_knn(X, Y, theiler=-1), ValueError, "theiler must be >= 0"),
+        (lambda: fk.mutual_info_knn(X, Y, theiler=1.5), TypeError, "theiler must"),
+        (lambda: fk.mutual_info_knn(X, Y, theiler=True), TypeError, "theiler must"),
+        (lambda: fk.mutual_info_knn(X, Y, theiler=24), ValueError, "theiler=24 leaves"),
+        (lambda: fk.mutual_info_knn(X, Y, theiler=20, k=10), ValueError, "theiler=20"),
+        (lambda: fk.entropy_knn(X, theiler=-2), ValueError, "theiler must"),
+        (lambda: fk.entropy_knn(X, theiler=25), ValueError, "theiler=25"),
+        (lambda: fk.mutual_info_knn(X, L, discrete_y=True, theiler=1), ValueError, "theiler:"),
+    ],
+)
+def test_theiler_bad_input(call, exc, start):
+    with pytest.raises(exc) as info:
+        call()
+    assert str(info.value).startswith(start), str(info.value)
+
+
+# ---------------------------------------------------------------------------------------------
+# Gao, Kannan, Oh, Viswanath (2017): the tie-aware estimator for mixtures
+
+
+def bf_gkov(x, y, k, w=0):
+    """Algorithm 1 of the paper, on every pair: rho the k-th joint (max-norm) distance, k~ the
+    other samples at joint distance 0 where rho is 0, n_x, n_y the others within rho."""
+    n = len(x)
+    rho, D = bf_kth_window(np.hstack([x, y]), k, 0, w)
+    dup = (D == 0).sum(axis=1)
+    kt = np.where(rho == 0, dup, k)
+    nx = bf_count_window(x, rho, False, w)
+    ny = bf_count_window(y, rho, False, w)
+    return np.mean(digamma(kt) + math.log(n) - np.log(nx + 1) - np.log(ny + 1))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_gkov_matches_bruteforce_with_ties(seed):
+    rng = np.random.default_rng(seed)
+    n = 150
+    # a discrete x, a y that is partly a copy of x (point masses) and partly continuous
+    x = rng.integers(0, 3, (n, 1)).astype(float)
+    cont = rng.standard_normal((n, 1))
+    y = np.where(rng.random((n, 1)) < 0.5, x, x + cont)
+    x2 = np.hstack([x, rng.integers(0, 2, (n, 1)).astype(float)])  # multi-d, tied
+    y2 = np.hstack([y, np.round(cont, 0)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # gkov: no tie warning
+        for k in (1, 3, 8):
+            for a, b in ((x, y), (x2, y), (x, y2), (x2, y2)):
+                assert math.isclose(fk.mutual_info_knn(a, b, k=k, algorithm="gkov",
+                                                       standardize=False),
+                                    bf_gkov(a, b, k), rel_tol=1e-12, abs_tol=1e-12)
+                # standardising keeps the ties (exact duplicates map to exact duplicates)
+                v, loc = fk.mutual_info_knn(a, b, k=k, algorithm="gkov", return_local=True)
+                sa = (a - a.mean(axis=0)) / a.std(axis=0)
+                sb = (b - b.mean(axis=0)) / b.std(axis=0)
+                assert math.isclose(v, bf_gkov(sa, sb, k), rel_tol=1e-12, abs_tol=1e-12)
+                assert loc.shape == (n,) and math.isclose(v, float(np.mean(loc)),
+                                                          rel_tol=1e-14, abs_tol=1e-15)
+            for w in (1, 4):
+                assert math.isclose(
+                    fk.mutual_info_knn(x2, y2, k=k, algorithm="gkov", theiler=w, **RAW),
+                    bf_gkov(x2, y2, k, w), rel_tol=1e-12, abs_tol=1e-12)
+
+
+def test_gkov_default_noise_is_zero():
+    rng = np.random.default_rng(3)
+    x = rng.integers(0, 4, 300).astype(float)
+    y = x + rng.integers(0, 2, 300)
+    v = fk.mutual_info_knn(x, y, algorithm="gkov")
+    assert v == fk.mutual_info_knn(x, y, algorithm="gkov", noise=0.0)
+    assert v != fk.mutual_info_knn(x, y, algorithm="gkov", noise=1e-10)
+    # ksg's default is still the 1e-10 tie-breaking noise
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert fk.mutual_info_knn(x, y) == fk.mutual_info_knn(x, y, noise=1e-10)
+
+
+def test_gkov_discrete_continuous_mixture_accuracy():
+    # X uniform on {0..m-1}, Y = X + U(0, 2): h(Y | X) = log 2 and Y's density is 1/(2m) on
+    # [0, 1) and [m, m+1), 1/m on [1, m), so I = log m - (m-1)/m log 2. The paper's estimator
+    # is consistent as k grows; at k = 3 it is biased low by ~0.35 nats here (its log(n_y + 1)
+    # meets psi(k) where only one class is near), so the test uses k = 100.
+    rng = np.random.default_rng(23)
+    n = 20000
+    for m in (2, 4):
+        x = rng.integers(0, m, n).astype(float)
+        y = x + rng.uniform(0, 2, n)
+        truth = math.log(m) - (m - 1) / m * math.log(2)
+        est = fk.mutual_info_knn(x, y, algorithm="gkov", k=100)
+        assert abs(est - truth) < 0.03, (m, est, truth)
+
+
+def test_gkov_purely_discrete_is_near_plugin_and_continuous_near_ksg():
+    rng = np.random.default_rng(29)
+    a = rng.integers(0, 4, 20000)
+    b = (a + rng.integers(0, 2, 20000)) % 4
+    from fastentropy import mutual_info_score
+
+    est = fk.mutual_info_knn(a.astype(float), b.astype(float), algorithm="gkov")
+    assert abs(est - mutual_info_score(a, b)) < 0.005
+    xy = rng.multivariate_normal([0, 0], [[1, 0.8], [0.8, 1]], 5000)
+    truth = -0.5 * math.log(1 - 0.64)
+    assert abs(fk.mutual_info_knn(xy[:, 0], xy[:, 1], algorithm="gkov") - truth) < 0.03
+
+
+@pytest.mark.parametrize(
+    "call, exc, start",
+    [
+        (lambda: fk.mutual_info_knn(X, Y, z=Y, algorithm="gkov"), ValueError,
+         "algorithm='gkov' is not available with z"),
+        (lambda: fk.mutual_info_knn(X, L, discrete_y=True, algorithm="gkov"), ValueError,
+         "algorithm must be 'ksg1'"),
+        (lambda: fk.mutual_info_knn(X, Y, algorithm="gkov", noise=-1.0), ValueError, "noise"),
+        (lambda: fk.mutual_info_knn(X, Y, algorithm="gkov", k=50), ValueError, "k must"),
+    ],
+)
+def test_gkov_bad_input(call, exc, start):
+    with pytest.raises(exc) as info:
+        call()
+    assert str(info.value).startswith(start), str(info.value)
+
+
+def test_theiler_and_gkov_n_jobs_bitwise():
+    rng = np.random.default_rng(31)
+    n = 20000 if backend() == "compiled" else 2000
+    x = np.cumsum(rng.standard_normal((n, 2)), axis=0)
+    y = x[:, :1] + rng.standard_normal((n, 1))
+    z = rng.standard_normal(n)
+    xd = rng.integers(0, 5, n).astype(float)
+    yd = np.where(rng.random(n) < 0.3, xd, xd + rng.standard_normal(n))
+    calls = [
+        lambda nj: fk.mutual_info_knn(x, y, theiler=7, n_jobs=nj, return_local=True)[1],
+        lambda nj: fk.mutual_info_knn(x, y, z=z, theiler=3, n_jobs=nj),
+        lambda nj: fk.mutual_info_knn(x, y, algorithm="ksg2", theiler=2, n_jobs=nj),
+        lambda nj: fk.entropy_knn(x, theiler=5, n_jobs=nj, return_local=True)[1],
+        lambda nj: fk.mutual_info_knn(xd, yd, algorithm="gkov", n_jobs=nj, return_local=True)[1],
+        lambda nj: fk.mutual_info_knn(xd, np.c_[yd, xd], algorithm="gkov", theiler=2,
+                                      n_jobs=nj),
+    ]
+    for call in calls:
+        ref = np.asarray(call(1))
+        for nj in (2, 3, None, -1):
+            np.testing.assert_array_equal(np.asarray(call(nj)), ref)

@@ -10,6 +10,7 @@ def knn_query(
     kth: np.ndarray,  # double[::1]
     idx: np.ndarray,  # Py_ssize_t[:, ::1], (m, k) or (m, 0)
     n_threads: int,
+    theiler: int = 0,
 ) -> None: ...
 def count_inside(
     pts: np.ndarray,  # const double[:, ::1]
@@ -17,6 +18,7 @@ def count_inside(
     strict: bool,
     counts: np.ndarray,  # Py_ssize_t[::1]
     n_threads: int,
+    theiler: int = 0,
 ) -> None: ...
 def count_inside_sorted(
     sorted_values: np.ndarray,  # const double[::1]
@@ -25,4 +27,5 @@ def count_inside_sorted(
     strict: bool,
     counts: np.ndarray,  # Py_ssize_t[::1]
     n_threads: int,
+    theiler: int = 0,
 ) -> None: ...

@@ -189,8 +189,9 @@ cdef inline double _lower(const Tree* t, Py_ssize_t node, const double* q,
 
 
 cdef inline void _offer_leaf(const Tree* t, Py_ssize_t node, const double* q, Py_ssize_t skip,
-                             bint cheb, int k, double* bd, Py_ssize_t* bi) noexcept nogil:
-    cdef Py_ssize_t pos, dim, d = t.d, m, s0 = t.start[node], cnt = t.end[node] - s0, j
+                             bint cheb, int k, double* bd, Py_ssize_t* bi, Py_ssize_t orig,
+                             Py_ssize_t theiler) noexcept nogil:
+    cdef Py_ssize_t pos, dim, d = t.d, m, s0 = t.start[node], cnt = t.end[node] - s0, j, gap
     cdef double dist, g
     cdef double buf[LEAF]
     cdef const double* p = t.pts + s0 * d
@@ -220,6 +221,11 @@ cdef inline void _offer_leaf(const Tree* t, Py_ssize_t node, const double* q, Py
         pos = s0 + j
         if dist > bd[k - 1] or pos == skip:
             continue
+        if theiler > 0:
+            # the Theiler window: points whose original index is within theiler of the query's
+            gap = t.perm[pos] - orig
+            if -theiler <= gap <= theiler:
+                continue
         # order by (distance, original index): the neighbour set is then defined even
         # when several points tie at the k-th distance
         if dist < bd[k - 1] or bi[k - 1] < 0 or t.perm[pos] < t.perm[bi[k - 1]]:
@@ -234,8 +240,9 @@ cdef inline void _offer_leaf(const Tree* t, Py_ssize_t node, const double* q, Py
 
 
 cdef void _knn_iter(const Tree* t, const double* q, Py_ssize_t skip, int metric, int k,
-                    double* bd, Py_ssize_t* bi) noexcept nogil:
-    """The k nearest of q among the tree's points (skipping tree position skip) into the
+                    double* bd, Py_ssize_t* bi, Py_ssize_t orig, Py_ssize_t theiler) noexcept nogil:
+    """The k nearest of q among the tree's points (skipping tree position skip and, with
+    theiler > 0, the points of original index within theiler of orig) into the
     sorted lists bd (distances; squared sums for Euclidean) and bi (tree positions): depth
     first from a stack of (node, bound), nearer child on top; a node whose bound exceeds the
     current k-th distance is skipped (at equality it may hold a tied point of lower index)."""
@@ -252,7 +259,7 @@ cdef void _knn_iter(const Tree* t, const double* q, Py_ssize_t skip, int metric,
         if sb[top] > bd[k - 1]:
             continue
         if t.left[node] < 0:
-            _offer_leaf(t, node, q, skip, cheb, k, bd, bi)
+            _offer_leaf(t, node, q, skip, cheb, k, bd, bi, orig, theiler)
             continue
         a = t.left[node]
         b = t.right[node]
@@ -366,9 +373,12 @@ def knn_query(const double[:, ::1] data,     # IN (n, d) reference points
               Py_ssize_t[:, ::1] idx,        # OUT (m, k) neighbour indices into data, by
                                              #     (distance, index): ties go to lower
                                              #     indices; (m, 0): not wanted
-              int n_threads):
+              int n_threads,
+              Py_ssize_t theiler=0):         # IN self-queries: also skip |i - j| <= theiler
     """k nearest neighbours of each query among data (KD-tree, exact). Neighbours are ranked
-    by (distance, index), so the set is unique even when points tie at the k-th distance."""
+    by (distance, index), so the set is unique even when points tie at the k-th distance.
+    ``theiler`` > 0 (self-queries only) excludes a window of original indices around each
+    query (the Theiler window of time-series estimators)."""
     cdef Tree t
     cdef Py_ssize_t n = data.shape[0], d = data.shape[1], m = queries.shape[0]
     cdef Py_ssize_t i, j, orig, skip, want = idx.shape[1]
@@ -376,8 +386,15 @@ def knn_query(const double[:, ::1] data,     # IN (n, d) reference points
     cdef Py_ssize_t* bi
     cdef const double* q
     cdef int status
-    if k < 1 or k > n - (1 if exclude_self else 0):
-        raise ValueError(f"k must be in 1..{n - (1 if exclude_self else 0)}, got {k}")
+    cdef Py_ssize_t excluded = (1 if exclude_self else 0)
+    if theiler < 0:
+        raise ValueError(f"theiler must be >= 0, got {theiler}")
+    if theiler > 0:
+        if not exclude_self:
+            raise ValueError("knn_query: theiler needs exclude_self (queries is data)")
+        excluded = min(n, 2 * theiler + 1)  # the most any query loses (an inner one)
+    if k < 1 or k > n - excluded:
+        raise ValueError(f"k must be in 1..{n - excluded}, got {k}")
     if (queries.shape[1] != d or kth.shape[0] != m or idx.shape[0] != m
             or (idx.shape[1] != k and idx.shape[1] != 0)):
         raise ValueError("knn_query: mismatched shapes")
@@ -410,7 +427,7 @@ def knn_query(const double[:, ::1] data,     # IN (n, d) reference points
             for j in range(k):
                 bd[j] = INFINITY
                 bi[j] = -1
-            _knn_iter(&t, q, skip, metric, k, bd, bi)
+            _knn_iter(&t, q, skip, metric, k, bd, bi, orig, theiler)
             if metric == METRIC_EUCLIDEAN:
                 kth[orig] = sqrt(bd[k - 1])
             else:
@@ -423,13 +440,41 @@ def knn_query(const double[:, ::1] data,     # IN (n, d) reference points
     _tree_free(&t)
 
 
+cdef int64_t _window_count(const double* v, Py_ssize_t n, Py_ssize_t d, Py_ssize_t i,
+                           Py_ssize_t theiler, double r, bint strict) noexcept nogil:
+    """Points j != i of v (n, d), original order, with |i - j| <= theiler and max-norm distance
+    to point i inside r, by the counters' expression (fabs of the coordinate differences, their
+    max): what the Theiler window removes from a count. O(theiler d)."""
+    cdef Py_ssize_t j, dim, lo = i - theiler, hi = i + theiler
+    cdef double dist, g
+    cdef int64_t c = 0
+    if lo < 0:
+        lo = 0
+    if hi > n - 1:
+        hi = n - 1
+    for j in range(lo, hi + 1):
+        if j == i:
+            continue
+        dist = 0.0
+        for dim in range(d):
+            g = fabs(v[j * d + dim] - v[i * d + dim])
+            if g > dist:
+                dist = g
+        if _inside(dist, r, strict):
+            c += 1
+    return c
+
+
 def count_inside(const double[:, ::1] pts,   # IN (n, d) points
                  const double[::1] radii,    # IN (n,) radius of each point
                  bint strict,                # IN count dist < r (True) or dist <= r
                  Py_ssize_t[::1] counts,     # OUT (n,) other points j != i inside
-                 int n_threads):
+                 int n_threads,
+                 Py_ssize_t theiler=0):      # IN points j with |i - j| <= theiler not counted
     """For each point i, the points j != i whose max-norm distance to point i is strictly
-    below (or at most) radii[i]. One column: sort and binary search; more: the tree."""
+    below (or at most) radii[i]. One column: sort and binary search; more: the tree. With
+    ``theiler`` > 0 the points of the window |i - j| <= theiler are left out (counted, then
+    those inside subtracted with the same predicate: exact, O(theiler) per point)."""
     cdef Tree t
     cdef Py_ssize_t n = pts.shape[0], d = pts.shape[1], i, orig
     cdef double* s
@@ -437,6 +482,8 @@ def count_inside(const double[:, ::1] pts,   # IN (n, d) points
     cdef bint selfin
     if radii.shape[0] != n or counts.shape[0] != n:
         raise ValueError("count_inside: mismatched shapes")
+    if theiler < 0:
+        raise ValueError(f"theiler must be >= 0, got {theiler}")
     if n == 0:
         return
     if d == 1:
@@ -450,6 +497,8 @@ def count_inside(const double[:, ::1] pts,   # IN (n, d) points
             for i in prange(n, schedule='static', num_threads=n_threads):
                 selfin = _inside(0.0, radii[i], strict)
                 counts[i] = _count_sorted(s, n, pts[i, 0], radii[i], strict) - selfin
+                if theiler > 0:
+                    counts[i] -= _window_count(&pts[0, 0], n, 1, i, theiler, radii[i], strict)
         free(s)
         return
     with nogil:
@@ -462,6 +511,9 @@ def count_inside(const double[:, ::1] pts,   # IN (n, d) points
             orig = t.perm[i]
             selfin = _inside(0.0, radii[orig], strict)
             counts[orig] = _count_node(&t, 0, t.pts + i * d, radii[orig], strict) - selfin
+            if theiler > 0:
+                counts[orig] -= _window_count(&pts[0, 0], n, d, orig, theiler, radii[orig],
+                                              strict)
     _tree_free(&t)
 
 
@@ -516,15 +568,33 @@ def count_inside_sorted(const double[::1] sorted_values,  # IN (n,) one column, 
                         const double[::1] radii,          # IN (n,) radius of each point
                         bint strict,                      # IN dist < r (True) or dist <= r
                         Py_ssize_t[::1] counts,           # OUT (n,) others j != i inside
-                        int n_threads):
+                        int n_threads,
+                        Py_ssize_t theiler=0):            # IN skip |i - j| <= theiler
     """count_inside for one column given its sort (the caller sorts once and may reuse it):
-    queries run in sorted order, each galloping out from its own position."""
+    queries run in sorted order, each galloping out from its own position. With ``theiler``
+    > 0 the window's points inside are subtracted (values put back in original order once)."""
     cdef Py_ssize_t n = sorted_values.shape[0], p, i
+    cdef double* v = NULL
     if order.shape[0] != n or radii.shape[0] != n or counts.shape[0] != n:
         raise ValueError("count_inside_sorted: mismatched shapes")
+    if theiler < 0:
+        raise ValueError(f"theiler must be >= 0, got {theiler}")
     if n == 0:
         return
+    if theiler > 0:
+        v = <double*>malloc(n * sizeof(double))
+        if v == NULL:
+            raise MemoryError("count_inside_sorted: out of memory")
+        for p in range(n):
+            i = order[p]
+            if i < 0 or i >= n:
+                free(v)
+                raise ValueError("count_inside_sorted: order must be a permutation of 0..n-1")
+            v[i] = sorted_values[p]
     with nogil:
         for p in prange(n, schedule='static', num_threads=n_threads):
             i = order[p]
             counts[i] = _count_gallop(&sorted_values[0], n, p, radii[i], strict)
+            if theiler > 0:
+                counts[i] -= _window_count(v, n, 1, i, theiler, radii[i], strict)
+    free(v)

@@ -36,16 +36,27 @@ def knn_query(
     kth: FloatArray,
     idx: IntArray,
     n_threads: int,
+    theiler: int = 0,
 ) -> None:
     """k nearest neighbours of each query among data: kth[i] the k-th distance, idx[i] their
     indices ranked by (distance, index) as in the kernel (not computed if idx has 0 columns);
-    with exclude_self, queries is data and query i does not count point i."""
+    with exclude_self, queries is data and query i does not count point i, nor (``theiler``
+    > 0) the points j with |i - j| <= theiler."""
     n = data.shape[0]
     m = queries.shape[0]
     extra = 1 if exclude_self else 0
+    if theiler < 0:
+        raise ValueError(f"theiler must be >= 0, got {theiler}")
+    if theiler > 0:
+        if not exclude_self:
+            raise ValueError("knn_query: theiler needs exclude_self (queries is data)")
+        extra = min(n, 2 * theiler + 1)
     if k < 1 or k > n - extra:
         raise ValueError(f"k must be in 1..{n - extra}, got {k}")
     if m == 0:
+        return
+    if theiler > 0:
+        _knn_window(data, k, metric, theiler, kth, idx)
         return
     tree = cKDTree(data)
     q = k + extra
@@ -74,9 +85,41 @@ def knn_query(
     idx[:] = chosen
 
 
+def _knn_window(
+    data: FloatArray, k: int, metric: int, theiler: int, kth: FloatArray, idx: IntArray,
+) -> None:
+    """knn_query of data against itself with the Theiler window |i - j| <= theiler left out:
+    the k + 2 theiler + 1 nearest (the window has at most 2 theiler + 1 points, the query's
+    own included) hold the k nearest outside it; one more shows ties across the k-th."""
+    n = data.shape[0]
+    tree = cKDTree(data)
+    kk = min(k + 2 * theiler + 2, n)
+    dist, ind = tree.query(data, k=kk, p=_p(metric))
+    dist = np.asarray(dist, dtype=np.float64).reshape(n, kk)
+    ind = np.asarray(ind, dtype=np.intp).reshape(n, kk)
+    rows = np.arange(n, dtype=np.intp)
+    keep = np.abs(ind - rows[:, None]) > theiler
+    pos = np.argmax(np.cumsum(keep, axis=1) >= k, axis=1)
+    kth[:] = dist[rows, pos]
+    if idx.shape[1] == 0:
+        return
+    # kept entries first, each by (distance, index), as the kernel ranks them
+    order = np.lexsort((ind, dist, ~keep), axis=-1)
+    ranked = np.take_along_axis(ind, order, axis=-1)[:, :k]
+    sdist = np.take_along_axis(dist, order, axis=-1)
+    skeep = np.take_along_axis(keep, order, axis=-1)
+    # where the (k+1)-th kept entry, or the list's last distance, ties with the k-th, points
+    # beyond the list could outrank the chosen ones by index: rank the whole ball
+    nxt_tie = skeep[:, k] & (sdist[:, k] == sdist[:, k - 1]) if kk > k else np.zeros(n, bool)
+    edge_tie = dist[:, -1] == kth
+    for i in np.flatnonzero(nxt_tie | edge_tie).tolist():
+        ranked[i] = _ranked_ball(data, tree, data[i], float(kth[i]), metric, k, i, theiler)
+    idx[:] = ranked
+
+
 def _ranked_ball(
     data: FloatArray, tree: cKDTree, point: FloatArray, r: float, metric: int, k: int,
-    skip: int,
+    skip: int, theiler: int = 0,
 ) -> IntArray:
     """The first k points by (distance, index) near point (skip excluded), distances
     recomputed with the kernel's expression. cKDTree's Euclidean ball compares squared
@@ -85,6 +128,8 @@ def _ranked_ball(
     ball = r if metric == METRIC_CHEBYSHEV else r * (1.0 + 1e-9) + 1e-300
     cand = np.asarray(tree.query_ball_point(point, ball, p=_p(metric)), dtype=np.intp)
     cand = cand[cand != skip]
+    if theiler > 0:
+        cand = cand[np.abs(cand - skip) > theiler]
     diff = data[cand] - point
     if metric == METRIC_CHEBYSHEV:
         d = np.abs(diff).max(axis=1)
@@ -104,10 +149,14 @@ def count_inside(
     strict: bool,
     counts: IntArray,
     n_threads: int,
+    theiler: int = 0,
 ) -> None:
     """For each point i, the points j != i with max-norm distance to i below radii[i]
-    (strict) or at most radii[i]."""
+    (strict) or at most radii[i]; with ``theiler`` > 0, not counting the points j with
+    |i - j| <= theiler (those inside are subtracted, one offset at a time)."""
     n = pts.shape[0]
+    if theiler < 0:
+        raise ValueError(f"theiler must be >= 0, got {theiler}")
     if n == 0:
         return
     r = np.asarray(radii, dtype=np.float64)
@@ -119,7 +168,17 @@ def count_inside(
         ball = np.where(empty, 0.0, r)
     tree = cKDTree(pts)
     found = np.asarray(tree.query_ball_point(pts, ball, p=np.inf, return_length=True))
-    counts[:] = np.where(empty, 0, found.astype(np.intp) - 1)
+    out = np.where(empty, 0, found.astype(np.intp) - 1)
+    for o in range(1, min(theiler, n - 1) + 1):
+        # the pairs (i, i + o): one distance, compared with each end's radius
+        dist = np.abs(pts[o:] - pts[:-o]).max(axis=1)
+        if strict:
+            out[:-o] -= dist < r[:-o]
+            out[o:] -= dist < r[o:]
+        else:
+            out[:-o] -= dist <= r[:-o]
+            out[o:] -= dist <= r[o:]
+    counts[:] = out
 
 
 def count_inside_sorted(
@@ -129,11 +188,19 @@ def count_inside_sorted(
     strict: bool,
     counts: IntArray,
     n_threads: int,
+    theiler: int = 0,
 ) -> None:
     """count_inside for one column given its sort: ``sorted_values[p]`` is the value of point
     ``order[p]``."""
     n = sorted_values.shape[0]
+    if theiler < 0:
+        raise ValueError(f"theiler must be >= 0, got {theiler}")
     if n == 0:
+        return
+    if theiler > 0:
+        values = np.empty(n, dtype=np.float64)
+        values[order] = sorted_values
+        count_inside(values[:, None], radii, strict, counts, n_threads, theiler)
         return
     pts = np.ascontiguousarray(sorted_values, dtype=np.float64)[:, None]
     by_pos = np.empty(n, dtype=np.intp)
