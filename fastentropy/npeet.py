@@ -64,27 +64,32 @@ Continuous estimators
   zero distances (duplicates) are an error (NPEET: inf or nan); ``k`` may equal the size of
   ``xp`` (NPEET requires fewer). :func:`fastentropy.kl_divergence_knn` is the Euclidean form.
 
-Discrete estimators (plug-in, on any labels: numbers, booleans or strings; 2-D input: each row
-is one symbol, as NPEET's ``np.unique(..., axis=0)``)
---------------------------------------------------------------------------------------------
+Discrete estimators
+-------------------
+Plug-in, on any labels: numbers, booleans or strings; 2-D input: each row is one symbol, as
+NPEET's ``np.unique(..., axis=0)``.
+
 - ``entropyd(sx, base=2)``, ``midd(x, y, base=2)``, ``cmidd(x, y, z, base=2)``,
   ``centropyd(x, y, base=2)``, ``tcd(xs, base=2)``, ``ctcd(xs, y, base=2)``,
   ``corexd(xs, ys, base=2)``: the plug-in (maximum-likelihood) entropies of the empirical
-  distribution and the same combinations as NPEET. Each argument's labels are compared within
-  that argument (NPEET's ``np.c_[x, y]`` turns numbers into strings when the other argument is
-  text, so that ``1`` and ``1.0`` became different symbols); NaN or inf labels and object
-  arrays are errors.
+  distribution and the same combinations as NPEET. Each argument is coded on its own (its
+  distinct values, or distinct rows), then the codes are combined (NPEET stacks the arguments
+  with ``np.c_`` first, converting all to strings when one is text: the same symbols). NaN or
+  inf labels and object arrays are errors (NPEET counts NaN as one more symbol; object arrays
+  fail in its ``np.unique``).
 
-Mixed estimators (``c`` a continuous argument, ``d`` a discrete one, in argument order)
---------------------------------------------------------------------------------------
+Mixed estimators
+----------------
+In the names, ``c`` is a continuous argument and ``d`` a discrete one, in argument order.
+
 - ``micd(x, y, k=3, base=2, warning=True)`` (x continuous, y discrete):
   ``|H(x) - sum_c p(c) H(x | y=c)|`` with the k-NN entropies; a class with ``k`` samples or
   fewer gets ``H(x)`` (and a warning when ``warning``). Same as NPEET, the absolute value
   included (it hides negative estimates). NPEET needs 2-D numpy ``y``; here any label input.
 - ``midc(x, y, ...)`` (x discrete, y continuous): ``micd(y, x, ...)``. Same.
 - ``centropycd(x, y, ...)`` (x continuous, y discrete): ``H(x) - micd(x, y)``. Differs: NPEET
-  calls ``entropy(x, base)``, passing ``base`` as ``k``, so its ``H(x)`` always uses k = 2
-  (the default base); here ``H(x)`` uses ``k``.
+  calls ``entropy(x, base)``, passing ``base`` as ``k``, so its ``H(x)`` uses k = base (2 by
+  default) whatever ``k`` is; here ``H(x)`` uses ``k``.
 - ``centropydc(x, y, ...)`` (x discrete, y continuous): ``H(x | y) = H_d(x) - midc(x, y)``.
   Differs: NPEET returns ``centropycd(y, x)``, the differential entropy ``H(y | x)``, not
   the conditional entropy of its first argument.
