@@ -108,6 +108,22 @@ def _single(gm: GaussianMixture) -> tuple[np.ndarray, np.ndarray]:
     return gm.means[i], gm.full_covariances()[i]
 
 
+def _closed(fn: Callable[[], float], who: str) -> float:
+    """A closed form between single Gaussians; float64 failures become errors naming
+    ``who``."""
+    try:
+        with np.errstate(all="ignore"):
+            val = float(fn())
+    except (ValueError, np.linalg.LinAlgError):
+        val = math.nan
+    if math.isnan(val):
+        raise ValueError(
+            f"{who}: the closed form overflowed (means or covariances too extreme in scale for "
+            "float64 arithmetic); rescale the data the mixtures model"
+        )
+    return val
+
+
 def _gaussian_entropy(cov: np.ndarray) -> float:
     d = cov.shape[0]
     L = np.linalg.cholesky(cov)
@@ -544,10 +560,9 @@ def _entropy_pair(gp: GaussianMixture, gq: GaussianMixture | None, method: str, 
     if m == "auto":
         if gp._active.size == 1 and g._active.size == 1:
             mp, cp = _single(gp)
-            val = _gaussian_entropy(cp)
-            if cross:
-                mq, cq = _single(g)
-                val += float(kl_divergence_gaussian(mp, cp, mq, cq))
+            mq, cq = _single(g)
+            val = _closed(lambda: _gaussian_entropy(cp) + (
+                float(kl_divergence_gaussian(mp, cp, mq, cq)) if cross else 0.0), who)
             return val, None, None, None, 0, "closed_form"
         m = "quad" if gp.n_features == 1 else "mc"
     if m == "bounds":
@@ -736,8 +751,8 @@ def jeffreys_divergence_mixture(
         if gp._active.size == 1 and gq._active.size == 1:
             mp, cp = _single(gp)
             mq, cq = _single(gq)
-            est = float(kl_divergence_gaussian(mp, cp, mq, cq)) + float(
-                kl_divergence_gaussian(mq, cq, mp, cp))
+            est = _closed(lambda: float(kl_divergence_gaussian(mp, cp, mq, cq)) + float(
+                kl_divergence_gaussian(mq, cq, mp, cp)), "p and q")
             return _scaled((est, None, None, None, 0, "closed_form"), log_base_divisor(b))
         m = "quad" if gp.n_features == 1 else "mc"
     if m == "quad":
@@ -917,8 +932,7 @@ def f_divergence_mixture(
     upper = _f_upper(div, a)
     if m == "auto":
         if gp._active.size == 1 and gq._active.size == 1 and div != "total_variation":
-            val = _f_closed(gp, gq, div, a)
-            assert val is not None
+            val = _closed(lambda: _f_closed(gp, gq, div, a) or 0.0, "p and q")
             return _scaled((val, None, None, None, 0, "closed_form"), log_base_divisor(b))
         m = "quad" if gp.n_features == 1 else "mc"
     h = _f_integrand(div, a)
