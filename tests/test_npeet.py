@@ -188,7 +188,60 @@ def test_centropy_tc_ctc_corex_are_npeets_combinations(data):
 
 
 # --------------------------------------------------------------------------------------------
-# conventions: units, argument order, input forms, determinism
+# conventions: names and signatures, units, argument order, input forms, determinism
+
+_W = (("k", 3), ("base", 2), ("warning", True))
+#: NPEET's public functions (npeet/entropy_estimators.py at 8b0d948): positional parameters
+#: and defaults (None: required)
+NPEET_SIGNATURES = {
+    "entropy": (("x", None), ("k", 3), ("base", 2)),
+    "centropy": (("x", None), ("y", None), ("k", 3), ("base", 2)),
+    "tc": (("xs", None), ("k", 3), ("base", 2)),
+    "ctc": (("xs", None), ("y", None), ("k", 3), ("base", 2)),
+    "corex": (("xs", None), ("ys", None), ("k", 3), ("base", 2)),
+    "mi": (("x", None), ("y", None), ("z", None), ("k", 3), ("base", 2), ("alpha", 0)),
+    "cmi": (("x", None), ("y", None), ("z", None), ("k", 3), ("base", 2)),
+    "kldiv": (("x", None), ("xp", None), ("k", 3), ("base", 2)),
+    "entropyd": (("sx", None), ("base", 2)),
+    "midd": (("x", None), ("y", None), ("base", 2)),
+    "cmidd": (("x", None), ("y", None), ("z", None), ("base", 2)),
+    "centropyd": (("x", None), ("y", None), ("base", 2)),
+    "tcd": (("xs", None), ("base", 2)),
+    "ctcd": (("xs", None), ("y", None), ("base", 2)),
+    "corexd": (("xs", None), ("ys", None), ("base", 2)),
+    "micd": (("x", None), ("y", None), *_W),
+    "midc": (("x", None), ("y", None), *_W),
+    "centropycd": (("x", None), ("y", None), *_W),
+    "centropydc": (("x", None), ("y", None), *_W),
+    "ctcdc": (("xs", None), ("y", None), *_W),
+    "ctccd": (("xs", None), ("y", None), *_W),
+    "corexcd": (("xs", None), ("ys", None), *_W),
+    "corexdc": (("xs", None), ("ys", None), *_W),
+    "shuffle_test": (("measure", None), ("x", None), ("y", None), ("z", False), ("ns", 200),
+                     ("ci", 0.95)),
+}
+
+
+def test_names_and_signatures_are_npeets():
+    import inspect
+
+    import fastentropy
+
+    assert sorted(ee.__all__) == sorted(NPEET_SIGNATURES)
+    assert not set(ee.__all__) & set(fastentropy.__all__) - {"entropy"}
+    assert fastentropy.entropy is not ee.entropy  # a submodule: nothing shadowed at the top
+    for name, want in NPEET_SIGNATURES.items():
+        params = [
+            p for p in inspect.signature(getattr(ee, name)).parameters.values()
+            if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
+        ]
+        got = tuple(
+            (p.name, None if p.default is inspect.Parameter.empty else p.default) for p in params
+        )
+        if name == "mi":  # z=None is a default in NPEET, not a required argument
+            assert params[2].default is None
+        assert got == want, name
+
 
 
 def test_bits_by_default_and_base(data):
