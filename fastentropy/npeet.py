@@ -122,6 +122,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import sys
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -183,6 +184,16 @@ def _continuous(x: Any, name: str) -> FloatArray:
     return np.ascontiguousarray(arr)
 
 
+def _warn(message: str) -> None:
+    """A UserWarning attributed to the first caller outside this module."""
+    level = 2
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_globals.get("__name__") == __name__:
+        frame = frame.f_back  # type: ignore[assignment]
+        level += 1
+    warnings.warn(message, UserWarning, stacklevel=level)
+
+
 def _check_varies(arr: FloatArray, name: str) -> None:
     """Every column must vary, and heavily tied columns get a warning."""
     n = arr.shape[0]
@@ -195,13 +206,11 @@ def _check_varies(arr: FloatArray, name: str) -> None:
                 "vary (drop it: a constant carries no information)"
             )
         if distinct < _TIED_FRACTION * n:
-            warnings.warn(
+            _warn(
                 f"{name}: column {j} has only {distinct} distinct values in {n} samples; the "
                 "k-NN estimators assume continuous data and are biased on heavily tied data "
                 "(the noise only breaks ties). For discrete data use entropyd / midd / cmidd, "
-                "for one discrete side micd / midc",
-                UserWarning,
-                stacklevel=4,
+                "for one discrete side micd / midc"
             )
 
 
@@ -368,12 +377,10 @@ def _cd_parts(
             small.append(size)
             cond += p * hx
     if small and warning:
-        warnings.warn(
+        _warn(
             f"{dname}: {len(small)} class(es) have too few samples for k={k} (sizes "
             f"{small[:10]}{'...' if len(small) > 10 else ''}; k must be below the class size); "
-            "their conditional entropy is taken to be H(x), as NPEET does",
-            UserWarning,
-            stacklevel=4,
+            "their conditional entropy is taken to be H(x), as NPEET does"
         )
     return hx, cond
 
