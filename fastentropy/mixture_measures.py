@@ -260,11 +260,19 @@ def _sig2(t: np.ndarray) -> np.ndarray:
 
 
 def _h_js(t: np.ndarray) -> np.ndarray:
-    """(a log a + b log b) / 2 with a = 1 + u, b = 1 - u, u = tanh(t/2): in [0, log 2]."""
+    """(a log a + b log b) / 2 with a = 1 + u, b = 1 - u, u = tanh(t/2): in [0, log 2].
+    For |u| < 0.1 the series sum_k u^2k / (2 k (2k - 1)) (positive terms, no cancellation)."""
     u = np.tanh(0.5 * t)
     a_part = np.where(u == -1.0, 0.0, (1.0 + u) * np.log1p(u))
     b_part = np.where(u == 1.0, 0.0, (1.0 - u) * np.log1p(-u))
-    out: np.ndarray = np.clip(0.5 * (a_part + b_part), 0.0, _LOG2)
+    direct = 0.5 * (a_part + b_part)
+    small = np.abs(u) < 0.1
+    u2 = np.where(small, u * u, 0.0)
+    series = np.zeros_like(u2)
+    for k in range(9, 0, -1):  # smallest terms first
+        series = series * u2 + 1.0 / (2.0 * k * (2.0 * k - 1.0))
+    series = series * u2
+    out: np.ndarray = np.clip(np.where(small, series, direct), 0.0, _LOG2)
     return out
 
 
@@ -299,8 +307,9 @@ def _h_jeffreys(t: np.ndarray) -> np.ndarray:
 def _g_alpha(alpha: float, t: np.ndarray) -> np.ndarray:
     """[alpha e^t + (1 - alpha) - e^(alpha t)] / (alpha (1 - alpha)) for t <= 0 (>= 0),
     in a form without cancellation beyond the inherent one at t = 0."""
+    out: np.ndarray
     if alpha == 0.0:
-        out: np.ndarray = np.expm1(t) - t
+        out = np.expm1(t) - t
     elif alpha == 1.0:
         out = np.where(t == -np.inf, 1.0, t * np.exp(t)) - np.expm1(t)
     elif alpha <= 0.5:
@@ -311,6 +320,18 @@ def _g_alpha(alpha: float, t: np.ndarray) -> np.ndarray:
         lead = np.where(np.isfinite(lead), lead, (np.exp(t) - np.exp(alpha * t)) / beta)
         lead = np.where(t == -np.inf, 0.0, lead)
         out = (lead - np.expm1(t)) / alpha
+    # near t = 0: the series sum_(n >= 2) c_n t^n / n!, c_n = 1 + alpha + ... + alpha^(n-2)
+    small = (np.abs(t) < 0.1) & (np.abs(alpha * t) < 0.1)
+    if small.any():
+        ts = np.where(small, t, 0.0)
+        series = np.zeros_like(ts)
+        term = 0.5 * ts * ts
+        c = 1.0
+        for n in range(2, 20):
+            series = series + c * term
+            term = term * ts / (n + 1)
+            c = 1.0 + alpha * c
+        out = np.where(small, series, out)
     res: np.ndarray = np.maximum(out, 0.0)
     return res
 

@@ -557,3 +557,50 @@ def test_overflowing_integrands_are_named_errors_not_nan():
         with pytest.raises(ValueError, match="^p and q: "):
             mm.f_divergence_mixture(gp, gq, divergence="chi2", method="mc", n_samples=2000,
                                     random_state=0)
+
+
+def test_jeffreys_mc_is_the_two_kl_estimates_of_streams_0_and_1():
+    rng = _rng(240)
+    gp, gq = _mix(rng, 3, 2), _mix(rng, 4, 2)
+    j = mm.jeffreys_divergence_mixture(gp, gq, method="mc", n_samples=6000, random_state=8)
+    kl = fe.kl_divergence_mixture_batch([gp, gq], [gq, gp], method="mc", n_samples=3000,
+                                        random_state=8)
+    assert j.estimate == float(kl.estimate.sum())
+    assert j.stderr == pytest.approx(math.hypot(*kl.stderr), rel=1e-15)
+    assert j.n_samples == int(kl.n_samples.sum())
+    r = mm.jeffreys_divergence_mixture(gp, gq, method="auto", n_samples=6000, random_state=8)
+    b = mm.jeffreys_divergence_mixture(gp, gq, method="bounds")
+    assert r.estimate == j.estimate and (r.lower, r.upper) == (b.lower, b.upper)
+    assert b.lower - 4 * j.stderr <= j.estimate <= b.upper + 4 * j.stderr
+
+
+@pytest.mark.parametrize("t", [-30.0, -3.0, -0.5, -0.09, -1e-3, -1e-7, 0.0, 1e-7, 1e-3, 0.09,
+                               0.5, 3.0, 30.0])
+def test_integrands_against_mpmath(t):
+    """The per-sample integrands, as functions of t = log p - log q (p/r = 2 sigma(t)), keep
+    their relative accuracy near p == q."""
+    mpmath.mp.dps = 40
+    T = mpmath.mpf(t)
+    a = 2 / (1 + mpmath.exp(-T))
+    b = 2 - a
+    arr = np.array([t])
+
+    def close(got, ref, rel=1e-13):
+        ref = float(ref)
+        assert abs(float(got[0]) - ref) <= rel * abs(ref) + 1e-300, (got, ref)
+
+    xlx = lambda x: x * mpmath.log(x) if x > 0 else mpmath.mpf(0)
+    close(mm._h_js(arr), (xlx(a) + xlx(b)) / 2)
+    close(mm._h_hellinger(arr), (mpmath.sqrt(a) - mpmath.sqrt(b)) ** 2 / 2)
+    close(mm._h_tv(arr), abs(a - b) / 2)
+    close(mm._h_chi2(arr), (a - b) ** 2 / b)
+    close(mm._h_jeffreys(arr), (a - b) * T)
+    for alpha in (0.0, 1e-6, 0.3, 0.5, 0.8, 1 - 1e-6, 1.0, 1.7, -0.6):
+        A = mpmath.mpf(alpha)
+        if alpha == 0.0:
+            ref = b * (-T) - b + a
+        elif alpha == 1.0:
+            ref = a * T - a + b
+        else:
+            ref = (A * a + (1 - A) * b - a**A * b ** (1 - A)) / (A * (1 - A))
+        close(mm._h_alpha(alpha)(arr), ref, rel=1e-12)
