@@ -604,3 +604,31 @@ def test_integrands_against_mpmath(t):
         else:
             ref = (A * a + (1 - A) * b - a**A * b ** (1 - A)) / (A * (1 - A))
         close(mm._h_alpha(alpha)(arr), ref, rel=1e-12)
+
+
+def _component_entropy(c):
+    return 0.5 * (c.shape[0] * math.log(2 * math.pi * math.e) + np.linalg.slogdet(c)[1])
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_bounds_are_at_least_as_tight_as_huber_2008_and_the_convexity_bound(seed):
+    """Huber et al.'s (2008) entropy bounds and the convexity bound on the cross-entropy,
+    written out here with scipy, hold the library's interval (which must still bracket)."""
+    rng = _rng(250 + seed)
+    gp, gq = _mix(rng, 3, 2), _mix(rng, 2, 2)
+    w, mu, C = gp.weights, gp.means, gp.full_covariances()
+    v, nu, D = gq.weights, gq.means, gq.full_covariances()
+    mvn = multivariate_normal.pdf
+    huber_lo = -sum(w[i] * math.log(sum(w[j] * mvn(mu[i], mu[j], C[i] + C[j])
+                                        for j in range(3))) for i in range(3))
+    huber_up = sum(w[i] * (-math.log(w[i]) + _component_entropy(C[i])) for i in range(3))
+    b = mm.entropy_mixture(gp, method="bounds")
+    assert huber_lo - 1e-12 <= b.lower <= b.upper <= huber_up + 1e-12
+    convex = sum(w[i] * v[j] * (_component_entropy(C[i]) + fe.kl_divergence_gaussian(
+        mu[i], C[i], nu[j], D[j])) for i in range(3) for j in range(2))
+    jensen = -sum(w[i] * math.log(sum(v[j] * mvn(mu[i], nu[j], C[i] + D[j]) for j in range(2)))
+                  for i in range(3))
+    c = mm.cross_entropy_mixture(gp, gq, method="bounds")
+    assert jensen - 1e-12 <= c.lower <= c.upper <= convex + 1e-12
+    long = mm.cross_entropy_mixture(gp, gq, method="mc", n_samples=100_000, random_state=seed)
+    assert c.lower - 4 * long.stderr <= long.estimate <= c.upper + 4 * long.stderr
