@@ -668,21 +668,6 @@ SPECS: dict[str, Spec | None] = {
             "k-too_large": (lambda: {"k": 6}, ("k",)),
         },
     ),
-    "mutual_info_many": Spec(
-        args={"X": SAMPLE2D, "y": KNN_Y},
-        roles={"X": "sample2d", "y": "knn_y"},
-        pair=("X", "y"),
-        skip={"k-below_support": "k=2 is a valid neighbour count"},
-        layout=lambda: {"X": _knn_points(0), "y": _knn_points(1)[:, 1]},
-        extra={
-            "X-1d": (lambda: {"X": KNN_Y}, ("X",)),
-            "X-constant_column": (lambda: {"X": np.c_[SAMPLE2D, np.ones(6)]}, ("X",)),
-            "algorithm-unknown": (lambda: {"algorithm": "ksg3"}, ("algorithm",)),
-            "noise-negative": (lambda: {"noise": -1.0}, ("noise",)),
-            "random_state-bool": (lambda: {"random_state": True}, ("random_state",)),
-            "k-too_large": (lambda: {"k": 6}, ("k",)),
-        },
-    ),
     "kl_divergence_knn": Spec(
         args={"x": SAMPLE2D, "y": SAMPLE2D[::-1] * 1.5 + 0.25},
         roles={"x": "sample2d", "y": "sample2d"},

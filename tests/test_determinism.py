@@ -270,9 +270,6 @@ BATCH: dict[str, list[tuple[str, Builder]]] = {
         ("raw_ties", lambda: ((np.round(_knn_x(608), 1), np.round(_knn_x(609)[:, 0], 1)),
                               {"standardize": False, "noise": 0.0})),
     ],
-    "mutual_info_many": [
-        ("ksg1", lambda: ((np.hstack([_knn_x(612), _knn_x(613)]), _knn_x(614)[:, 0]), {})),
-    ],
     "kl_divergence_knn": [("k3", lambda: ((_knn_x(610), _knn_x(611) * 1.5), {"k": 3}))],
 }
 

@@ -1340,9 +1340,6 @@ ENTRIES: dict[str, Callable[[], Entry]] = {
     "mutual_info_knn": lambda: fuzz(
         "mutual_info_knn", knn_xy("y", optional_z=True), tol=KNN_TOL, override=KNN_KWARGS
     ),
-    "mutual_info_many": lambda: fuzz(
-        "mutual_info_many", knn_many(), tol=KNN_TOL, override=KNN_KWARGS
-    ),
     "kl_divergence_knn": lambda: fuzz(
         "kl_divergence_knn", knn_xy("y"), tol=KNN_TOL, override=KNN_KWARGS
     ),
