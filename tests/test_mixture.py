@@ -1057,3 +1057,26 @@ def test_sampler_bad_arguments(rng):
         fm.kl_divergence_mixture(p, p, method="sobol")
     with pytest.raises(ValueError, match="^tol must be a positive"):
         fm.kl_divergence_mixture(p, p, method="rqmc", tol=-1.0)
+
+
+def test_ndtri_table_is_the_chebyshev_fit_of_the_normal_quantile():
+    # how the table was made: on each piece [a, b] of t = sqrt(-2 log p), the degree-13
+    # least-squares Chebyshev fit (78 Chebyshev nodes) of z(t) = Phi^-1(exp(-t^2 / 2))
+    from numpy.polynomial import chebyshev
+
+    from fastentropy._twins import mixture as tw
+
+    edges, coef = tw._ND_EDGES, tw._ND_COEF
+    assert edges[0] == float(mpmath.sqrt(2 * mpmath.log(2)))  # p = 1/2
+    assert edges[-1] > math.sqrt(-2 * math.log(2.0**-53))  # covers the clip
+    deg = coef.shape[1] - 1
+    n = 6 * deg
+    x = np.cos(np.pi * (np.arange(n) + 0.5) / n)
+    with mpmath.workdps(40):
+        for j in range(coef.shape[0]):
+            a, b = edges[j], edges[j + 1]
+            t = 0.5 * (a + b) + 0.5 * (b - a) * x
+            z = [float(mpmath.sqrt(2) * mpmath.erfinv(2 * mpmath.exp(-mpmath.mpf(v) ** 2 / 2)
+                                                      - 1)) for v in t]
+            np.testing.assert_allclose(chebyshev.chebfit(x, z, deg), coef[j], rtol=0,
+                                       atol=1e-15)
