@@ -4,18 +4,139 @@
 A mixture arrives in the reduced form of ``_twins/univariate.py`` (family code, ``hc``, and per
 component ``logc``, ``loc``, ``inv``): ``log m(x) = hc log x + LSE_j(logc_j - phi(z_j))``,
 ``z_j = (x - loc_j) inv_j``. Points are processed in tiles of ``TILE`` (256) under a static
-``prange``; per-thread scratch (the K component terms of a point, a tile of samples and its log
+``prange`` with the loops along the tile (vectorised ``fe_exp`` / ``fe_log``; an AVX2+FMA build
+chosen at run time); per-thread scratch (the K component terms of a tile, its samples and log
 densities) is allocated inside the parallel region. Random numbers: Philox4x32-10
 (``_philox.pxd``) at the counter ``(g mod 2^32, g div 2^32, 0, 0)`` of sample ``g``, so every
 result is bitwise identical for any thread count; Monte Carlo tile partials (mean, sum of
 squared deviations) are merged per component in tile order after the parallel loop.
 """
 from cython.parallel cimport parallel, prange
-from libc.math cimport INFINITY, exp, fabs, log, sqrt
+from libc.math cimport log, sqrt
 from libc.stdint cimport int64_t, uint32_t, uint64_t
 from libc.stdlib cimport free, malloc
 
 from fastentropy._kernels._philox cimport fp_block, fp_sincos_2pi, fp_unit
+
+# used inside the C block below
+from fastentropy._kernels._fastexp cimport fe_exp  # no-cython-lint
+from fastentropy._kernels._fastlog cimport fe_log  # no-cython-lint
+
+cdef extern from *:
+    """
+    #include <stdint.h>
+    #include <math.h>
+    #define UV_TILE 256
+    /* lets GCC if-convert the selects (FP traps are never enabled by Python/NumPy; values are
+       unaffected), so the tile loops vectorise; scoped to this block by push/pop */
+    #if defined(__GNUC__) && !defined(__clang__)
+    #pragma GCC push_options
+    #pragma GCC optimize("no-trapping-math")
+    #endif
+    #if defined(__GNUC__)
+    #  define UV_INLINE static inline __attribute__((always_inline))
+    #  define UV_NOINLINE __attribute__((noinline))
+    #  define UV_RESTRICT __restrict__
+    #else
+    #  define UV_INLINE static inline
+    #  define UV_NOINLINE
+    #  define UV_RESTRICT
+    #endif
+    #if defined(__GNUC__) && defined(__x86_64__) && !defined(FE_NO_DISPATCH)
+    #  define UV_DISPATCH 1
+    #else
+    #  define UV_DISPATCH 0
+    #endif
+
+    /* out[i] = hc log x_i + log sum_j exp(logc_j - phi((x_i - loc_j) inv_j)) for T <= UV_TILE
+       points (families 0 gaussian, 1 exponential, 2 rayleigh, 3 gamma, 4 laplace; -inf
+       outside the support, NaN -> -inf). Scratch: v (K * T), m, s (T). Loops run along the
+       tile, so they vectorise (fe_exp / fe_log are branch-free). */
+    UV_INLINE void uv_tile_impl(const double *UV_RESTRICT x, int64_t T, int family, double hc,
+                                int64_t K, const double *UV_RESTRICT logc,
+                                const double *UV_RESTRICT loc, const double *UV_RESTRICT inv,
+                                double *UV_RESTRICT v, double *UV_RESTRICT m,
+                                double *UV_RESTRICT s, double *UV_RESTRICT out) {
+        int64_t i, j;
+        for (j = 0; j < K; ++j) {
+            double *UV_RESTRICT vj = v + j * T;
+            const double a = logc[j], l = loc[j], iv = inv[j];
+            if (family == 0 || family == 2) {
+                for (i = 0; i < T; ++i) { double z = (x[i] - l) * iv; vj[i] = a - 0.5 * (z * z); }
+            } else if (family == 4) {
+                for (i = 0; i < T; ++i) { double z = (x[i] - l) * iv; vj[i] = a - fabs(z); }
+            } else {
+                for (i = 0; i < T; ++i) { double z = (x[i] - l) * iv; vj[i] = a - z; }
+            }
+        }
+        for (i = 0; i < T; ++i) { m[i] = v[i]; s[i] = 0.0; }
+        for (j = 1; j < K; ++j) {
+            const double *UV_RESTRICT vj = v + j * T;
+            for (i = 0; i < T; ++i) m[i] = vj[i] > m[i] ? vj[i] : m[i];
+        }
+        for (j = 0; j < K; ++j) {
+            const double *UV_RESTRICT vj = v + j * T;
+            for (i = 0; i < T; ++i) s[i] = s[i] + fe_exp(vj[i] - m[i]);
+        }
+        for (i = 0; i < T; ++i) {
+            double o = m[i] + fe_log(s[i]);
+            out[i] = m[i] == -INFINITY ? -INFINITY : o;
+        }
+        if (family == 1 || family == 2 || family == 3) {
+            if (hc != 0.0) {
+                for (i = 0; i < T; ++i) {
+                    double xi = x[i];
+                    double lx = fe_log(xi > 0.0 ? xi : 1.0);
+                    lx = xi > 0.0 ? lx : -INFINITY;
+                    double o = out[i] + hc * lx;
+                    out[i] = xi >= 0.0 ? o : -INFINITY;
+                }
+            } else {
+                for (i = 0; i < T; ++i) out[i] = x[i] >= 0.0 ? out[i] : -INFINITY;
+            }
+        }
+        for (i = 0; i < T; ++i) out[i] = out[i] == out[i] ? out[i] : -INFINITY;
+    }
+
+    #define UV_DEFINE(SUF, ATTR)                                                           \
+    static ATTR UV_NOINLINE void uv_tile_##SUF(const double *x, int64_t T, int family,      \
+            double hc, int64_t K, const double *logc, const double *loc, const double *inv, \
+            double *v, double *m, double *s, double *out) {                                \
+        uv_tile_impl(x, T, family, hc, K, logc, loc, inv, v, m, s, out);                   \
+    }
+    UV_DEFINE(base, )
+    #if UV_DISPATCH
+    UV_DEFINE(avx2, __attribute__((target("avx2,fma"))))
+    /* 1: AVX2+FMA, 0: baseline. FMA contraction may move a value by an ulp against the
+       baseline build; every thread takes the same path. */
+    static int uv_isa(void) {
+        static int have = -1;   /* benign race: every thread computes the same value */
+        if (have < 0) {
+            __builtin_cpu_init();
+            have = (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) ? 1 : 0;
+        }
+        return have;
+    }
+    #endif
+    static inline int64_t uv_scratch(int64_t K) { return (int64_t)UV_TILE * (K + 2); }
+    static void uv_tile(const double *x, int64_t T, int family, double hc, int64_t K,
+                        const double *logc, const double *loc, const double *inv,
+                        double *scratch, double *out) {
+        double *v = scratch, *m = scratch + K * UV_TILE, *s = m + UV_TILE;
+    #if UV_DISPATCH
+        if (uv_isa() == 1) { uv_tile_avx2(x, T, family, hc, K, logc, loc, inv, v, m, s, out);
+                             return; }
+    #endif
+        uv_tile_base(x, T, family, hc, K, logc, loc, inv, v, m, s, out);
+    }
+    #if defined(__GNUC__) && !defined(__clang__)
+    #pragma GCC pop_options
+    #endif
+    """
+    int64_t uv_scratch(int64_t K) noexcept nogil
+    void uv_tile(const double *x, int64_t T, int family, double hc, int64_t K,
+                 const double *logc, const double *loc, const double *inv, double *scratch,
+                 double *out) noexcept nogil
 
 TILE = 256
 
@@ -26,34 +147,6 @@ cdef enum:
     F_RAYLEIGH = 2
     F_GAMMA = 3
     F_LAPLACE = 4
-
-
-cdef inline double _logpdf1(double x, int family, double hc, int64_t K, const double *logc,
-                            const double *loc, const double *inv, double *v) noexcept nogil:
-    cdef int64_t j
-    cdef double z, m = -INFINITY, s = 0.0, out
-    if (family == F_EXPONENTIAL or family == F_RAYLEIGH or family == F_GAMMA) and not x >= 0.0:
-        return -INFINITY
-    for j in range(K):
-        z = (x - loc[j]) * inv[j]
-        if family == F_GAUSSIAN or family == F_RAYLEIGH:
-            v[j] = logc[j] - 0.5 * (z * z)
-        elif family == F_LAPLACE:
-            v[j] = logc[j] - fabs(z)
-        else:
-            v[j] = logc[j] - z
-        if v[j] > m:
-            m = v[j]
-    if m == -INFINITY:
-        return -INFINITY
-    for j in range(K):
-        s = s + exp(v[j] - m)
-    out = m + log(s)
-    if hc != 0.0:
-        out = out + hc * log(x)
-    if out != out:
-        return -INFINITY
-    return out
 
 
 cdef inline double _draw1(uint64_t g, int family, double loc, double inv, uint32_t k0,
@@ -79,18 +172,18 @@ cdef inline double _draw1(uint64_t g, int family, double loc, double inv, uint32
 def log_density(const double[::1] x, int family, double hc, const double[::1] logc,
                 const double[::1] loc, const double[::1] inv, double[::1] out, int n_threads):
     cdef int64_t n = x.shape[0], K = logc.shape[0]
-    cdef int64_t ntiles = (n + UT - 1) // UT, t, i, e
-    cdef double *v
+    cdef int64_t ntiles = (n + UT - 1) // UT, t, T
+    cdef double *buf
     if n == 0:
         return
     with nogil, parallel(num_threads=max(1, n_threads)):
-        v = <double*>malloc((K + 1) * sizeof(double))
-        if v != NULL:
+        buf = <double*>malloc(uv_scratch(K) * sizeof(double))
+        if buf != NULL:
             for t in prange(ntiles, schedule="static"):
-                e = n if (t + 1) * UT > n else (t + 1) * UT
-                for i in range(t * UT, e):
-                    out[i] = _logpdf1(x[i], family, hc, K, &logc[0], &loc[0], &inv[0], v)
-            free(v)
+                T = n - t * UT if n - t * UT < UT else UT
+                uv_tile(&x[t * UT], T, family, hc, K, &logc[0], &loc[0], &inv[0], buf,
+                        &out[t * UT])
+            free(buf)
     # a failed per-thread allocation leaves its tiles unwritten: the facade pre-fills NaN
 
 
@@ -158,7 +251,9 @@ cdef object _kl_tiles(const double[::1] pts, bint have_pts, const int64_t[::1] c
     cdef double *buf
     cdef double *f
     cdef double *v
-    cdef double x, sm, mu, m2, dlt, na, nb, nn
+    cdef double *xs
+    cdef double *sc
+    cdef double sm, mu, m2, dlt, na, nb, nn
     cdef int failed[1]
     if _items(counts, &ik, &ig, &isz, &nitems) != 0:
         raise MemoryError("univariate kl_mc: out of memory")
@@ -170,27 +265,31 @@ cdef object _kl_tiles(const double[::1] pts, bint have_pts, const int64_t[::1] c
         raise MemoryError("univariate kl_mc: out of memory")
     failed[0] = 0
     with nogil, parallel(num_threads=max(1, n_threads)):
-        buf = <double*>malloc((UT + Kmax + 1) * sizeof(double))
+        # per thread: the tile's points, log p - log q, log q, then the log-density scratch
+        buf = <double*>malloc((3 * UT + uv_scratch(Kmax)) * sizeof(double))
         if buf == NULL:
             failed[0] = 1
         else:
-            f = buf
-            v = buf + UT
+            xs = buf
+            f = buf + UT
+            v = f + UT
+            sc = v + UT
             for it in prange(nitems, schedule="static"):
                 k = ik[it]
                 g0 = ig[it]
                 T = isz[it]
+                if have_pts:
+                    for i in range(T):
+                        xs[i] = pts[g0 + i]
+                else:
+                    for i in range(T):
+                        xs[i] = _draw1(<uint64_t>(g0 + i), p_family, p_loc[k], p_inv[k], key0,
+                                       key1)
+                uv_tile(xs, T, p_family, p_hc, Kp, &p_logc[0], &p_loc[0], &p_inv[0], sc, f)
+                uv_tile(xs, T, q_family, q_hc, Kq, &q_logc[0], &q_loc[0], &q_inv[0], sc, v)
                 sm = 0.0
                 for i in range(T):
-                    if have_pts:
-                        x = pts[g0 + i]
-                    else:
-                        x = _draw1(<uint64_t>(g0 + i), p_family, p_loc[k], p_inv[k], key0,
-                                   key1)
-                    f[i] = (_logpdf1(x, p_family, p_hc, Kp, &p_logc[0], &p_loc[0], &p_inv[0],
-                                     v)
-                            - _logpdf1(x, q_family, q_hc, Kq, &q_logc[0], &q_loc[0],
-                                       &q_inv[0], v))
+                    f[i] = f[i] - v[i]
                     sm = sm + f[i]
                 mu = sm / T
                 m2 = 0.0
