@@ -402,8 +402,10 @@ def test_js_stays_in_zero_log2_for_disjoint_mixtures():
 def test_reported_stderr_matches_the_spread_over_seeds():
     rng = _rng(170)
     gp, gq = _mix(rng, 3, 2), _mix(rng, 2, 2)
-    for name in ("entropy", "js", "hellinger"):
-        runs = [_call(name, gp, gq, "mc", n_samples=2000, random_state=s) for s in range(40)]
+    for name, alpha in (("entropy", None), ("cross", None), ("js", None), ("jeffreys", None),
+                        ("hellinger", None), ("total_variation", None), ("alpha", 0.7)):
+        runs = [_call(name, gp, gq, "mc", alpha, n_samples=2000, random_state=s)
+                for s in range(40)]
         est = np.array([r.estimate for r in runs])
         se = float(np.median([r.stderr for r in runs]))
         assert 0.6 <= est.std(ddof=1) / se <= 1.5, name
