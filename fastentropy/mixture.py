@@ -794,6 +794,12 @@ def _kl_rqmc(gp: GaussianMixture, gq: GaussianMixture, ns: int, tol: float | Non
     stops with a RuntimeWarning before a round would pass 2**27 points."""
     w = gp._kernel_args()[0]
     counts = _rqmc_counts(w, ns / n_rand)
+    if int(counts.sum()) > 1 << _SOBOL_BITS:
+        raise ValueError(
+            f"n_samples={ns} is too large for method='rqmc' with n_randomizations={n_rand}: a "
+            f"randomisation holds at most 2**{_SOBOL_BITS} Sobol points (use fewer samples or "
+            "more randomisations)"
+        )
     child = _pair_child(ss, index)
     rnd = 0
     while True:

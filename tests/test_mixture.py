@@ -758,13 +758,15 @@ def test_zero_weight_components_are_ignored_by_every_method(rng):
             weights=np.append(p.weights, 0.0), means=np.vstack([p.means, np.full((1, d), 9.0)]),
             covariances=np.concatenate([p.covariances, 1e-3 * np.eye(d)[None]]),
         )
-        methods = [*_ANALYTIC, "mc"] + (["quad"] if d == 1 else [])
+        methods = [*_ANALYTIC, "mc", "rqmc", "unscented"] + (["quad"] if d == 1 else [])
         for m in methods:
             a = fm.kl_divergence_mixture(p, q, method=m, n_samples=1000, random_state=0)
             b = fm.kl_divergence_mixture(padded, q, method=m, n_samples=1000, random_state=0)
             c = fm.kl_divergence_mixture(q, padded, method=m, n_samples=1000, random_state=0)
             e = fm.kl_divergence_mixture(q, p, method=m, n_samples=1000, random_state=0)
             assert a == b and c == e, m
+        kw = {"method": "mc", "antithetic": True, "n_samples": 1000, "random_state": 0}
+        assert fm.kl_divergence_mixture(p, q, **kw) == fm.kl_divergence_mixture(padded, q, **kw)
 
 
 def test_durrieu_bounds_average_the_variational_and_product_approximations(rng):
@@ -1057,6 +1059,10 @@ def test_sampler_bad_arguments(rng):
         fm.kl_divergence_mixture(p, p, method="sobol")
     with pytest.raises(ValueError, match="^tol must be a positive"):
         fm.kl_divergence_mixture(p, p, method="rqmc", tol=-1.0)
+    with pytest.raises(ValueError, match="^n_samples=.* is too large for method='rqmc'"):
+        fm.kl_divergence_mixture(p, p, method="rqmc", n_samples=2**40)
+    with pytest.raises(ValueError, match="^n_randomizations must be at most 65536"):
+        fm.kl_divergence_mixture(p, p, method="rqmc", n_randomizations=65537)
 
 
 def test_ndtri_table_is_the_chebyshev_fit_of_the_normal_quantile():
