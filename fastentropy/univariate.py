@@ -6,16 +6,13 @@ Models: :class:`UnivariateMixture` (frozen) holds ``family``, ``weights`` (K,), 
 (K,) and ``scales`` (K,), and ``shape`` (gamma only: one shape shared by every component).
 Build one with :func:`as_univariate_mixture` and the family's own parameter names:
 
-========== ============================== ============================================
-family     parameters                     component density
-========== ============================== ============================================
-gaussian   ``means``, ``scales``          ``N(mean, scale^2)``
-exponential ``rates``                     ``rate e^(-rate x)``, ``x >= 0`` (stored as
-                                          ``scales = 1 / rates``)
-rayleigh   ``scales``                     ``x / s^2 e^(-x^2 / 2 s^2)``, ``x >= 0``
-gamma      ``shape`` (a float), ``scales`` ``x^(k-1) e^(-x/s) / (Gamma(k) s^k)``, ``x >= 0``
-laplace    ``locations``, ``scales``      ``e^(-|x - loc| / s) / (2 s)``
-========== ============================== ============================================
+- ``gaussian``: ``means``, ``scales``; ``N(mean, scale^2)``;
+- ``exponential``: ``rates``; ``rate e^(-rate x)`` on ``x >= 0`` (stored as
+  ``scales = 1 / rates``);
+- ``rayleigh``: ``scales``; ``x / s^2 e^(-x^2 / (2 s^2))`` on ``x >= 0``;
+- ``gamma``: ``shape`` (one float, shared), ``scales``; ``x^(k-1) e^(-x/s) / (Gamma(k) s^k)``
+  on ``x >= 0``;
+- ``laplace``: ``locations``, ``scales``; ``e^(-|x - loc| / s) / (2 s)``.
 
 Weights follow :class:`fastentropy.GaussianMixture`: finite, non-negative, summing to one within
 ``1e-8``, then divided by their sum (other totals are refused, not normalised); zero-weight
@@ -31,9 +28,10 @@ Random numbers: Philox4x32-10 keyed from ``numpy.random.SeedSequence`` as in the
 family (``fastentropy/_philox.py``), inverse-CDF (exponential, rayleigh, laplace) or Box-Muller
 (gaussian) per sample, so samples and Monte Carlo estimates are the same on both backends (to
 rounding) and bitwise the same for any ``n_jobs``. Gamma components are sampled with numpy's
-``Generator.gamma`` (a rejection sampler; seeded from the same key) in the facade, and the points
-passed to the kernel on both backends. Sampling is stratified by component as in
-:func:`fastentropy.sample` (rows grouped by component, in component order).
+``Generator.gamma`` (a rejection sampler, seeded with the pair's two key words) in the facade,
+and the points passed to the kernel on both backends (so gamma streams follow numpy's
+``Generator.gamma``, whose stream numpy may change between versions). Sampling is stratified by
+component as in :func:`fastentropy.sample` (rows grouped by component, in component order).
 """
 from __future__ import annotations
 
