@@ -933,7 +933,7 @@ def test_rqmc_counts_and_n_samples(rng):
     assert fm._rqmc_counts(np.array([1.0]), 1449.0).tolist() == [2048]
 
 
-def test_rqmc_tol_doubles_the_points_until_the_stderr_is_below_it(rng):
+def test_rqmc_tol_grows_the_points_until_the_stderr_is_below_it(rng):
     p = _random_mixture(rng, 3, 2)
     q = _random_mixture(rng, 3, 2)
     first = fm.kl_divergence_mixture(p, q, method="rqmc", n_samples=512, random_state=4)
@@ -1086,3 +1086,20 @@ def test_ndtri_table_is_the_chebyshev_fit_of_the_normal_quantile():
                                                       - 1)) for v in t]
             np.testing.assert_allclose(chebyshev.chebfit(x, z, deg), coef[j], rtol=0,
                                        atol=1e-15)
+
+
+def test_rqmc_tol_results_have_honest_standard_errors():
+    # the tol rounds' stopping rule does not make the reported stderr optimistic: over seeds,
+    # the spread of the final estimates matches the reported stderr
+    r = np.random.default_rng(5)
+    p = _random_mixture(r, 3, 2)
+    q = _random_mixture(r, 3, 2)
+    first = fm.kl_divergence_mixture(p, q, method="rqmc", n_samples=256, random_state=0)
+    tol = first.stderr / 30
+    runs = [fm.kl_divergence_mixture(p, q, method="rqmc", n_samples=256, random_state=s, tol=tol)
+            for s in range(100)]
+    est = np.array([x.estimate for x in runs])
+    se = np.array([x.stderr for x in runs])
+    assert (se <= tol).all()
+    ratio = est.std(ddof=1) / np.sqrt(np.mean(se**2))
+    assert 0.7 < ratio < 1.35, ratio  # 100 seeds: ~7% (1 sd) of sampling error in the ratio
