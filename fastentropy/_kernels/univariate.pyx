@@ -12,13 +12,12 @@ result is bitwise identical for any thread count; Monte Carlo tile partials (mea
 squared deviations) are merged per component in tile order after the parallel loop.
 """
 from cython.parallel cimport parallel, prange
-from libc.math cimport log, sqrt
-from libc.stdint cimport int64_t, uint32_t, uint64_t
+from libc.stdint cimport int64_t, uint32_t
 from libc.stdlib cimport free, malloc
 
-from fastentropy._kernels._philox cimport fp_block, fp_sincos_2pi, fp_unit
-
 # used inside the C block below
+from fastentropy._kernels._philox cimport fp_block, fp_sincos_2pi, fp_unit  # no-cython-lint
+
 from fastentropy._kernels._fastexp cimport fe_exp  # no-cython-lint
 from fastentropy._kernels._fastlog cimport fe_log  # no-cython-lint
 
@@ -98,11 +97,49 @@ cdef extern from *:
         for (i = 0; i < T; ++i) out[i] = out[i] == out[i] ? out[i] : -INFINITY;
     }
 
+    /* out[i] = sample g0 + i of the component (family, loc, inv) for T <= UV_TILE samples:
+       Philox block (g mod 2^32, g div 2^32, 0, 0) -> u, v in (0, 1]; e = -log u; then the
+       inverse CDF / Box-Muller of _twins/univariate.py. Scratch u, v: T each. */
+    UV_INLINE void uv_draw_impl(int64_t g0, int64_t T, int family, double loc, double inv,
+                                uint32_t k0, uint32_t k1, double *UV_RESTRICT u,
+                                double *UV_RESTRICT v, double *UV_RESTRICT out) {
+        int64_t i;
+        for (i = 0; i < T; ++i) {
+            uint64_t g = (uint64_t)(g0 + i);
+            uint32_t w[4];
+            fp_block((uint32_t)g, (uint32_t)(g >> 32), 0u, 0u, k0, k1, w);
+            u[i] = fp_unit(w[0], w[1]);
+            v[i] = fp_unit(w[2], w[3]);
+        }
+        for (i = 0; i < T; ++i) u[i] = -fe_log(u[i]);
+        if (family == 0) {
+            for (i = 0; i < T; ++i) {
+                double cs, sn;
+                fp_sincos_2pi(v[i], &cs, &sn);
+                out[i] = loc + (sqrt(2.0 * u[i]) * cs) / inv;
+            }
+        } else if (family == 1) {
+            for (i = 0; i < T; ++i) out[i] = u[i] / inv;
+        } else if (family == 2) {
+            for (i = 0; i < T; ++i) out[i] = sqrt(2.0 * u[i]) / inv;
+        } else {
+            for (i = 0; i < T; ++i) {
+                double e = u[i] / inv;
+                out[i] = v[i] < 0.5 ? loc - e : loc + e;
+            }
+        }
+    }
+
     #define UV_DEFINE(SUF, ATTR)                                                           \
     static ATTR UV_NOINLINE void uv_tile_##SUF(const double *x, int64_t T, int family,      \
             double hc, int64_t K, const double *logc, const double *loc, const double *inv, \
             double *v, double *m, double *s, double *out) {                                \
         uv_tile_impl(x, T, family, hc, K, logc, loc, inv, v, m, s, out);                   \
+    }                                                                                      \
+    static ATTR UV_NOINLINE void uv_draw_##SUF(int64_t g0, int64_t T, int family,           \
+            double loc, double inv, uint32_t k0, uint32_t k1, double *u, double *v,        \
+            double *out) {                                                                 \
+        uv_draw_impl(g0, T, family, loc, inv, k0, k1, u, v, out);                          \
     }
     UV_DEFINE(base, )
     #if UV_DISPATCH
@@ -129,6 +166,16 @@ cdef extern from *:
     #endif
         uv_tile_base(x, T, family, hc, K, logc, loc, inv, v, m, s, out);
     }
+    /* scratch of uv_draw: 2 UV_TILE doubles */
+    static void uv_draw(int64_t g0, int64_t T, int family, double loc, double inv, uint32_t k0,
+                        uint32_t k1, double *scratch, double *out) {
+        double *u = scratch, *v = scratch + UV_TILE;
+    #if UV_DISPATCH
+        if (uv_isa() == 1) { uv_draw_avx2(g0, T, family, loc, inv, k0, k1, u, v, out);
+                             return; }
+    #endif
+        uv_draw_base(g0, T, family, loc, inv, k0, k1, u, v, out);
+    }
     #if defined(__GNUC__) && !defined(__clang__)
     #pragma GCC pop_options
     #endif
@@ -137,36 +184,13 @@ cdef extern from *:
     void uv_tile(const double *x, int64_t T, int family, double hc, int64_t K,
                  const double *logc, const double *loc, const double *inv, double *scratch,
                  double *out) noexcept nogil
+    void uv_draw(int64_t g0, int64_t T, int family, double loc, double inv, uint32_t k0,
+                 uint32_t k1, double *scratch, double *out) noexcept nogil
 
 TILE = 256
 
 cdef enum:
-    UT = 256
-    F_GAUSSIAN = 0
-    F_EXPONENTIAL = 1
-    F_RAYLEIGH = 2
-    F_GAMMA = 3
-    F_LAPLACE = 4
-
-
-cdef inline double _draw1(uint64_t g, int family, double loc, double inv, uint32_t k0,
-                          uint32_t k1) noexcept nogil:
-    cdef uint32_t w[4]
-    cdef double u, v, e, cs, sn
-    fp_block(<uint32_t>g, <uint32_t>(g >> 32), 0u, 0u, k0, k1, w)
-    u = fp_unit(w[0], w[1])
-    v = fp_unit(w[2], w[3])
-    e = -log(u)
-    if family == F_GAUSSIAN:
-        fp_sincos_2pi(v, &cs, &sn)
-        return loc + (sqrt(2.0 * e) * cs) / inv
-    if family == F_EXPONENTIAL:
-        return e / inv
-    if family == F_RAYLEIGH:
-        return sqrt(2.0 * e) / inv
-    if v < 0.5:
-        return loc - e / inv
-    return loc + e / inv
+    UT = 256  # TILE
 
 
 def log_density(const double[::1] x, int family, double hc, const double[::1] logc,
@@ -216,19 +240,29 @@ cdef int _items(const int64_t[::1] counts, int64_t **ik, int64_t **ig, int64_t *
 def sample(const int64_t[::1] counts, int family, const double[::1] loc,
            const double[::1] inv, uint32_t key0, uint32_t key1, double[::1] out,
            int n_threads):
-    cdef int64_t nitems = 0, it, i, k, g0, T
+    cdef int64_t nitems = 0, it, k
     cdef int64_t *ik
     cdef int64_t *ig
     cdef int64_t *isz
+    cdef double *buf
+    cdef int failed[1]
+    failed[0] = 0
     if _items(counts, &ik, &ig, &isz, &nitems) != 0:
         raise MemoryError("univariate sample: out of memory")
-    with nogil:
-        for it in prange(nitems, schedule="static", num_threads=max(1, n_threads)):
-            k = ik[it]
-            g0 = ig[it]
-            T = isz[it]
-            for i in range(T):
-                out[g0 + i] = _draw1(<uint64_t>(g0 + i), family, loc[k], inv[k], key0, key1)
+    with nogil, parallel(num_threads=max(1, n_threads)):
+        buf = <double*>malloc(2 * UT * sizeof(double))
+        if buf == NULL:
+            failed[0] = 1
+        else:
+            for it in prange(nitems, schedule="static"):
+                k = ik[it]
+                uv_draw(ig[it], isz[it], family, loc[k], inv[k], key0, key1, buf, &out[ig[it]])
+            free(buf)
+    if failed[0]:
+        free(ik)
+        free(ig)
+        free(isz)
+        raise MemoryError("univariate sample: out of memory for per-thread scratch")
     free(ik)
     free(ig)
     free(isz)
@@ -266,7 +300,7 @@ cdef object _kl_tiles(const double[::1] pts, bint have_pts, const int64_t[::1] c
     failed[0] = 0
     with nogil, parallel(num_threads=max(1, n_threads)):
         # per thread: the tile's points, log p - log q, log q, then the log-density scratch
-        buf = <double*>malloc((3 * UT + uv_scratch(Kmax)) * sizeof(double))
+        buf = <double*>malloc((3 * UT + uv_scratch(Kmax)) * sizeof(double))  # >= 2 UT
         if buf == NULL:
             failed[0] = 1
         else:
@@ -282,9 +316,7 @@ cdef object _kl_tiles(const double[::1] pts, bint have_pts, const int64_t[::1] c
                     for i in range(T):
                         xs[i] = pts[g0 + i]
                 else:
-                    for i in range(T):
-                        xs[i] = _draw1(<uint64_t>(g0 + i), p_family, p_loc[k], p_inv[k], key0,
-                                       key1)
+                    uv_draw(g0, T, p_family, p_loc[k], p_inv[k], key0, key1, sc, xs)
                 uv_tile(xs, T, p_family, p_hc, Kp, &p_logc[0], &p_loc[0], &p_inv[0], sc, f)
                 uv_tile(xs, T, q_family, q_hc, Kq, &q_logc[0], &q_loc[0], &q_inv[0], sc, v)
                 sm = 0.0
