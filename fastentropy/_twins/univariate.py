@@ -19,6 +19,9 @@ index in the stratified allocation) uses the Philox4x32-10 block at counter
 - exponential: ``e / inv``; rayleigh: ``sqrt(2 e) / inv``;
 - laplace: ``loc - e / inv`` if ``v < 1/2`` else ``loc + e / inv``.
 
+(The kernel's ``log`` is the vectorised ``fe_log``, within an ulp of numpy's, so samples agree
+to rounding.)
+
 Monte Carlo statistics are per component of p (mean and sum of squared deviations of
 ``log p - log q``); the kernel merges tile partials in tile order, this twin works per component
 at once (the two agree to rounding). ``n_threads`` is ignored.
