@@ -170,7 +170,7 @@ class _Table:
 
 
 def _ksg_values(
-    table: _Table, tasks: list[tuple[int, int, int]], perms: IntArray | None, k: int,
+    table: _Table, tasks: list[tuple[int, int, int]] | IntArray, perms: IntArray | None, k: int,
     algorithm: str, psi: FloatArray, base: float | None, n_jobs: Any,
 ) -> FloatArray:
     """The KSG estimate of each task (x column, y column, permutation row or -1)."""
@@ -184,7 +184,7 @@ def _ksg_values(
     out = np.empty(len(tasks), dtype=np.float64)
     chunk = max(1, _CHUNK_ENTRIES // n)
     for s in range(0, len(tasks), chunk):
-        part = np.asarray(tasks[s : s + chunk], dtype=np.intp).reshape(-1, 3)
+        part = np.ascontiguousarray(tasks[s : s + chunk], dtype=np.intp).reshape(-1, 3)
         T = part.shape[0]
         n_threads = threads_for(resolve_n_jobs(n_jobs), T * n, T * n, min_cells=8192)
         nx = np.empty((T, n), dtype=np.intp)
@@ -381,12 +381,11 @@ def mutual_info_matrix(
                            noise, rng, sort_columns=True, first_column=j)
         preps.append(p)
     out = np.full((m, m), np.nan)
-    pairs = [(a, b, -1) for a in range(m) for b in range(a + 1, m)]
-    if pairs:
+    ia, ib = np.triu_indices(m, 1)
+    if ia.size:
+        pairs = np.stack([ia, ib, np.full(ia.size, -1)], axis=1).astype(np.intp)
         values = _ksg_values(_Table(preps), pairs, None, k, algorithm, _psi_table(n), base,
                              n_jobs)
-        ia = np.array([p[0] for p in pairs])
-        ib = np.array([p[1] for p in pairs])
         out[ia, ib] = values
         out[ib, ia] = values
     if labels is not None:
