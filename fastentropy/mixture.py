@@ -1371,6 +1371,48 @@ def _models(seq: Any, name: str) -> list[GaussianMixture]:
     return [_mixture(m, f"{name}[{i}]") for i, m in enumerate(items)]
 
 
+def _fusable(gp: GaussianMixture, gq: GaussianMixture, method: str, antithetic: bool,
+             tol: float | None) -> bool:
+    """Whether the pair is plain one-round Monte Carlo (what :func:`_kl_mc_fused` runs)."""
+    if tol is not None or antithetic:
+        return False
+    return method == "mc" or (method == "auto" and _auto_method(gp, gq) == "mc")
+
+
+def _kl_mc_fused(pairs: list[tuple[GaussianMixture, GaussianMixture, int]], ns: int,
+                 ss: np.random.SeedSequence, n_jobs: int | None) -> dict[int, Any]:
+    """:func:`_kl_mc` without ``tol`` for many pairs ``(p, q, index)``: one ``kl_mc_batch``
+    call per dimension; pair ``index`` gets the counts and key of its own call (so the same
+    bits). Returns index -> (estimate, stderr, None, None, n_samples, 'mc')."""
+    out: dict[int, Any] = {}
+    for d in dict.fromkeys(gp.n_features for gp, _, _ in pairs):
+        group = [x for x in pairs if x[0].n_features == d]
+        pa = [gp._kernel_args() for gp, _, _ in group]
+        qa = [gq._kernel_args() for _, gq, _ in group]
+        counts = np.concatenate([np.maximum(_allocate(a[0], ns), 2) for a in pa])
+        p_off = np.concatenate([[0], np.cumsum([a[0].size for a in pa])]).astype(np.int64)
+        q_off = np.concatenate([[0], np.cumsum([a[0].size for a in qa])]).astype(np.int64)
+        keys = np.array([pair_key(ss, k) for _, _, k in group], dtype=np.uint32).reshape(-1, 2)
+
+        def cat(arrs: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]],
+                j: int) -> np.ndarray:
+            return np.ascontiguousarray(np.concatenate([a[j] for a in arrs]))
+
+        mean = np.zeros(counts.size)
+        m2 = np.zeros(counts.size)
+        total = int(counts.sum())
+        kmax = max(int(np.diff(p_off).max()), int(np.diff(q_off).max()))
+        nt = _threads(n_jobs, -(-total // 256), total * 2 * kmax * d)
+        _k().kl_mc_batch(counts, p_off, q_off, keys, cat(pa, 1), cat(pa, 2), cat(pa, 3),
+                         cat(qa, 1), cat(qa, 2), cat(qa, 3), mean, m2, nt)
+        for g, (_, _, k) in enumerate(group):
+            a, b = int(p_off[g]), int(p_off[g + 1])
+            nk = counts[a:b].astype(np.float64)
+            est, var = _mc_stats(pa[g][0], mean[a:b], m2[a:b], nk)
+            out[k] = (est, math.sqrt(var), None, None, int(counts[a:b].sum()), "mc")
+    return dict(sorted(out.items()))
+
+
 def kl_divergence_mixture_batch(
     P: Any,
     Q: Any,
@@ -1433,22 +1475,34 @@ def kl_divergence_mixture_batch(
     est, se, lo, up = (np.full(n, np.nan) for _ in range(4))
     used = np.zeros(n, dtype=np.int64)
     names = np.empty(n, dtype="<U11")
-    # small sampling pairs: one thread each, the pairs spread over a pool (the kernel releases
-    # the GIL); big ones: one at a time, each over the threads. Either way pair k's result
-    # depends only on (seed, k), so the results do not depend on n_jobs.
-    workers = min(resolve_n_jobs(n_jobs), n)
+    # plain Monte Carlo pairs without tol: one fused kernel call per dimension, threaded over
+    # (pair, tile); each pair's result is bitwise that of its own call
+    results: list[Any] = [None] * n
+    fused = [k for k, (i, j) in enumerate(index) if _fusable(ps[i], qs[j], m, anti, t)]
+    if fused:
+        got = _kl_mc_fused([(ps[index[k][0]], qs[index[k][1]], k) for k in fused], ns, ss,
+                           n_jobs)
+        for k in fused:
+            results[k] = got[k]
+    rest = [k for k in range(n) if results[k] is None]
+    # the other small sampling pairs: one thread each, the pairs spread over a pool (the
+    # kernels release the GIL); big ones: one at a time, each over the threads. Either way
+    # pair k's result depends only on (seed, k), so the results do not depend on n_jobs.
+    workers = min(resolve_n_jobs(n_jobs), len(rest))
     if workers > 1 and ns <= _BATCH_SMALL:
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(workers) as pool:
-            results = list(pool.map(
+            done = list(pool.map(
                 lambda k: _kl_pair_with(ps[index[k][0]], qs[index[k][1]], m, ns, t, ss, k, 1,
                                         anti, nr),
-                range(n),
+                rest,
             ))
     else:
-        results = [_kl_pair_with(ps[i], qs[j], m, ns, t, ss, k, n_jobs, anti, nr)
-                   for k, (i, j) in enumerate(index)]
+        done = [_kl_pair_with(ps[index[k][0]], qs[index[k][1]], m, ns, t, ss, k, n_jobs, anti,
+                              nr) for k in rest]
+    for k, r in zip(rest, done, strict=True):
+        results[k] = r
     for k in range(n):
         r = _scaled(results[k], div)
         est[k] = r.estimate

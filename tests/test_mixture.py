@@ -1103,3 +1103,64 @@ def test_rqmc_tol_results_have_honest_standard_errors():
     assert (se <= tol).all()
     ratio = est.std(ddof=1) / np.sqrt(np.mean(se**2))
     assert 0.7 < ratio < 1.35, ratio  # 100 seeds: ~7% (1 sd) of sampling error in the ratio
+
+
+@given(st.lists(st.tuples(st.integers(1, 4), st.integers(1, 4), st.integers(0, 600)),
+                min_size=1, max_size=4), st.integers(1, 4), st.integers(0, 2**32))
+def test_fused_batch_kernel_is_kl_mc_per_pair(shapes, d, seed):
+    ker, tw = pair("mixture")
+    r = np.random.default_rng(seed)
+    ps = [_random_mixture(r, kp, d) for kp, _, _ in shapes]
+    qs = [_random_mixture(r, kq, d, "diag") for _, kq, _ in shapes]
+    pa = [p._kernel_args() for p in ps]
+    qa = [q._kernel_args() for q in qs]
+    counts = [np.maximum(fm._allocate(a[0], n), 2) for a, (_, _, n) in zip(pa, shapes)]
+    keys = r.integers(0, 2**32, size=(len(ps), 2), dtype=np.uint32)
+    p_off = np.concatenate([[0], np.cumsum([a[0].size for a in pa])]).astype(np.int64)
+    q_off = np.concatenate([[0], np.cumsum([a[0].size for a in qa])]).astype(np.int64)
+    args = [np.ascontiguousarray(np.concatenate([a[j] for a in arrs]))
+            for arrs in (pa, qa) for j in (1, 2, 3)]
+    out = {}
+    for name, mod in (("kernel", ker), ("twin", tw)):
+        mean, m2 = np.zeros(p_off[-1]), np.zeros(p_off[-1])
+        mod.kl_mc_batch(np.concatenate(counts), p_off, q_off, keys, *args, mean, m2, 2)
+        out[name] = (mean, m2)
+    for t in range(len(ps)):
+        a, b = p_off[t], p_off[t + 1]
+        mean, m2 = np.zeros(b - a), np.zeros(b - a)
+        ker.kl_mc(counts[t], int(keys[t, 0]), int(keys[t, 1]), *pa[t][1:], *qa[t][1:], mean, m2,
+                  1)
+        # the fused loop is the pair's own kl_mc, bit for bit
+        assert out["kernel"][0][a:b].tobytes() == mean.tobytes()
+        assert out["kernel"][1][a:b].tobytes() == m2.tobytes()
+    np.testing.assert_allclose(out["kernel"][0], out["twin"][0], rtol=1e-11, atol=1e-11)
+    np.testing.assert_allclose(out["kernel"][1], out["twin"][1], rtol=1e-11, atol=1e-11)
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2, None])
+def test_fused_mc_batch_equals_the_single_calls_and_ignores_n_jobs(rng, n_jobs):
+    P = [_random_mixture(rng, 8, 2), _random_mixture(rng, 3, 3), _random_mixture(rng, 1, 2),
+         _random_mixture(rng, 5, 3)]
+    Q = [_random_mixture(rng, 4, 2), _random_mixture(rng, 8, 3), _random_mixture(rng, 2, 2),
+         _random_mixture(rng, 1, 3)]
+    got = fm.kl_divergence_mixture_batch(P, Q, method="mc", n_samples=20000, random_state=4,
+                                         n_jobs=n_jobs)
+    assert (got.method == "mc").all()
+    one = fm.kl_divergence_mixture(P[0], Q[0], method="mc", n_samples=20000, random_state=4)
+    assert (got.estimate[0], got.stderr[0], got.n_samples[0]) == (
+        one.estimate, one.stderr, one.n_samples)
+    ss = np.random.SeedSequence(4)
+    for k in range(4):  # pair k: the per-pair route with pair k's stream, bit for bit
+        e, s_, _, _, n, name = fm._kl_pair(P[k], Q[k], "mc", 20000, None, ss, k, 1)
+        assert (got.estimate[k], got.stderr[k], got.n_samples[k], got.method[k]) == (
+            e, s_, n, name)
+    ref = fm.kl_divergence_mixture_batch(P, Q, method="mc", n_samples=20000, random_state=4,
+                                         n_jobs=1)
+    for a, b in zip(ref, got):
+        assert a.tobytes() == b.tobytes()
+    cart = fm.kl_divergence_mixture_batch(P[:1] + P[2:3], Q[:1] + Q[2:3], pairs="cartesian",
+                                          method="mc", n_samples=5000, random_state=1,
+                                          n_jobs=n_jobs)
+    assert cart.estimate.shape == (2, 2) and np.isfinite(cart.stderr).all()
+    e = fm._kl_pair(P[2], Q[0], "mc", 5000, None, np.random.SeedSequence(1), 2, 1)[0]
+    assert cart.estimate[1, 0] == e

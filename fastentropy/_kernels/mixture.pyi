@@ -78,3 +78,18 @@ def kl_qmc(
     strat_mean: np.ndarray,  # double[::1], (S,)
     n_threads: int,
 ) -> None: ...
+def kl_mc_batch(
+    counts: np.ndarray,  # const int64_t[::1], (C,): samples of every pair's p components
+    p_off: np.ndarray,  # const int64_t[::1], (npairs + 1,): pair t owns p rows p_off[t]..
+    q_off: np.ndarray,  # const int64_t[::1], (npairs + 1,): and q rows q_off[t]..
+    keys: np.ndarray,  # const uint32_t[:, ::1], (npairs, 2): the pairs' Philox keys
+    p_logc: np.ndarray,  # const double[::1], (C,)
+    p_means: np.ndarray,  # const double[:, ::1], (C, d)
+    p_chol: np.ndarray,  # const double[:, :, ::1], (C, d, d)
+    q_logc: np.ndarray,  # const double[::1]
+    q_means: np.ndarray,  # const double[:, ::1]
+    q_chol: np.ndarray,  # const double[:, :, ::1]
+    comp_mean: np.ndarray,  # double[::1], (C,)
+    comp_m2: np.ndarray,  # double[::1], (C,)
+    n_threads: int,
+) -> None: ...

@@ -778,3 +778,133 @@ def kl_qmc(const double[:, ::1] u, const int64_t[::1] counts, const int64_t[::1]
     free(item_g)
     free(item_s)
     free(part)
+
+
+def kl_mc_batch(const int64_t[::1] counts, const int64_t[::1] p_off, const int64_t[::1] q_off,
+                const uint32_t[:, ::1] keys,
+                const double[::1] p_logc, const double[:, ::1] p_means,
+                const double[:, :, ::1] p_chol,
+                const double[::1] q_logc, const double[:, ::1] q_means,
+                const double[:, :, ::1] q_chol,
+                double[::1] comp_mean, double[::1] comp_m2, int n_threads):
+    """``kl_mc`` for many pairs of one dimension in one parallel loop over (pair, tile).
+
+    Pair t owns p's components p_off[t] .. p_off[t + 1] - 1 (their counts, logc, means, chol
+    in the p arrays) and q's components q_off[t] .. q_off[t + 1] - 1, and draws under the key
+    keys[t]. The tiles, their samples and the merge order are those of ``kl_mc`` on the pair
+    alone, so each pair's comp_mean / comp_m2 are bitwise those of that call."""
+    cdef int64_t npairs = keys.shape[0], d = p_means.shape[1], C = counts.shape[0]
+    cdef int64_t t, k, tt, off, it, nitems = 0, T, g0, i, Kp, Kq, Kmax = 1
+    cdef int failed[1]
+    cdef int64_t T0 = MX_TILE
+    cdef int64_t *item_t
+    cdef int64_t *item_k
+    cdef int64_t *item_g
+    cdef int64_t *item_s
+    cdef double *part
+    cdef double *buf
+    cdef double *xs
+    cdef double *lp
+    cdef double *lq
+    cdef double *sc
+    cdef double mu, m2, dlt, na, nb, nn, sm
+    if p_off.shape[0] != npairs + 1 or q_off.shape[0] != npairs + 1 or p_off[npairs] != C:
+        raise ValueError("kl_mc_batch: p_off, q_off must hold npairs + 1 offsets")
+    for t in range(npairs):
+        Kp = p_off[t + 1] - p_off[t]
+        Kq = q_off[t + 1] - q_off[t]
+        if Kp < 1 or Kq < 1 or q_off[t + 1] > q_logc.shape[0]:
+            raise ValueError("kl_mc_batch: every pair needs components of p and q")
+        Kmax = Kp if Kp > Kmax else Kmax
+        Kmax = Kq if Kq > Kmax else Kmax
+    for k in range(C):
+        nitems += (counts[k] + T0 - 1) // T0
+    item_t = <int64_t*>malloc((nitems + 1) * sizeof(int64_t))
+    item_k = <int64_t*>malloc((nitems + 1) * sizeof(int64_t))
+    item_g = <int64_t*>malloc((nitems + 1) * sizeof(int64_t))
+    item_s = <int64_t*>malloc((nitems + 1) * sizeof(int64_t))
+    part = <double*>malloc((2 * nitems + 1) * sizeof(double))
+    if item_t == NULL or item_k == NULL or item_g == NULL or item_s == NULL or part == NULL:
+        free(item_t)
+        free(item_k)
+        free(item_g)
+        free(item_s)
+        free(part)
+        raise MemoryError("mixture kl_mc_batch: out of memory")
+    it = 0
+    for t in range(npairs):
+        off = 0
+        for k in range(p_off[t], p_off[t + 1]):
+            tt = 0
+            while tt < counts[k]:
+                item_t[it] = t
+                item_k[it] = k
+                item_g[it] = off + tt
+                item_s[it] = counts[k] - tt if counts[k] - tt < T0 else T0
+                it += 1
+                tt += T0
+            off += counts[k]
+    failed[0] = 0
+    with nogil, parallel(num_threads=max(1, n_threads)):
+        buf = <double*>malloc((T0 * (d + 2) + mx_scratch(d, Kmax)) * sizeof(double))
+        if buf == NULL:
+            failed[0] = 1
+        else:
+            xs = buf
+            lp = buf + T0 * d
+            lq = lp + T0
+            sc = lq + T0
+            for it in prange(nitems, schedule="dynamic"):
+                t = item_t[it]
+                k = item_k[it]
+                g0 = item_g[it]
+                T = item_s[it]
+                Kp = p_off[t + 1] - p_off[t]
+                Kq = q_off[t + 1] - q_off[t]
+                mx_tile_sample(g0, T, d, &p_means[k, 0], &p_chol[k, 0, 0], keys[t, 0],
+                               keys[t, 1], sc, xs, d)
+                mx_tile_logpdf(xs, d, T, d, Kp, &p_logc[p_off[t]], &p_means[p_off[t], 0],
+                               &p_chol[p_off[t], 0, 0], sc, sc + d * T0, sc + 2 * d * T0,
+                               sc + (2 * d + Kp) * T0, sc + (2 * d + Kp + 1) * T0, lp)
+                mx_tile_logpdf(xs, d, T, d, Kq, &q_logc[q_off[t]], &q_means[q_off[t], 0],
+                               &q_chol[q_off[t], 0, 0], sc, sc + d * T0, sc + 2 * d * T0,
+                               sc + (2 * d + Kq) * T0, sc + (2 * d + Kq + 1) * T0, lq)
+                sm = 0.0
+                for i in range(T):
+                    lp[i] = lp[i] - lq[i]
+                    sm = sm + lp[i]
+                mu = sm / T
+                m2 = 0.0
+                for i in range(T):
+                    dlt = lp[i] - mu
+                    m2 = m2 + dlt * dlt
+                part[2 * it] = mu
+                part[2 * it + 1] = m2
+            free(buf)
+    if failed[0]:
+        free(item_t)
+        free(item_k)
+        free(item_g)
+        free(item_s)
+        free(part)
+        raise MemoryError("mixture kl_mc_batch: out of memory for per-thread scratch")
+    it = 0
+    for k in range(C):
+        na = 0.0
+        mu = 0.0
+        m2 = 0.0
+        while it < nitems and item_k[it] == k:
+            nb = <double>item_s[it]
+            nn = na + nb
+            dlt = part[2 * it] - mu
+            mu = mu + dlt * (nb / nn)
+            m2 = m2 + part[2 * it + 1] + dlt * dlt * (na * nb / nn)
+            na = nn
+            it += 1
+        comp_mean[k] = mu
+        comp_m2[k] = m2
+    free(item_t)
+    free(item_k)
+    free(item_g)
+    free(item_s)
+    free(part)

@@ -327,3 +327,23 @@ def kl_qmc(u: np.ndarray, counts: np.ndarray, comp: np.ndarray,
                                       - _logpdf(x, q_logc, q_means, q_chol)))
         strat_mean[s] = total / n
         off += n
+
+
+def kl_mc_batch(counts: np.ndarray, p_off: np.ndarray, q_off: np.ndarray, keys: np.ndarray,
+                p_logc: np.ndarray, p_means: np.ndarray, p_chol: np.ndarray,
+                q_logc: np.ndarray, q_means: np.ndarray, q_chol: np.ndarray,
+                comp_mean: np.ndarray, comp_m2: np.ndarray, n_threads: int) -> None:
+    """:func:`kl_mc` of each pair t: p's components p_off[t] .. p_off[t + 1] - 1, q's
+    q_off[t] .. q_off[t + 1] - 1, the key keys[t]."""
+    npairs = keys.shape[0]
+    if p_off.shape[0] != npairs + 1 or q_off.shape[0] != npairs + 1 or (
+            int(p_off[npairs]) != counts.shape[0]):
+        raise ValueError("kl_mc_batch: p_off, q_off must hold npairs + 1 offsets")
+    for t in range(npairs):
+        a, b = int(p_off[t]), int(p_off[t + 1])
+        c, e = int(q_off[t]), int(q_off[t + 1])
+        if b <= a or e <= c or e > q_logc.shape[0]:
+            raise ValueError("kl_mc_batch: every pair needs components of p and q")
+        kl_mc(counts[a:b], int(keys[t, 0]), int(keys[t, 1]), p_logc[a:b], p_means[a:b],
+              p_chol[a:b], q_logc[c:e], q_means[c:e], q_chol[c:e], comp_mean[a:b],
+              comp_m2[a:b], n_threads)
