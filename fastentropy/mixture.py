@@ -1226,7 +1226,11 @@ def kl_divergence_mixture(
     antithetic: bool = False,
     n_randomizations: int = _RQMC_RANDOMIZATIONS,
 ) -> MixtureDivergence:
-    """``KL(p || q)`` between Gaussian mixtures (nats unless ``base``).
+    """``KL(p || q)`` between Gaussian mixtures (nats unless ``base``). For univariate mixtures
+    of the other families and categorical mixtures (:class:`fastentropy.UnivariateMixture`,
+    :class:`fastentropy.CategoricalMixture`) it is
+    :func:`fastentropy.kl_divergence_univariate`, with that function's methods (closed forms,
+    ``'quad'``, ``'mc'``, the Nielsen-Sun bounds, ``'exact'``).
 
     Methods:
 
@@ -1304,6 +1308,18 @@ def kl_divergence_mixture(
     24-48-D; antithetic ``'mc'``: 1.7-6.2x. Sampling results are bitwise identical for any
     ``n_jobs``.
     """
+    from .univariate import is_univariate, kl_divergence_univariate
+
+    if is_univariate(p) or is_univariate(q):
+        _check_flag(antithetic, "antithetic")
+        if antithetic or n_randomizations != _RQMC_RANDOMIZATIONS:
+            name = "antithetic" if antithetic else "n_randomizations"
+            raise ValueError(
+                f"{name}: not available for univariate or categorical mixtures (their samplers "
+                "are 'mc' and 'quad'; see kl_divergence_univariate)"
+            )
+        return kl_divergence_univariate(p, q, method=method, n_samples=n_samples, tol=tol,
+                                        random_state=random_state, n_jobs=n_jobs, base=base)
     m = check_choice(method, "method", _METHODS)
     b = check_base(base)
     gp = _mixture(p, "p")

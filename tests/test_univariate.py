@@ -499,3 +499,22 @@ def test_bounds_with_repeated_and_zero_weight_components():
         assert r.lower - 1e-12 <= truth <= r.upper + 1e-12
     same = fe.kl_divergence_univariate(p, p, method="bounds")
     assert same.lower == 0.0 and same.upper >= 0.0
+
+
+def test_kl_divergence_mixture_dispatches_univariate_and_categorical():
+    """fastentropy.kl_divergence_mixture takes these models too, as kl_divergence_univariate."""
+    p = fe.as_univariate_mixture("gamma", weights=[0.3, 0.7], shape=2.0, scales=[1.0, 3.0])
+    q = fe.as_univariate_mixture("gamma", weights=[0.5, 0.5], shape=2.0, scales=[1.5, 2.5])
+    for method in ("auto", "mc", "quad", "nielsen_sun", "nielsen_sun_adaptive", "bounds"):
+        got = fe.kl_divergence_mixture(p, q, method=method, n_samples=4000, random_state=5)
+        want = fe.kl_divergence_univariate(p, q, method=method, n_samples=4000, random_state=5)
+        assert got == want
+    c = fe.as_categorical_mixture([0.5, 0.5], [[0.2, 0.8], [0.6, 0.4]])
+    d = fe.as_categorical_mixture([1.0], [[0.5, 0.5]])
+    assert fe.kl_divergence_mixture(c, d, base=2) == fe.kl_divergence_univariate(c, d, base=2)
+    with pytest.raises(ValueError, match="^antithetic"):
+        fe.kl_divergence_mixture(p, q, antithetic=True)
+    with pytest.raises(ValueError, match="^n_randomizations"):
+        fe.kl_divergence_mixture(p, q, n_randomizations=4)
+    with pytest.raises(ValueError, match="method"):
+        fe.kl_divergence_mixture(p, q, method="variational")

@@ -36,8 +36,9 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--method", default="auto",
         help="a method of fastentropy.kl_divergence_mixture: 'auto' (default: the closed form "
-        "for two single Gaussians, 'quad' in 1-D, else Monte Carlo 'mc'), 'mc', 'quad', "
-        "'variational', 'goldberger', 'product' or 'bounds' (guaranteed lower and upper bounds)",
+        "for two single Gaussians, 'quad' in 1-D, else randomised quasi-Monte Carlo 'rqmc'), "
+        "'mc', 'rqmc', 'quad', 'variational', 'goldberger', 'product', 'unscented' or 'bounds' "
+        "(guaranteed lower and upper bounds)",
     )
     parser.add_argument(
         "--n-samples", type=int, default=None, metavar="N",
