@@ -551,26 +551,34 @@ def permutation_test(
     standardize = _check_flag(standardize, "standardize")
     noise = _check_noise(noise)
     rng = _rng(random_state)
-    perms = np.empty((n_perm, n), dtype=np.intp)
-    for p in range(n_perm):
-        perms[p] = rng.permutation(n)
     (px, py), _ = _prepare([(X, "x"), (Y, "y")], standardize, noise,
                            np.random.default_rng(DEFAULT_SEED), sort_columns=True)
     psi = _psi_table(n)
+    values = np.empty(n_perm + 1, dtype=np.float64)
     if X.shape[1] == 1 and Y.shape[1] == 1:
-        tasks = [(0, 1, -1)] + [(0, 1, p) for p in range(n_perm)]
-        values = _ksg_values(_Table([px, py]), tasks, perms, k, algorithm, psi, base, n_jobs)
+        table = _Table([px, py])
+        values[:1] = _ksg_values(table, [(0, 1, -1)], None, k, algorithm, psi, base, n_jobs)
+        # the permutations are drawn a block at a time: memory O(block * n), not O(P * n)
+        block = max(1, _CHUNK_ENTRIES // n)
+        for s in range(0, n_perm, block):
+            b = min(block, n_perm - s)
+            perms = np.empty((b, n), dtype=np.intp)
+            for p in range(b):
+                perms[p] = rng.permutation(n)
+            tasks = [(0, 1, p) for p in range(b)]
+            values[1 + s : 1 + s + b] = _ksg_values(table, tasks, perms, k, algorithm, psi,
+                                                    base, n_jobs)
     else:
         n_threads = _threads(n_jobs, n)
-        values = np.empty(n_perm + 1, dtype=np.float64)
         for p in range(n_perm + 1):
             if p == 0:
                 pyp = py
             else:
-                pyp = _Prepared(np.ascontiguousarray(py.a[perms[p - 1]]))
+                perm = rng.permutation(n)
+                pyp = _Prepared(np.ascontiguousarray(py.a[perm]))
                 if py.sorted is not None and py.order is not None:
                     inv = np.empty(n, dtype=np.intp)
-                    inv[perms[p - 1]] = np.arange(n, dtype=np.intp)
+                    inv[perm] = np.arange(n, dtype=np.intp)
                     pyp.sorted = py.sorted
                     pyp.order = np.ascontiguousarray(inv[py.order])
             value = _finish(_mi_local([px, pyp], k, algorithm, psi, n_threads), base, False)

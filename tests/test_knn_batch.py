@@ -457,3 +457,20 @@ def test_bad_input(call, exc, start):
     with pytest.raises(exc) as info:
         call()
     assert str(info.value).startswith(start), str(info.value)
+
+
+def test_chunked_calls_equal_whole(monkeypatch):
+    """Tasks, columns and permutations are processed a block at a time (memory O(block * n));
+    tiny blocks give the same values."""
+    rng = np.random.default_rng(80)
+    X = rng.standard_normal((200, 5))
+    y = X[:, 0] + rng.standard_normal(200)
+    many = fkb.mutual_info_many(X, y)
+    matrix = fkb.mutual_info_matrix(X)
+    perm = fkb.permutation_test(X[:, 0], y, n_permutations=7, random_state=2)
+    monkeypatch.setattr(fkb, "_CHUNK_ENTRIES", 450)  # two tasks a block
+    np.testing.assert_array_equal(fkb.mutual_info_many(X, y), many)
+    np.testing.assert_array_equal(fkb.mutual_info_matrix(X), matrix)
+    chunked = fkb.permutation_test(X[:, 0], y, n_permutations=7, random_state=2)
+    assert chunked.statistic == perm.statistic and chunked.pvalue == perm.pvalue
+    np.testing.assert_array_equal(chunked.null_distribution, perm.null_distribution)
