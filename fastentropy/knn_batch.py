@@ -286,6 +286,7 @@ def mutual_info_many(
     base = check_base(base)
     standardize = _check_flag(standardize, "standardize")
     noise = _check_noise(noise)
+    resolve_n_jobs(n_jobs)  # validated up front, whichever path runs
     seed = _seed_source(random_state)
     n_threads = _threads(n_jobs, n)
     out = np.empty(m, dtype=np.float64)
@@ -374,6 +375,7 @@ def mutual_info_matrix(
     base = check_base(base)
     standardize = _check_flag(standardize, "standardize")
     noise = _check_noise(noise)
+    resolve_n_jobs(n_jobs)  # validated up front, whichever path runs
     rng = _rng(random_state)
     preps = []
     for j in range(m):
@@ -471,6 +473,7 @@ def mutual_info_batch(
     base = check_base(base)
     standardize = _check_flag(standardize, "standardize")
     noise = _check_noise(noise)
+    resolve_n_jobs(n_jobs)  # validated up front, whichever path runs
     seed = _seed_source(random_state)
     out = np.empty(B, dtype=np.float64)
     by_n: dict[int, list[int]] = {}
@@ -550,6 +553,7 @@ def permutation_test(
     base = check_base(base)
     standardize = _check_flag(standardize, "standardize")
     noise = _check_noise(noise)
+    resolve_n_jobs(n_jobs)  # validated up front, whichever path runs
     rng = _rng(random_state)
     (px, py), _ = _prepare([(X, "x"), (Y, "y")], standardize, noise,
                            np.random.default_rng(DEFAULT_SEED), sort_columns=True)
