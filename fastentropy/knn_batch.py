@@ -9,10 +9,13 @@
 The preprocessing, counting and conventions are :mod:`fastentropy.knn`'s. Work shared across
 pairs is done once per call: each column is standardised, perturbed and sorted once, the
 digamma table is built once. Pairs of one-dimensional columns run in the ``knn_batch``
-kernel, whole (x, y) tasks per nogil call: a rank-space grid finds the joint k-th neighbour
-(max-norm) exactly, and the marginal counts are searches on the shared sorts with the
-distance expression as predicate. Threads run over tasks when there are many and over query
-points when there are few; results do not depend on ``n_jobs``.
+kernel, whole (x, y) tasks per nogil call: rank-space strips (x-rank bands listed in y order)
+find the joint k-th neighbour (max-norm) exactly, and the marginal counts are searches on the
+shared sorts with the distance expression as predicate. Threads run over tasks when there are
+many and over one task's strips when there are few; results do not depend on ``n_jobs``.
+Other problems (multi-dimensional sides, ``z``) use :mod:`fastentropy.knn`'s tree, one
+problem after another. Memory: the preprocessed columns (four (columns, n) arrays) and count
+arrays of at most ~4M entries per kernel call (tasks are processed in blocks).
 
 pandas is optional: a DataFrame ``X`` gives :func:`mutual_info_many` a Series indexed by its
 columns and :func:`mutual_info_matrix` a DataFrame with the columns as index and columns; a
