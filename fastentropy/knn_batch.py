@@ -199,13 +199,15 @@ def _ksg_values(
         # the expressions of knn._mi_local and knn._finish, row by row (a mean along the
         # contiguous last axis sums each row as np.mean of that row alone does), so each
         # value equals mutual_info_knn's bit for bit
-        if ksg2:
-            local = (psi_k - 1.0 / k + psi_n) - (psi[nx] + psi[ny])
-        else:
-            local = (psi_k + psi_n) - (psi[nx + 1] + psi[ny + 1])
+        # (in place, with psi shifted by one for KSG 1 instead of nx + 1: the same values)
+        tab = psi if ksg2 else psi[1:]
+        const = (psi_k - 1.0 / k + psi_n) if ksg2 else (psi_k + psi_n)
+        local = np.take(tab, nx)
+        local += np.take(tab, ny)
+        np.subtract(const, local, out=local)
         div = log_base_divisor(base)
         if div != 1.0:
-            local = local / div
+            local /= div
         out[s : s + T] = np.mean(local, axis=1)
     return out
 
