@@ -44,6 +44,7 @@ from .knn import (
     _check_noise,
     _check_same_length,
     _finish,
+    _knn,
     _mi_local,
     _plugin_local,
     _prepare,
@@ -514,6 +515,7 @@ def permutation_test(
     n_permutations: int = 1000,
     random_state: Any = None,
     k: int = 3,
+    k_perm: int = 5,
     algorithm: str = "ksg1",
     base: float | None = None,
     standardize: bool = True,
@@ -532,16 +534,18 @@ def permutation_test(
     Returns ``PermutationTest(statistic, null_distribution, pvalue)`` with the p-value
     ``(1 + #{null >= statistic}) / (1 + n_permutations)``. Threads run over permutations.
 
-    ``z`` (a conditional test) is not available: permuting x freely would break its dependence
-    on z and test the wrong hypothesis, and the local permutation scheme (Runge 2018) is not
-    implemented; passing ``z`` is a ValueError.
+    With ``z`` ((n,) or (n, dz)): the test of conditional independence of x and y given z
+    with the Frenzel-Pompe statistic ``mutual_info_knn(x, y, z=z, ...)`` and the local
+    permutation scheme of Runge (2018), which keeps x's dependence on z: each null draws
+    ``order = rng.permutation(n)`` and shuffles every sample's list of its ``k_perm`` nearest
+    neighbours in z (max-norm, itself included; ``rng.permuted(lists, axis=1)``); then, in
+    that order, sample i takes the x of the first sample of its list that no earlier sample
+    took (the list's last one if all were taken, so an x may repeat). The null value is the
+    estimate with x so replaced (preprocessed x; y and z as they are). Only
+    ``algorithm='ksg1'``; this path runs the estimates one after another (the tree; threads
+    inside each), so it is slower than the unconditional one. ``k_perm`` (2..n) is used only
+    with z.
     """
-    if z is not None:
-        raise ValueError(
-            "z: the conditional permutation test is not available (a free permutation would "
-            "break x's dependence on z; the local permutation scheme of Runge 2018 is not "
-            "implemented); use z=None"
-        )
     X = _as_samples(x, "x")
     Y = _as_samples(y, "y")
     _check_same_length(X, Y, "x", "y")
@@ -560,6 +564,9 @@ def permutation_test(
     noise = _check_noise(noise)
     resolve_n_jobs(n_jobs)  # validated up front, whichever path runs
     rng = _rng(random_state)
+    if z is not None:
+        return _conditional_test(X, Y, z, n_perm, rng, k, k_perm, algorithm, base,
+                                 standardize, noise, n_jobs)
     (px, py), _ = _prepare([(X, "x"), (Y, "y")], standardize, noise,
                            np.random.default_rng(DEFAULT_SEED), sort_columns=True)
     psi = _psi_table(n)
@@ -593,7 +600,56 @@ def permutation_test(
             value = _finish(_mi_local([px, pyp], k, algorithm, psi, n_threads), base, False)
             assert isinstance(value, float)
             values[p] = value
+    return _result(values)
+
+
+def _result(values: FloatArray) -> PermutationTest:
     stat = float(values[0])
     null = np.ascontiguousarray(values[1:])
-    pvalue = (1.0 + float(np.count_nonzero(null >= stat))) / (1.0 + n_perm)
+    pvalue = (1.0 + float(np.count_nonzero(null >= stat))) / (1.0 + null.shape[0])
     return PermutationTest(stat, null, pvalue)
+
+
+def _conditional_test(
+    X: FloatArray, Y: FloatArray, z: Any, n_perm: int, rng: np.random.Generator, k: int,
+    k_perm: Any, algorithm: str, base: float | None, standardize: bool, noise: float,
+    n_jobs: Any,
+) -> PermutationTest:
+    """permutation_test with z: Runge's (2018) local permutations of x."""
+    Z = _as_samples(z, "z")
+    _check_same_length(X, Z, "x", "z")
+    n = X.shape[0]
+    if algorithm != "ksg1":
+        raise ValueError(
+            "algorithm='ksg2' is not available with z (conditional MI); use algorithm='ksg1'"
+        )
+    if isinstance(k_perm, bool) or not isinstance(k_perm, numbers.Integral):
+        raise TypeError(f"k_perm must be an int from 2 to n, got {type(k_perm).__name__}")
+    kp = int(k_perm)
+    if not 2 <= kp <= n:
+        raise ValueError(
+            f"k_perm must be from 2 to the number of samples ({n}), got {kp}: each sample's x "
+            "is drawn from its k_perm nearest neighbours in z (itself included)"
+        )
+    prepared, _ = _prepare([(X, "x"), (Y, "y"), (Z, "z")], standardize, noise,
+                           np.random.default_rng(DEFAULT_SEED), sort_columns=True)
+    px, py, pz = prepared
+    psi = _psi_table(n)
+    n_threads = _threads(n_jobs, n)
+    values = np.empty(n_perm + 1, dtype=np.float64)
+    value = _finish(_mi_local(prepared, k, "ksg1", psi, n_threads), base, False)
+    assert isinstance(value, float)
+    values[0] = value
+    _, idx = _knn(pz.a, kp - 1, 0, n_threads, want_idx=True)
+    lists = np.ascontiguousarray(np.column_stack([np.arange(n, dtype=np.intp), idx]))
+    K = kernels("knn_batch")
+    chosen = np.empty(n, dtype=np.intp)
+    for p in range(1, n_perm + 1):
+        order = np.ascontiguousarray(rng.permutation(n), dtype=np.intp)
+        shuffled = np.ascontiguousarray(rng.permuted(lists, axis=1))
+        K.restricted_permutation(shuffled, order, np.zeros(n, dtype=np.uint8), chosen)
+        pxp = _Prepared(np.ascontiguousarray(px.a[chosen]))
+        value = _finish(_mi_local([pxp, py, pz], k, "ksg1", psi, n_threads), base, False)
+        assert isinstance(value, float)
+        values[p] = value
+    return _result(values)

@@ -391,9 +391,89 @@ def test_permutation_test_pvalues_uniform_under_independence():
     assert np.count_nonzero(p > 0.5) >= 8
 
 
+def _local_permutations(z, k_perm, seed, count):
+    """Runge's (2018) local permutations, straight from the description (the reference)."""
+    _, idx = fk._knn(np.ascontiguousarray(z.reshape(len(z), -1)), k_perm - 1, 0, 1,
+                     want_idx=True)
+    lists = np.column_stack([np.arange(len(z)), idx])
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(count):
+        order = rng.permutation(len(z))
+        shuffled = rng.permuted(lists, axis=1)
+        used, chosen = set(), np.empty(len(z), dtype=np.intp)
+        for i in order:
+            free = [j for j in shuffled[i] if j not in used]
+            chosen[i] = free[0] if free else shuffled[i][-1]
+            used.add(chosen[i])
+        out.append(chosen)
+    return out
+
+
+def test_conditional_permutation_test_values():
+    rng = np.random.default_rng(63)
+    n = 300
+    z = rng.standard_normal(n)
+    x = z + 0.5 * rng.standard_normal(n)
+    y = z + 0.5 * rng.standard_normal(n)
+    kw = {"standardize": False, "noise": 0.0}
+    for k_perm in (2, 5):
+        r = fkb.permutation_test(x, y, z=z, n_permutations=12, random_state=4, k_perm=k_perm,
+                                 **kw)
+        assert r.statistic == fk.mutual_info_knn(x, y, z=z, **kw)
+        ref = [fk.mutual_info_knn(x[c], y, z=z, **kw)
+               for c in _local_permutations(z, k_perm, 4, 12)]
+        np.testing.assert_array_equal(r.null_distribution, ref)
+    r = fkb.permutation_test(x, y, z=z, n_permutations=5, random_state=1)
+    assert r.statistic == fk.mutual_info_knn(x, y, z=z)
+
+
+def test_restricted_permutation_kernel_equals_twin():
+    compiled, tw = pair("knn_batch")
+    rng = np.random.default_rng(64)
+    for n, m in ((1, 1), (7, 3), (200, 5), (50, 50)):
+        lists = np.ascontiguousarray(rng.integers(0, n, (n, m)), dtype=np.intp)
+        order = np.ascontiguousarray(rng.permutation(n), dtype=np.intp)
+        got = []
+        for mod in (compiled, tw):
+            used = np.zeros(n, dtype=np.uint8)
+            out = np.empty(n, dtype=np.intp)
+            mod.restricted_permutation(lists, order, used, out)
+            got.append(out)
+        np.testing.assert_array_equal(got[0], got[1])
+        with pytest.raises(ValueError, match="out of range"):
+            compiled.restricted_permutation(lists + n, order, np.zeros(n, np.uint8),
+                                            np.empty(n, dtype=np.intp))
+
+
+def test_conditional_pvalues():
+    """A chain x <- z -> y (conditionally independent): p-values spread over (0, 1]; x -> y
+    with z unrelated: the smallest p-value."""
+    rng = np.random.default_rng(65)
+    p = []
+    for i in range(20):
+        z = rng.standard_normal(200)
+        x = z + 0.7 * rng.standard_normal(200)
+        y = z + 0.7 * rng.standard_normal(200)
+        p.append(fkb.permutation_test(x, y, z=z, n_permutations=19, random_state=i).pvalue)
+    p = np.array(p)
+    assert 0.3 < p.mean() < 0.7  # mean 0.525, sd of the mean ~0.065
+    assert np.count_nonzero(p <= 0.1) <= 6  # expected 2 (binomial 20, 0.1)
+    z = rng.standard_normal(300)
+    x = rng.standard_normal(300)
+    y = x + 0.5 * rng.standard_normal(300)
+    assert fkb.permutation_test(x, y, z=z, n_permutations=19, random_state=0).pvalue == 0.05
+
+
 def test_permutation_test_bad_input():
-    with pytest.raises(ValueError, match="^z: the conditional permutation test"):
-        fkb.permutation_test(Y, Y, z=Y)
+    with pytest.raises(ValueError, match="^z must have as many samples"):
+        fkb.permutation_test(Y, Y, z=Y[:10])
+    with pytest.raises(ValueError, match="^k_perm must be from 2"):
+        fkb.permutation_test(Y, Y, z=Y, k_perm=1)
+    with pytest.raises(TypeError, match="^k_perm must be an int"):
+        fkb.permutation_test(Y, Y, z=Y, k_perm=2.0)
+    with pytest.raises(ValueError, match="^algorithm='ksg2' is not available with z"):
+        fkb.permutation_test(Y, Y, z=Y, algorithm="ksg2")
     with pytest.raises(ValueError, match="^n_permutations must be at least 1"):
         fkb.permutation_test(Y, Y, n_permutations=0)
     with pytest.raises(TypeError, match="^n_permutations must be a positive int"):

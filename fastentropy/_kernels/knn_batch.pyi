@@ -14,3 +14,9 @@ def ksg_tasks(
     ny: np.ndarray,  # Py_ssize_t[:, ::1], (T, n)
     n_threads: int,
 ) -> None: ...
+def restricted_permutation(
+    neighbours: np.ndarray,  # const Py_ssize_t[:, ::1], (n, m)
+    order: np.ndarray,  # const Py_ssize_t[::1], (n,)
+    used: np.ndarray,  # unsigned char[::1], (n,), zeroed
+    out: np.ndarray,  # Py_ssize_t[::1], (n,)
+) -> None: ...

@@ -445,3 +445,32 @@ def ksg_tasks(const double[:, ::1] values,      # IN (c, n) preprocessed 1-D col
                                sc.kd, sc.ki, sc.kx, sc.ky, &nx[t, 0], &ny[t, 0])
                 _scratch_free(sc)
     _strips_free(g)
+
+
+def restricted_permutation(const Py_ssize_t[:, ::1] neighbours,  # IN (n, m) candidate rows
+                           const Py_ssize_t[::1] order,          # IN (n,) visiting order
+                           unsigned char[::1] used,              # SCRATCH (n,) zeroed
+                           Py_ssize_t[::1] out):                 # OUT (n,) chosen sample
+    """The local permutation of Runge (2018): samples are visited in ``order``; sample i takes
+    the first entry of its row of ``neighbours`` (its nearest neighbours in z, shuffled) that
+    no earlier sample took, or the row's last entry when all are taken (so ``out`` may repeat
+    a sample). Serial: each choice depends on the earlier ones."""
+    cdef Py_ssize_t n = neighbours.shape[0], m = neighbours.shape[1], q, i, j, c
+    if order.shape[0] != n or used.shape[0] != n or out.shape[0] != n or m < 1:
+        raise ValueError("restricted_permutation: mismatched shapes")
+    for q in range(n):
+        if not (0 <= order[q] < n):
+            raise ValueError("restricted_permutation: order holds an index out of range")
+        for j in range(m):
+            if not (0 <= neighbours[q, j] < n):
+                raise ValueError("restricted_permutation: a neighbour index is out of range")
+    with nogil:
+        for q in range(n):
+            i = order[q]
+            c = neighbours[i, m - 1]
+            for j in range(m):
+                if not used[neighbours[i, j]]:
+                    c = neighbours[i, j]
+                    break
+            out[i] = c
+            used[c] = 1

@@ -13,7 +13,7 @@ import numpy.typing as npt
 
 from . import knn as _knn
 
-__all__ = ["ksg_tasks"]
+__all__ = ["ksg_tasks", "restricted_permutation"]
 
 #: tasks of at most this many samples are brute force, in blocks of about _BLOCK distances
 _BRUTE_N = 64
@@ -111,3 +111,30 @@ def _brute(values: FloatArray, tasks: IntArray, perms: IntArray, k: int, ksg2: b
             cy = np.count_nonzero(dy < kth[:, :, None], axis=2) - self_in
         nx[s : s + chunk] = cx
         ny[s : s + chunk] = cy
+
+
+def restricted_permutation(
+    neighbours: IntArray, order: IntArray, used: npt.NDArray[np.uint8], out: IntArray,
+) -> None:
+    """The local permutation of Runge (2018); see the kernel."""
+    n, m = neighbours.shape
+    if order.shape != (n,) or used.shape != (n,) or out.shape != (n,) or m < 1:
+        raise ValueError("restricted_permutation: mismatched shapes")
+    if n and not ((order >= 0).all() and (order < n).all()):
+        raise ValueError("restricted_permutation: order holds an index out of range")
+    if n and not ((neighbours >= 0).all() and (neighbours < n).all()):
+        raise ValueError("restricted_permutation: a neighbour index is out of range")
+    rows = neighbours.tolist()
+    taken = used.astype(bool).tolist()
+    chosen = [0] * n
+    for i in order.tolist():
+        row = rows[i]
+        c = row[-1]
+        for j in row:
+            if not taken[j]:
+                c = j
+                break
+        chosen[i] = c
+        taken[c] = True
+    out[:] = chosen
+    used[:] = taken

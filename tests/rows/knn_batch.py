@@ -107,7 +107,14 @@ def zoo(ns: Any) -> dict[str, Any]:
             skip=knn_skip,
             layout=lambda: {"x": ns._knn_points(0), "y": ns._knn_points(1)[:, 1]},
             extra={
-                "z-given": (lambda: {"z": y}, ("z",)),
+                "z-length_mismatch": (lambda: {"z": y[:4]}, ("z",)),
+                "z-nan": (lambda: {"z": put(y, np.nan)}, ("z",)),
+                "z-3d": (lambda: {"z": X[None]}, ("z",)),
+                "z-ksg2": (lambda: {"z": y, "algorithm": "ksg2"}, ("algorithm",)),
+                "k_perm-one": (lambda: {"z": y, "k_perm": 1}, ("k_perm",)),
+                "k_perm-too_large": (lambda: {"z": y, "k_perm": 7}, ("k_perm",)),
+                "k_perm-float": (lambda: {"z": y, "k_perm": 2.5}, ("k_perm",)),
+                "k_perm-bool": (lambda: {"z": y, "k_perm": True}, ("k_perm",)),
                 "algorithm-unknown": (lambda: {"algorithm": "ksg3"}, ("algorithm",)),
                 "noise-negative": (lambda: {"noise": -1.0}, ("noise",)),
                 "random_state-negative": (lambda: {"random_state": -1}, ("random_state",)),
@@ -144,21 +151,25 @@ def determinism(ns: Any) -> dict[str, Any]:
             ("ksg2_one_permutation", lambda: ((knn_x(630)[:, 0], knn_x(630)[:, 1]),
                                               {"n_permutations": 1, "random_state": 2,
                                                "algorithm": "ksg2"})),
+            ("conditional", lambda: ((knn_x(631)[:, 0], knn_x(631)[:, 1]),
+                                     {"z": knn_x(632)[:, 0], "n_permutations": 2,
+                                      "random_state": 3})),
         ],
     }
 
 
 def fuzz_permutation_test(x: Any, y: Any, *, z: Any = None, n_permutations: Any = 7,
-                          random_state: Any = 0, k: Any = 3, algorithm: Any = "ksg1",
-                          base: Any = None, standardize: Any = True, noise: Any = 1e-10,
-                          n_jobs: Any = None) -> Any:
+                          random_state: Any = 0, k: Any = 3, k_perm: Any = 5,
+                          algorithm: Any = "ksg1", base: Any = None, standardize: Any = True,
+                          noise: Any = 1e-10, n_jobs: Any = None) -> Any:
     """permutation_test with a seeded default (its own default, None, would give the two
     backends different permutations)."""
     import fastentropy as fe
 
     return fe.permutation_test(x, y, z=z, n_permutations=n_permutations,
-                               random_state=random_state, k=k, algorithm=algorithm, base=base,
-                               standardize=standardize, noise=noise, n_jobs=n_jobs)
+                               random_state=random_state, k=k, k_perm=k_perm,
+                               algorithm=algorithm, base=base, standardize=standardize,
+                               noise=noise, n_jobs=n_jobs)
 
 
 def fuzz(ns: Any) -> dict[str, Any]:
@@ -190,6 +201,7 @@ def fuzz(ns: Any) -> dict[str, Any]:
         return ns.Group(strat(), ("xs", "ys", "zs"))
 
     n_perm = lambda ctx: ns.good_or_odd([1, 5, 19, np.int64(3)], [0, -1, 2.5, "5", True, None])
+    k_perm = lambda ctx: ns.good_or_odd([2, 3, 5, np.int64(4)], [1, 0, 10**6, 2.5, "5", None])
     return {
         "mutual_info_many": lambda: ns.fuzz(
             "mutual_info_many", ns.knn_many(), tol=ns.KNN_TOL,
@@ -204,7 +216,8 @@ def fuzz(ns: Any) -> dict[str, Any]:
         ),
         "permutation_test": lambda: ns.fuzz(
             "permutation_test", ns.knn_xy("y", optional_z=True), tol=ns.KNN_TOL,
-            override={**kw, "n_permutations": n_perm}, target=fuzz_permutation_test,
+            override={**kw, "n_permutations": n_perm, "k_perm": k_perm},
+            target=fuzz_permutation_test,
         ),
         "PermutationTest": lambda: ns.fuzz(
             "PermutationTest", ns.same_shape("statistic", "null_distribution", "pvalue"),
