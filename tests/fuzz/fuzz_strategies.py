@@ -1025,7 +1025,8 @@ def kw_knn_k(ctx: dict[str, Any]) -> Any:
 KNN_KWARGS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "k": kw_knn_k,
     "metric": lambda ctx: good_or_odd(["chebyshev", "euclidean"], ["manhattan", None, 3]),
-    "algorithm": lambda ctx: good_or_odd(["ksg1", "ksg2"], ["ksg3", None, 2, "KSG1"]),
+    "algorithm": lambda ctx: good_or_odd(["ksg1", "ksg2", "gkov"],
+                                         ["ksg3", None, 2, "KSG1", "GKOV"]),
     "standardize": kw_bool,
     "noise": lambda ctx: good_or_odd([1e-10, 0.0, 1e-3, 0], [-1.0, nan, inf, "1e-10", None]),
     # None (fresh entropy) would give the two backends different noise: not a good value here
@@ -1034,6 +1035,9 @@ KNN_KWARGS: dict[str, Callable[[dict[str, Any]], Any]] = {
     # a discrete side is the drawn x or y read as labels (each distinct value or row a class)
     "discrete_x": kw_bool,
     "discrete_y": kw_bool,
+    # the Theiler window: neighbours |i - j| <= theiler are excluded
+    "theiler": lambda ctx: good_or_odd([0, 0, 1, 2, 5, np.int64(3)],
+                                       [-1, 1.5, True, "1", None, 10**6]),
 }
 KNN_TOL = Tol(rtol=1e-12, atol=1e-11)  # Euclidean distances: cKDTree's and ours differ in ulps
 

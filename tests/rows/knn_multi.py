@@ -5,8 +5,8 @@ see ``tests/_rows.py``.
 
 The new knn.py keywords extend rows that live in the shared tables: the zoo hook adds bad
 cases to the existing ``entropy_knn`` / ``mutual_info_knn`` rows' ``extra``, the determinism
-hook appends cases, and the fuzz hook gives ``theiler`` a strategy in ``KNN_KWARGS`` (every
-parameter needs one) and draws ``'gkov'`` for mutual_info_knn's ``algorithm``.
+hook appends cases; ``theiler`` and ``'gkov'`` have their strategies in the fuzz's
+``KNN_KWARGS``.
 """
 from __future__ import annotations
 
@@ -152,10 +152,6 @@ def determinism(ns: Any) -> dict[str, list[Any]]:
 # --------------------------------------------------------------------------- fuzz
 
 
-def _kw_theiler(ns: Any, ctx: dict[str, Any]) -> Any:
-    return ns.good_or_odd([0, 0, 1, 2, 5, np.int64(3)], [-1, 1.5, True, "1", None, 10**6])
-
-
 def _kw_lag(ns: Any, ctx: dict[str, Any]) -> Any:
     return ns.good_or_odd([1, 1, 2, 3, np.int64(2)], [0, -1, 1.5, True, "2", None, 10**6])
 
@@ -204,11 +200,6 @@ def _tc_arrays(ns: Any) -> Any:
 
 
 def fuzz(ns: Any) -> dict[str, Any]:
-    # knn.py's new keyword: every parameter of a fuzzed function needs a strategy
-    ns.KNN_KWARGS.setdefault("theiler", lambda ctx: _kw_theiler(ns, ctx))
-    ns.KNN_KWARGS["algorithm"] = lambda ctx: ns.good_or_odd(
-        ["ksg1", "ksg2", "gkov"], ["ksg3", None, 2, "KSG1", "GKOV"]
-    )
     kw = {
         **ns.KNN_KWARGS,
         "groups": lambda ctx: _kw_groups(ns, ctx),
