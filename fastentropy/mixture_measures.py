@@ -40,6 +40,7 @@ import numpy as np
 
 from ._parallel import resolve_n_jobs
 from ._philox import pair_key, seed_sequence
+from ._quadrature import adaptive_sum, warn_unconverged
 from ._validation import check_base, check_choice, log_base_divisor
 from .mixture import (
     _MC_MAX_TOTAL,
@@ -445,39 +446,14 @@ def _quad(gms: list[GaussianMixture], f: Callable[[list[np.ndarray]], np.ndarray
         out: np.ndarray = h * (vals @ _GL_W)
         return out
 
-    a, b = edges[:-1], edges[1:]
-    halves = np.zeros(0)
-    err = np.zeros(0)
-    converged = False
-    for _ in range(200):
-        m = 0.5 * (a + b)
-        whole = gl(a, b)
-        halves = gl(a, m) + gl(m, b)
-        err = np.abs(whole - halves)
-        target = 1e-13 + 1e-11 * float(np.abs(halves).sum())
-        if float(err.sum()) <= target:
-            converged = True
-            break
-        split = (err > target / a.size) & (m > a) & (m < b)
-        if not split.any() or a.size >= _QUAD_MAX_INTERVALS:
-            break
-        a = np.concatenate([a[~split], a[split], m[split]])
-        b = np.concatenate([b[~split], m[split], b[split]])
-        order = np.argsort(a, kind="stable")
-        a, b = a[order], b[order]
-    total = float(np.sum(halves))
+    total, err, converged = adaptive_sum(gl, edges, _QUAD_MAX_INTERVALS)
     if not math.isfinite(total):
         raise ValueError(
             f"{who}: the quadrature overflowed (parameters too extreme in scale, or the "
             "divergence is infinite); use method='mc'"
         )
     if not converged:
-        warnings.warn(
-            f"method='quad' did not reach its tolerance: error estimate {float(err.sum()):.3g} "
-            f"on {total!r}",
-            RuntimeWarning,
-            stacklevel=4,
-        )
+        warn_unconverged(err, total, stacklevel=4)
     return total, math.log(s)
 
 

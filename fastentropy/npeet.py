@@ -132,9 +132,9 @@ import numpy.typing as npt
 
 from ._backend import kernels
 from ._parallel import resolve_n_jobs, threads_for
-from ._validation import as_float_array, check_base, log_base_divisor
+from ._validation import check_base, log_base_divisor
 from .estimators import entropy_counts
-from .knn import entropy_knn, mutual_info_knn
+from .knn import _as_samples, entropy_knn, mutual_info_knn
 
 __all__ = [
     "entropy", "centropy", "tc", "ctc", "corex", "mi", "cmi", "kldiv",
@@ -159,29 +159,10 @@ _TIED_FRACTION = 0.5
 
 
 def _continuous(x: Any, name: str) -> FloatArray:
-    """``x`` as a C-contiguous (n, d) float64 array of finite values, 1-D input one column."""
-    arr = as_float_array(x, name)
-    if arr.ndim == 1:
-        arr = arr[:, None]
-    elif arr.ndim != 2:
-        raise ValueError(
-            f"{name} must be 1-D (n samples) or 2-D (n samples, d columns), e.g. "
-            f"[[1.3], [3.7], [5.1]]; got {arr.ndim}-D with shape {arr.shape}"
-        )
-    if arr.shape[1] == 0:
-        raise ValueError(f"{name} must have at least one column, got shape {arr.shape}")
-    if arr.shape[0] < 2:
-        raise ValueError(f"{name} must have at least 2 samples, got {arr.shape[0]}")
-    if not np.isfinite(arr).all():
-        raise ValueError(f"{name} must contain only finite values (no NaN or inf)")
-    with np.errstate(over="ignore", invalid="ignore"):
-        spread = arr.max(axis=0) - arr.min(axis=0)
-        ok = bool(np.isfinite(spread).all() and np.isfinite(arr.std(axis=0)).all())
-    if not ok:
-        raise ValueError(
-            f"{name} spans too wide a range: its spread overflows float64; rescale it"
-        )
-    return np.ascontiguousarray(arr)
+    """``x`` as a C-contiguous (n, d) float64 array of finite values, 1-D input one column
+    (NPEET's lists of lists, e.g. ``[[1.3], [3.7], [5.1]]``, are 2-D): the k-NN family's
+    checks, whose errors name ``name``."""
+    return _as_samples(x, name)
 
 
 def _warn(message: str) -> None:

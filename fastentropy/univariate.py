@@ -47,6 +47,7 @@ from scipy import special
 from ._backend import kernels
 from ._parallel import resolve_n_jobs, threads_for
 from ._philox import pair_key, seed_sequence
+from ._quadrature import adaptive_sum, warn_unconverged
 from ._validation import as_float_array, check_base, check_choice, log_base_divisor
 from .mixture import MixtureDivergence, _allocate, _check_tol, _sample_count, _scaled
 
@@ -597,43 +598,15 @@ def _kl_quad(p: UnivariateMixture, q: UnivariateMixture) -> float:
             "p and q: the parameters are too extreme in scale for quadrature in float64; use "
             "method='mc'"
         )
-    a, b = edges[:-1], edges[1:]
-    halves = np.zeros(0)
-    err = np.zeros(1)
-    converged = False
-    for _ in range(200):
-        m = 0.5 * (a + b)
-        whole = _gl(a, b, p, q)
-        left = _gl(a, m, p, q)
-        right = _gl(m, b, p, q)
-        halves = left + right
-        err = np.abs(whole - halves)
-        target = 1e-13 + 1e-11 * abs(float(halves.sum()))
-        if float(err.sum()) <= target:
-            converged = True
-            break
-        split = (err > target / a.size) & (m > a) & (m < b)
-        if not split.any() or a.size >= _QUAD_MAX_INTERVALS:
-            break
-        a = np.concatenate([a[~split], a[split], m[split]])
-        b = np.concatenate([b[~split], m[split], b[split]])
-        order = np.argsort(a, kind="stable")
-        a, b = a[order], b[order]
-    total = float(np.sum(halves))
+    total, err, converged = adaptive_sum(lambda a, b: _gl(a, b, p, q), edges,
+                                         _QUAD_MAX_INTERVALS)
     if not math.isfinite(total):
         raise ValueError(
             "p and q: the quadrature of p log(p/q) overflowed (parameters too extreme in scale); "
             "use method='mc'"
         )
     if not converged:
-        import warnings
-
-        warnings.warn(
-            f"method='quad' did not reach its tolerance: error estimate {float(err.sum()):.3g} "
-            f"on {total!r}",
-            RuntimeWarning,
-            stacklevel=4,
-        )
+        warn_unconverged(err, total, stacklevel=4)
     return total
 
 

@@ -452,104 +452,21 @@ def kl_mc(const int64_t[::1] counts, uint32_t key0, uint32_t key1,
           const double[::1] p_logc, const double[:, ::1] p_means, const double[:, :, ::1] p_chol,
           const double[::1] q_logc, const double[:, ::1] q_means, const double[:, :, ::1] q_chol,
           double[::1] comp_mean, double[::1] comp_m2, int n_threads):
-    cdef int64_t K = counts.shape[0], d = p_means.shape[1], Kq = q_logc.shape[0]
-    cdef int64_t Kmax = K if K > Kq else Kq
-    cdef int64_t k, t, nitems = 0, it, T, g0, i, off = 0
-    cdef int failed[1]
-    cdef int64_t T0 = MX_TILE
-    cdef int64_t *item_k
-    cdef int64_t *item_g
-    cdef int64_t *item_s
-    cdef double *part
-    cdef double *buf
-    cdef double *xs
-    cdef double *lp
-    cdef double *lq
-    cdef double *sc
-    cdef double mu, m2, dlt, na, nb, nn, sm
-    for k in range(K):
-        nitems += (counts[k] + T0 - 1) // T0
-    item_k = <int64_t*>malloc((nitems + 1) * sizeof(int64_t))
-    item_g = <int64_t*>malloc((nitems + 1) * sizeof(int64_t))
-    item_s = <int64_t*>malloc((nitems + 1) * sizeof(int64_t))
-    part = <double*>malloc((2 * nitems + 1) * sizeof(double))
-    if item_k == NULL or item_g == NULL or item_s == NULL or part == NULL:
-        free(item_k)
-        free(item_g)
-        free(item_s)
-        free(part)
-        raise MemoryError("mixture kl_mc: out of memory")
-    it = 0
-    for k in range(K):
-        t = 0
-        while t < counts[k]:
-            item_k[it] = k
-            item_g[it] = off + t
-            item_s[it] = counts[k] - t if counts[k] - t < T0 else T0
-            it += 1
-            t += T0
-        off += counts[k]
-    failed[0] = 0
-    with nogil, parallel(num_threads=max(1, n_threads)):
-        # per thread: the tile's points, log p, log q, then the log-density scratch
-        buf = <double*>malloc((T0 * (d + 2) + mx_scratch(d, Kmax)) * sizeof(double))
-        if buf == NULL:
-            failed[0] = 1
-        else:
-            xs = buf
-            lp = buf + T0 * d
-            lq = lp + T0
-            sc = lq + T0
-            for it in prange(nitems, schedule="dynamic"):
-                k = item_k[it]
-                g0 = item_g[it]
-                T = item_s[it]
-                mx_tile_sample(g0, T, d, &p_means[k, 0], &p_chol[k, 0, 0], key0, key1,
-                               sc, xs, d)
-                mx_tile_logpdf(xs, d, T, d, K, &p_logc[0], &p_means[0, 0], &p_chol[0, 0, 0],
-                               sc, sc + d * T0, sc + 2 * d * T0, sc + (2 * d + K) * T0,
-                               sc + (2 * d + K + 1) * T0, lp)
-                mx_tile_logpdf(xs, d, T, d, Kq, &q_logc[0], &q_means[0, 0], &q_chol[0, 0, 0],
-                               sc, sc + d * T0, sc + 2 * d * T0, sc + (2 * d + Kq) * T0,
-                               sc + (2 * d + Kq + 1) * T0, lq)
-                sm = 0.0
-                for i in range(T):
-                    lp[i] = lp[i] - lq[i]
-                    sm = sm + lp[i]
-                mu = sm / T
-                m2 = 0.0
-                for i in range(T):
-                    dlt = lp[i] - mu
-                    m2 = m2 + dlt * dlt
-                part[2 * it] = mu
-                part[2 * it + 1] = m2
-            free(buf)
-    if failed[0]:
-        free(item_k)
-        free(item_g)
-        free(item_s)
-        free(part)
-        raise MemoryError("mixture kl_mc: out of memory for per-thread scratch")
-    # merge the tiles of each component in tile order (Chan et al.'s pairwise update)
-    it = 0
-    for k in range(K):
-        na = 0.0
-        mu = 0.0
-        m2 = 0.0
-        while it < nitems and item_k[it] == k:
-            nb = <double>item_s[it]
-            nn = na + nb
-            dlt = part[2 * it] - mu
-            mu = mu + dlt * (nb / nn)
-            m2 = m2 + part[2 * it + 1] + dlt * dlt * (na * nb / nn)
-            na = nn
-            it += 1
-        comp_mean[k] = mu
-        comp_m2[k] = m2
-    free(item_k)
-    free(item_g)
-    free(item_s)
-    free(part)
+    """One pair's stratified Monte Carlo: ``kl_mc_batch`` with that single pair (the same
+    tiles, samples and merge order), its components' mean and M2 of log p - log q."""
+    cdef int64_t[2] p_off
+    cdef int64_t[2] q_off
+    cdef uint32_t[1][2] key
+    p_off[0] = 0
+    p_off[1] = counts.shape[0]
+    q_off[0] = 0
+    q_off[1] = q_logc.shape[0]
+    key[0][0] = key0
+    key[0][1] = key1
+    kl_mc_batch(counts, <int64_t[:2]> p_off, <int64_t[:2]> q_off,
+                <uint32_t[:1, :2]> &key[0][0],
+                p_logc, p_means, p_chol, q_logc, q_means, q_chol, comp_mean, comp_m2,
+                n_threads)
 
 
 def ndtri(const double[::1] u, double[::1] out):
