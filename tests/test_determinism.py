@@ -430,8 +430,9 @@ def test_inputs_are_big_enough_to_split():
         args, kwargs = build()
         # a sample count (sample(m, n), kl_divergence_mixture(n_samples=)) is the work's size
         counts = [a for a in [*args, kwargs.get("n_samples")] if isinstance(a, int)]
-        big = max([np.asarray(a).size for a in args if not isinstance(a, int)] + counts)
-        rows = max(
-            [np.asarray(a).size // max(np.shape(a)[-1], 1) for a in args if np.ndim(a) >= 2] or [0]
-        )
+        # a list of arrays (mutual_info_batch's problems) counts as its arrays
+        arrays = [np.asarray(b) for a in args if not isinstance(a, int)
+                  for b in (a if isinstance(a, list) else [a])]
+        big = max([a.size for a in arrays] + counts)
+        rows = max([a.size // max(a.shape[-1], 1) for a in arrays if a.ndim >= 2] or [0])
         assert big >= 10_000 or rows >= 60, f"{name}({cid}): {big} elements, {rows} rows"
