@@ -182,6 +182,9 @@ def _scalar_code(v: Any) -> str:
         return f"np.dtype({v.str!r})"
     if isinstance(v, type):  # dtype=np.float32, dtype=float
         return f"np.{v.__name__}" if v.__module__ == "numpy" else v.__name__
+    if isinstance(v, np.random.SeedSequence):  # its repr spans several lines
+        return (f"np.random.SeedSequence({v.entropy!r}, spawn_key={tuple(v.spawn_key)!r}, "
+                f"pool_size={v.pool_size!r})")
     return repr(v)
 
 
