@@ -169,3 +169,42 @@ def check_positive_int(value: Any, name: str) -> int:
     if value <= 0:
         raise ValueError(f"{name} must be a positive int, got {value}")
     return int(value)
+
+
+def index_mask(
+    value: Any,
+    m: int,
+    name: str,
+    unit: str,
+    *,
+    bounds_error: type[Exception] = ValueError,
+    dtype_error: type[Exception] = TypeError,
+) -> np.ndarray:
+    """A bool for each of ``m`` items (a ``unit`` each: "feature", "column") from a 1-D boolean
+    mask of length ``m`` or integer indices (negative ones count from the end; none: all
+    False). A wrong length or an index out of range raises ``bounds_error``, a non-integer
+    index array ``dtype_error``, anything not 1-D a ValueError; each message names ``name``."""
+    try:
+        arr = np.asarray(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a 1-D boolean mask or array of {unit} indices") from None
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be 1-D (a mask or {unit} indices), got shape {arr.shape}")
+    if arr.dtype == bool:
+        if arr.shape[0] != m:
+            raise bounds_error(
+                f"{name}: a boolean mask needs one entry per {unit} ({m}), got {arr.shape[0]}"
+            )
+        return np.array(arr, dtype=bool)
+    if arr.size == 0:
+        return np.zeros(m, dtype=bool)
+    if arr.dtype.kind not in "iu":
+        raise dtype_error(
+            f"{name} must be a boolean mask or integer {unit} indices, got dtype {arr.dtype}"
+        )
+    bad = (arr >= m) | (arr < -m)
+    if bad.any():
+        raise bounds_error(f"{name}: index {int(arr[bad][0])} is out of bounds for {m} {unit}s")
+    mask = np.zeros(m, dtype=bool)
+    mask[arr] = True
+    return mask

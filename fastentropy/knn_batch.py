@@ -32,7 +32,7 @@ import numpy.typing as npt
 
 from ._backend import kernels
 from ._parallel import resolve_n_jobs, threads_for
-from ._validation import as_float_array, check_base, check_choice, log_base_divisor
+from ._validation import as_float_array, check_base, check_choice, index_mask, log_base_divisor
 from .knn import (
     _ALGORITHMS,
     DEFAULT_SEED,
@@ -115,38 +115,7 @@ def _discrete_mask(discrete_features: Any, m: int) -> npt.NDArray[np.bool_]:
             "discrete_features must be a bool, a boolean mask or an array of column indices, "
             f"got {type(discrete_features).__name__}"
         )
-    try:
-        arr = np.asarray(discrete_features)
-    except (TypeError, ValueError):
-        raise ValueError(
-            "discrete_features must be a 1-D boolean mask or array of column indices"
-        ) from None
-    if arr.ndim != 1:
-        raise ValueError(
-            f"discrete_features must be 1-D (a mask or column indices), got shape {arr.shape}"
-        )
-    if arr.dtype == bool:
-        if arr.shape[0] != m:
-            raise ValueError(
-                f"discrete_features: a boolean mask needs one entry per column of X ({m}), "
-                f"got {arr.shape[0]}"
-            )
-        return np.array(arr, dtype=bool)
-    if arr.size == 0:
-        return np.zeros(m, dtype=bool)
-    if arr.dtype.kind not in "iu":
-        raise TypeError(
-            "discrete_features must be a boolean mask or integer column indices, got dtype "
-            f"{arr.dtype}"
-        )
-    bad = (arr >= m) | (arr < -m)
-    if bad.any():
-        raise ValueError(
-            f"discrete_features: index {int(arr[bad][0])} is out of bounds for {m} columns"
-        )
-    mask = np.zeros(m, dtype=bool)
-    mask[arr] = True
-    return mask
+    return index_mask(discrete_features, m, "discrete_features", "column")
 
 
 def _check_algorithm(algorithm: Any) -> str:

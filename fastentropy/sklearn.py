@@ -47,6 +47,7 @@ from scipy.special import digamma
 from . import knn as _knn
 from ._backend import kernels
 from ._parallel import resolve_n_jobs, threads_for
+from ._validation import index_mask
 from .mutual_info import mutual_info_score
 
 __all__ = ["mutual_info_regression", "mutual_info_classif"]
@@ -195,36 +196,8 @@ def _discrete_mask(discrete_features: Any, n_features: int, sparse: bool) -> np.
                 )
             return np.full(n_features, sparse, dtype=bool)
         return np.full(n_features, bool(discrete_features), dtype=bool)
-    try:
-        arr = np.asarray(discrete_features)
-    except (TypeError, ValueError) as exc:
-        raise ValueError("discrete_features must be a 1-D boolean mask or index array") from exc
-    if arr.ndim != 1:
-        raise ValueError(
-            f"discrete_features must be 1-D (a mask or indices), got shape {arr.shape}"
-        )
-    if arr.dtype == bool:
-        if arr.shape[0] != n_features:
-            raise DiscreteFeaturesError(
-                f"discrete_features: a boolean mask needs one entry per feature ({n_features}),"
-                f" got {arr.shape[0]}"
-            )
-        return np.array(arr, dtype=bool)
-    if arr.size == 0:
-        return np.zeros(n_features, dtype=bool)
-    if arr.dtype.kind not in "iu":
-        raise ValueError(
-            f"discrete_features must be a boolean mask or integer indices, got dtype {arr.dtype}"
-        )
-    bad = (arr >= n_features) | (arr < -n_features)
-    if bad.any():
-        raise DiscreteFeaturesError(
-            f"discrete_features: index {int(arr[bad][0])} is out of bounds for "
-            f"{n_features} features"
-        )
-    mask = np.zeros(n_features, dtype=bool)
-    mask[arr] = True
-    return mask
+    return index_mask(discrete_features, n_features, "discrete_features", "feature",
+                      bounds_error=DiscreteFeaturesError, dtype_error=ValueError)
 
 
 # --------------------------------------------------------------------------------------------
