@@ -16,6 +16,7 @@ from libc.stdint cimport int64_t, uint32_t, uint64_t
 from libc.stdlib cimport free, malloc
 
 from fastentropy._kernels._philox cimport fp_block, fp_normal_pair
+from fastentropy._kernels._tilestats cimport merge_tiles, tile_moments
 from fastentropy._kernels._philox cimport fp_sincos_2pi, fp_unit  # no-cython-lint
 
 # used inside the C block below
@@ -534,7 +535,6 @@ def kl_mc_pairs(const int64_t[::1] pairs, uint32_t key0, uint32_t key1,
     cdef double *lp
     cdef double *lq
     cdef double *sc
-    cdef double mu, m2, dlt, na, nb, nn, sm
     if _tiles(pairs, TP, &item_k, &item_g, &item_s, &nitems) < 0:
         raise MemoryError("mixture kl_mc_pairs: out of memory")
     part = <double*>malloc((2 * nitems + 1) * sizeof(double))
@@ -570,17 +570,9 @@ def kl_mc_pairs(const int64_t[::1] pairs, uint32_t key0, uint32_t key1,
                 mx_tile_logpdf(xs, d, 2 * T, d, Kq, &q_logc[0], &q_means[0, 0],
                                &q_chol[0, 0, 0], sc, sc + d * T0, sc + 2 * d * T0,
                                sc + (2 * d + Kq) * T0, sc + (2 * d + Kq + 1) * T0, lq)
-                sm = 0.0
                 for i in range(T):
                     lp[i] = 0.5 * ((lp[i] - lq[i]) + (lp[T + i] - lq[T + i]))
-                    sm = sm + lp[i]
-                mu = sm / T
-                m2 = 0.0
-                for i in range(T):
-                    dlt = lp[i] - mu
-                    m2 = m2 + dlt * dlt
-                part[2 * it] = mu
-                part[2 * it + 1] = m2
+                tile_moments(lp, T, &part[2 * it])
             free(buf)
     if failed[0]:
         free(item_k)
@@ -588,21 +580,7 @@ def kl_mc_pairs(const int64_t[::1] pairs, uint32_t key0, uint32_t key1,
         free(item_s)
         free(part)
         raise MemoryError("mixture kl_mc_pairs: out of memory for per-thread scratch")
-    it = 0
-    for k in range(K):
-        na = 0.0
-        mu = 0.0
-        m2 = 0.0
-        while it < nitems and item_k[it] == k:
-            nb = <double>item_s[it]
-            nn = na + nb
-            dlt = part[2 * it] - mu
-            mu = mu + dlt * (nb / nn)
-            m2 = m2 + part[2 * it + 1] + dlt * dlt * (na * nb / nn)
-            na = nn
-            it += 1
-        comp_mean[k] = mu
-        comp_m2[k] = m2
+    merge_tiles(item_k, item_s, part, nitems, K, &comp_mean[0], &comp_m2[0])
     free(item_k)
     free(item_g)
     free(item_s)
@@ -724,7 +702,6 @@ def kl_mc_batch(const int64_t[::1] counts, const int64_t[::1] p_off, const int64
     cdef double *lp
     cdef double *lq
     cdef double *sc
-    cdef double mu, m2, dlt, na, nb, nn, sm
     if p_off.shape[0] != npairs + 1 or q_off.shape[0] != npairs + 1 or p_off[npairs] != C:
         raise ValueError("kl_mc_batch: p_off, q_off must hold npairs + 1 offsets")
     for t in range(npairs):
@@ -786,17 +763,9 @@ def kl_mc_batch(const int64_t[::1] counts, const int64_t[::1] p_off, const int64
                 mx_tile_logpdf(xs, d, T, d, Kq, &q_logc[q_off[t]], &q_means[q_off[t], 0],
                                &q_chol[q_off[t], 0, 0], sc, sc + d * T0, sc + 2 * d * T0,
                                sc + (2 * d + Kq) * T0, sc + (2 * d + Kq + 1) * T0, lq)
-                sm = 0.0
                 for i in range(T):
                     lp[i] = lp[i] - lq[i]
-                    sm = sm + lp[i]
-                mu = sm / T
-                m2 = 0.0
-                for i in range(T):
-                    dlt = lp[i] - mu
-                    m2 = m2 + dlt * dlt
-                part[2 * it] = mu
-                part[2 * it + 1] = m2
+                tile_moments(lp, T, &part[2 * it])
             free(buf)
     if failed[0]:
         free(item_t)
@@ -805,21 +774,7 @@ def kl_mc_batch(const int64_t[::1] counts, const int64_t[::1] p_off, const int64
         free(item_s)
         free(part)
         raise MemoryError("mixture kl_mc_batch: out of memory for per-thread scratch")
-    it = 0
-    for k in range(C):
-        na = 0.0
-        mu = 0.0
-        m2 = 0.0
-        while it < nitems and item_k[it] == k:
-            nb = <double>item_s[it]
-            nn = na + nb
-            dlt = part[2 * it] - mu
-            mu = mu + dlt * (nb / nn)
-            m2 = m2 + part[2 * it + 1] + dlt * dlt * (na * nb / nn)
-            na = nn
-            it += 1
-        comp_mean[k] = mu
-        comp_m2[k] = m2
+    merge_tiles(item_k, item_s, part, nitems, C, &comp_mean[0], &comp_m2[0])
     free(item_t)
     free(item_k)
     free(item_g)

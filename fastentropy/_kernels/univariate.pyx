@@ -15,6 +15,8 @@ from cython.parallel cimport parallel, prange
 from libc.stdint cimport int64_t, uint32_t
 from libc.stdlib cimport free, malloc
 
+from fastentropy._kernels._tilestats cimport merge_tiles, tile_moments
+
 # used inside the C block below
 from fastentropy._kernels._philox cimport fp_block, fp_sincos_2pi, fp_unit  # no-cython-lint
 
@@ -287,7 +289,6 @@ cdef object _kl_tiles(const double[::1] pts, bint have_pts, const int64_t[::1] c
     cdef double *v
     cdef double *xs
     cdef double *sc
-    cdef double sm, mu, m2, dlt, na, nb, nn
     cdef int failed[1]
     if _items(counts, &ik, &ig, &isz, &nitems) != 0:
         raise MemoryError("univariate kl_mc: out of memory")
@@ -319,17 +320,9 @@ cdef object _kl_tiles(const double[::1] pts, bint have_pts, const int64_t[::1] c
                     uv_draw(g0, T, p_family, p_loc[k], p_inv[k], key0, key1, sc, xs)
                 uv_tile(xs, T, p_family, p_hc, Kp, &p_logc[0], &p_loc[0], &p_inv[0], sc, f)
                 uv_tile(xs, T, q_family, q_hc, Kq, &q_logc[0], &q_loc[0], &q_inv[0], sc, v)
-                sm = 0.0
                 for i in range(T):
                     f[i] = f[i] - v[i]
-                    sm = sm + f[i]
-                mu = sm / T
-                m2 = 0.0
-                for i in range(T):
-                    dlt = f[i] - mu
-                    m2 = m2 + dlt * dlt
-                part[2 * it] = mu
-                part[2 * it + 1] = m2
+                tile_moments(f, T, &part[2 * it])
             free(buf)
     if failed[0]:
         free(ik)
@@ -337,21 +330,7 @@ cdef object _kl_tiles(const double[::1] pts, bint have_pts, const int64_t[::1] c
         free(isz)
         free(part)
         raise MemoryError("univariate kl_mc: out of memory for per-thread scratch")
-    it = 0
-    for k in range(K):
-        na = 0.0
-        mu = 0.0
-        m2 = 0.0
-        while it < nitems and ik[it] == k:
-            nb = <double>isz[it]
-            nn = na + nb
-            dlt = part[2 * it] - mu
-            mu = mu + dlt * (nb / nn)
-            m2 = m2 + part[2 * it + 1] + dlt * dlt * (na * nb / nn)
-            na = nn
-            it += 1
-        comp_mean[k] = mu
-        comp_m2[k] = m2
+    merge_tiles(ik, isz, part, nitems, K, &comp_mean[0], &comp_m2[0])
     free(ik)
     free(ig)
     free(isz)
