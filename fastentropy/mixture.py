@@ -37,6 +37,7 @@ from __future__ import annotations
 import json
 import math
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -578,10 +579,24 @@ def _kl_mc(gp: GaussianMixture, gq: GaussianMixture, ns: int, tol: float | None,
     per-component statistics are merged (Chan et al.), until the stderr is at most ``tol``
     or the next round would pass ``_MC_MAX_TOTAL`` samples (then a RuntimeWarning)."""
     w = gp._kernel_args()[0]
+    return _stratified_rounds(w, ns, tol, ss, index,
+                              lambda c, key: _mc_round(gp, gq, c, key, n_jobs), _mc_stats)
+
+
+_MomentsDraw = Callable[[np.ndarray, tuple[int, int]], tuple[np.ndarray, np.ndarray]]
+_MomentsStats = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], tuple[float, float]]
+
+
+def _stratified_rounds(w: np.ndarray, ns: int, tol: float | None, ss: np.random.SeedSequence,
+                       index: int, draw: _MomentsDraw,
+                       stats: _MomentsStats) -> tuple[float, float, int]:
+    """The rounds of a stratified Monte Carlo estimate (see :func:`_kl_mc`): ``draw(counts,
+    key)`` gives each stratum's mean and M2 for ``counts`` samples under a Philox key,
+    ``stats(w, mean, m2, n)`` the estimate and its variance. (estimate, stderr, samples)."""
     counts = np.maximum(_allocate(w, ns), 2)
-    mean, m2 = _mc_round(gp, gq, counts, pair_key(ss, index), n_jobs)
+    mean, m2 = draw(counts, pair_key(ss, index))
     nk = counts.astype(np.float64)
-    est, var = _mc_stats(w, mean, m2, nk)
+    est, var = stats(w, mean, m2, nk)
     if tol is not None:
         child = np.random.SeedSequence(
             ss.entropy, spawn_key=tuple(ss.spawn_key) + (int(index),), pool_size=ss.pool_size
@@ -595,19 +610,19 @@ def _kl_mc(gp: GaussianMixture, gq: GaussianMixture, ns: int, tol: float | None,
                     f"tol={tol!r} was not reached within {_MC_MAX_TOTAL} samples; the result "
                     f"has stderr {math.sqrt(var):.3g} (from {int(nk.sum())} samples)",
                     RuntimeWarning,
-                    stacklevel=3,
+                    stacklevel=4,
                 )
                 break
             r += 1
             new = nk.astype(np.int64)
-            mb, m2b = _mc_round(gp, gq, new, pair_key(child, r), n_jobs)
+            mb, m2b = draw(new, pair_key(child, r))
             nb = new.astype(np.float64)
             n = nk + nb
             delta = mb - mean
             mean = mean + delta * (nb / n)
             m2 = m2 + m2b + delta * delta * (nk * nb / n)
             nk = n
-            est, var = _mc_stats(w, mean, m2, nk)
+            est, var = stats(w, mean, m2, nk)
     return est, math.sqrt(var), int(nk.sum())
 
 

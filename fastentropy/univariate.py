@@ -49,7 +49,14 @@ from ._parallel import resolve_n_jobs, threads_for
 from ._philox import pair_key, seed_sequence
 from ._quadrature import adaptive_sum, warn_unconverged
 from ._validation import as_float_array, check_base, check_choice, log_base_divisor
-from .mixture import MixtureDivergence, _allocate, _check_tol, _sample_count, _scaled
+from .mixture import (
+    MixtureDivergence,
+    _allocate,
+    _check_tol,
+    _sample_count,
+    _scaled,
+    _stratified_rounds,
+)
 
 __all__ = [
     "UnivariateMixture",
@@ -649,36 +656,8 @@ def _kl_mc(p: UnivariateMixture, q: UnivariateMixture, ns: int, tol: float | Non
     """Stratified Monte Carlo (estimate, stderr, samples drawn), rounds as in
     :func:`fastentropy.kl_divergence_mixture`."""
     w = p.weights[p._active]
-    counts = np.maximum(_allocate(w, ns), 2)
-    mean, m2 = _mc_round(p, q, counts, pair_key(ss, 0), n_jobs)
-    nk = counts.astype(np.float64)
-    est, var = _mc_stats(w, mean, m2, nk)
-    if tol is not None:
-        child = np.random.SeedSequence(ss.entropy, spawn_key=tuple(ss.spawn_key) + (0,),
-                                       pool_size=ss.pool_size)
-        r = 0
-        while math.sqrt(var) > tol:
-            if 2 * int(nk.sum()) > _MC_MAX_TOTAL:
-                import warnings
-
-                warnings.warn(
-                    f"tol={tol!r} was not reached within {_MC_MAX_TOTAL} samples; the result "
-                    f"has stderr {math.sqrt(var):.3g} (from {int(nk.sum())} samples)",
-                    RuntimeWarning,
-                    stacklevel=3,
-                )
-                break
-            r += 1
-            new = nk.astype(np.int64)
-            mb, m2b = _mc_round(p, q, new, pair_key(child, r), n_jobs)
-            nb = new.astype(np.float64)
-            n = nk + nb
-            delta = mb - mean
-            mean = mean + delta * (nb / n)
-            m2 = m2 + m2b + delta * delta * (nk * nb / n)
-            nk = n
-            est, var = _mc_stats(w, mean, m2, nk)
-    return est, math.sqrt(var), int(nk.sum())
+    return _stratified_rounds(w, ns, tol, ss, 0,
+                              lambda c, key: _mc_round(p, q, c, key, n_jobs), _mc_stats)
 
 
 # ----------------------------------------------------------------------------------------------
