@@ -87,6 +87,29 @@ def test_json_output_equals_the_library_with_the_same_seed(capsys, files, exts):
     assert out.count("\n") == 1 and err == ""
 
 
+@pytest.mark.parametrize("method", ["auto", "mc", "nielsen_sun_adaptive"])
+def test_univariate_mixture_files(capsys, tmp_path, method):
+    # UnivariateMixture.save files: the same result as kl_divergence_mixture on the models
+    p = fe.as_univariate_mixture("gamma", weights=[0.3, 0.7], shape=2.0, scales=[1.0, 3.0])
+    q = fe.as_univariate_mixture("gamma", weights=[0.5, 0.5], shape=2.0, scales=[1.5, 2.5])
+    p.save(tmp_path / "p.json")
+    q.save(tmp_path / "q.json")
+    status, out, err = kl(capsys, str(tmp_path / "p.json"), str(tmp_path / "q.json"),
+                          "--method", method, "--seed", "4", "--n-samples", "3000", "--json")
+    assert status == 0, err
+    got = json.loads(out)
+    want = fe.kl_divergence_mixture(p, q, method=method, n_samples=3000, random_state=4, base=2)
+    assert got["estimate"] == want.estimate and got["method"] == want.method
+    assert (got["lower"], got["upper"], got["stderr"]) == (want.lower, want.upper, want.stderr)
+    status, out, err = kl(capsys, str(tmp_path / "p.json"), str(tmp_path / "q.json"))
+    assert status == 0 and "2 components, gamma, 1-D" in out
+    # a univariate P against a Gaussian-mixture Q: one line, exit 2
+    fe.as_gaussian_mixture(weights=[1.0], means=[[0.0]], covariances=[[[1.0]]]).save(
+        tmp_path / "g.json")
+    status, out, err = kl(capsys, str(tmp_path / "p.json"), str(tmp_path / "g.json"))
+    assert status == 2 and out == "" and err.startswith(PREFIX) and err.count("\n") == 1
+
+
 def test_text_output_and_base(capsys, files):
     p, q, paths = files
     status, out, err = kl(capsys, paths["p.json"], paths["q.json"], "--seed", "3", "--base", "e",

@@ -1,5 +1,6 @@
 """``fastentropy kl P Q``: the KL divergence ``KL(P || Q)`` between two Gaussian mixtures saved
-by ``GaussianMixture.save`` (``.json`` or ``.npz``), as text or JSON (``--json``)."""
+by ``GaussianMixture.save`` (``.json`` or ``.npz``), or two univariate mixtures saved by
+``UnivariateMixture.save`` (``.json``), as text or JSON (``--json``)."""
 from __future__ import annotations
 
 import argparse
@@ -70,11 +71,30 @@ def _load(path: str, role: str) -> Any:
     if os.path.isdir(path):
         raise ValueError(f"{role}: {path!r} is a directory, not a mixture file")
     try:
+        if _is_univariate_json(path):
+            return fe.UnivariateMixture.load(path)
         return fe.GaussianMixture.load(path)
     except zipfile.BadZipFile as exc:  # a damaged .npz (numpy does not wrap it)
         raise ValueError(f"{role}: path {path!r} is not a readable mixture file: {exc}") from exc
     except (ValueError, TypeError, OSError, EOFError, KeyError) as exc:
         raise ValueError(f"{role}: {exc}") from exc
+
+
+def _is_univariate_json(path: str) -> bool:
+    """A .json file whose "format" is the univariate mixtures' (anything unreadable: False, and
+    the Gaussian loader says what is wrong)."""
+    if os.path.splitext(path)[1].lower() != ".json":
+        return False
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and data.get("format") == "fastentropy.univariate_mixture"
+
+
+def _dimension(m: Any) -> int:
+    return int(getattr(m, "n_features", 1))
 
 
 def _number(value: float | None) -> float | str | None:
@@ -86,7 +106,8 @@ def _number(value: float | None) -> float | str | None:
 
 def _describe(m: Any) -> str:
     k = m.n_components
-    return f"{k} component{'' if k == 1 else 's'}, {m.covariance_type}, {m.n_features}-D"
+    kind = getattr(m, "covariance_type", None) or getattr(m, "family", "")
+    return f"{k} component{'' if k == 1 else 's'}, {kind}, {_dimension(m)}-D"
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -99,10 +120,10 @@ def _run(args: argparse.Namespace) -> int:
         q = _load(args.q, "Q")
     except ValueError as exc:
         return _fail(_one_line(exc))
-    if p.n_features != q.n_features:
+    if _dimension(p) != _dimension(q):
         return _fail(
-            f"P and Q must have the same dimension: P ({args.p}) is {p.n_features}-D, "
-            f"Q ({args.q}) is {q.n_features}-D"
+            f"P and Q must have the same dimension: P ({args.p}) is {_dimension(p)}-D, "
+            f"Q ({args.q}) is {_dimension(q)}-D"
         )
     options: dict[str, Any] = {}
     if args.n_samples is not None:
