@@ -532,6 +532,14 @@ def _check_tol(tol: Any) -> float | None:
     return t
 
 
+def _sampling_args(n_samples: Any, tol: Any,
+                   random_state: Any) -> tuple[int, float | None, np.random.SeedSequence]:
+    """The sampling functions' common arguments, checked: (n_samples >= 2, tol, the
+    SeedSequence of random_state)."""
+    return (_sample_count(n_samples, "n_samples", 2), _check_tol(tol),
+            seed_sequence(random_state))
+
+
 def _lse(a: np.ndarray, axis: int) -> np.ndarray:
     """log sum exp along ``axis`` (entries of -inf allowed)."""
     m = np.max(a, axis=axis, keepdims=True)
@@ -555,16 +563,16 @@ def _mc_round(gp: GaussianMixture, gq: GaussianMixture, counts: np.ndarray,
     return mean, m2
 
 
-def _mc_stats(w: np.ndarray, mean: np.ndarray, m2: np.ndarray,
-              nk: np.ndarray) -> tuple[float, float]:
+def _mc_stats(w: np.ndarray, mean: np.ndarray, m2: np.ndarray, nk: np.ndarray,
+              remedy: str = "means or covariances too extreme in scale for float64 "
+              "arithmetic); rescale the data the mixtures model") -> tuple[float, float]:
+    """The stratified estimate sum w_k mean_k and its variance; an overflow is a ValueError
+    naming p and q (``remedy``: the parenthesis' rest and what to do)."""
     with np.errstate(invalid="ignore", over="ignore"):
         est = float(np.dot(w, mean))
         var = float(np.sum(w * w * (m2 / (nk - 1.0)) / nk))
     if not (math.isfinite(est) and math.isfinite(var)):
-        raise ValueError(
-            "p and q: log p - log q overflowed at p's samples (means or covariances too extreme "
-            "in scale for float64 arithmetic); rescale the data the mixtures model"
-        )
+        raise ValueError(f"p and q: log p - log q overflowed at p's samples ({remedy}")
     return est, var
 
 
@@ -1317,11 +1325,9 @@ def kl_divergence_mixture(
         raise ValueError(
             f"q must have the same dimension as p ({gp.n_features}), got {gq.n_features}"
         )
-    ns = _sample_count(n_samples, "n_samples", 2)
-    t = _check_tol(tol)
+    ns, t, ss = _sampling_args(n_samples, tol, random_state)
     anti = _check_antithetic(antithetic, m)
     nr = _check_randomizations(n_randomizations)
-    ss = seed_sequence(random_state)
     if m == "quad" and gp.n_features != 1:
         raise ValueError(
             f"method='quad' needs 1-D mixtures, got dimension {gp.n_features}; use 'mc', "
@@ -1453,11 +1459,9 @@ def kl_divergence_mixture_batch(
             f"Q must hold as many mixtures as P for pairs='zip' ({len(ps)}), got {len(qs)}; "
             "use pairs='cartesian' for every combination"
         )
-    ns = _sample_count(n_samples, "n_samples", 2)
-    t = _check_tol(tol)
+    ns, t, ss = _sampling_args(n_samples, tol, random_state)
     anti = _check_antithetic(antithetic, m)
     nr = _check_randomizations(n_randomizations)
-    ss = seed_sequence(random_state)
     if mode == "zip":
         index = [(i, i) for i in range(len(ps))]
         shape: tuple[int, ...] = (len(ps),)

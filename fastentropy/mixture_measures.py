@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 
 from ._parallel import resolve_n_jobs
-from ._philox import pair_key, seed_sequence
+from ._philox import pair_key
 from ._quadrature import adaptive_sum, warn_unconverged
 from ._validation import check_base, check_choice, log_base_divisor
 from .mixture import (
@@ -47,7 +47,6 @@ from .mixture import (
     GaussianMixture,
     MixtureDivergence,
     _allocate,
-    _check_tol,
     _k,
     _kl_analytic,
     _kl_mc,
@@ -55,6 +54,7 @@ from .mixture import (
     _mixture,
     _pairwise_log_overlap,
     _sample_count,
+    _sampling_args,
     _scaled,
     _terms,
     _threads,
@@ -627,9 +627,7 @@ def entropy_mixture(
     m = check_choice(method, "method", _H_METHODS)
     b = check_base(base)
     gp = _mixture(p, "p")
-    ns = _sample_count(n_samples, "n_samples", 2)
-    t = _check_tol(tol)
-    ss = seed_sequence(random_state)
+    ns, t, ss = _sampling_args(n_samples, tol, random_state)
     _check_quad(m, gp.n_features, n_jobs)
     return _scaled(_entropy_pair(gp, None, m, ns, t, ss, n_jobs), log_base_divisor(b))
 
@@ -660,9 +658,7 @@ def cross_entropy_mixture(
     m = check_choice(method, "method", _H_METHODS)
     b = check_base(base)
     gp, gq = _pair_models(p, q)
-    ns = _sample_count(n_samples, "n_samples", 2)
-    t = _check_tol(tol)
-    ss = seed_sequence(random_state)
+    ns, t, ss = _sampling_args(n_samples, tol, random_state)
     _check_quad(m, gp.n_features, n_jobs)
     return _scaled(_entropy_pair(gp, gq, m, ns, t, ss, n_jobs), log_base_divisor(b))
 
@@ -694,9 +690,7 @@ def jensen_shannon_mixture(
     m = check_choice(method, "method", ("auto", "mc", "quad"))
     b = check_base(base)
     gp, gq = _pair_models(p, q)
-    ns = _sample_count(n_samples, "n_samples", 2)
-    t = _check_tol(tol)
-    ss = seed_sequence(random_state)
+    ns, t, ss = _sampling_args(n_samples, tol, random_state)
     _check_quad(m, gp.n_features, n_jobs)
     if m == "auto":
         m = "quad" if gp.n_features == 1 else "mc"
@@ -739,9 +733,7 @@ def jeffreys_divergence_mixture(
     m = check_choice(method, "method", ("auto", "mc", "bounds", "quad"))
     b = check_base(base)
     gp, gq = _pair_models(p, q)
-    ns = _sample_count(n_samples, "n_samples", 2)
-    t = _check_tol(tol)
-    ss = seed_sequence(random_state)
+    ns, t, ss = _sampling_args(n_samples, tol, random_state)
     _check_quad(m, gp.n_features, n_jobs)
     r: _Result
     if m == "auto":
@@ -922,9 +914,7 @@ def f_divergence_mixture(
             "leave it None"
         )
     gp, gq = _pair_models(p, q)
-    ns = _sample_count(n_samples, "n_samples", 2)
-    t = _check_tol(tol)
-    ss = seed_sequence(random_state)
+    ns, t, ss = _sampling_args(n_samples, tol, random_state)
     _check_quad(m, gp.n_features, n_jobs)
     upper = _f_upper(div, a)
     if m == "auto":

@@ -134,7 +134,7 @@ from ._backend import kernels
 from ._parallel import resolve_n_jobs, threads_for
 from ._validation import check_base, log_base_divisor
 from .estimators import entropy_counts
-from .knn import _as_samples, entropy_knn, mutual_info_knn
+from .knn import _as_samples, _check_flag, _check_k, entropy_knn, mutual_info_knn
 
 __all__ = [
     "entropy", "centropy", "tc", "ctc", "corex", "mi", "cmi", "kldiv",
@@ -201,23 +201,6 @@ def _same_length(n_a: int, n_b: int, name_a: str, name_b: str) -> None:
             f"{name_b} must have as many samples as {name_a}: {name_a} has {n_a}, "
             f"{name_b} has {n_b}"
         )
-
-
-def _check_k(k: Any, n: int, what: str = "the number of samples") -> int:
-    if isinstance(k, bool) or not isinstance(k, numbers.Integral):
-        raise TypeError(f"k must be a positive int, got {type(k).__name__}")
-    kk = int(k)
-    if kk < 1:
-        raise ValueError(f"k must be at least 1, got {kk}")
-    if kk >= n:
-        raise ValueError(f"k must be smaller than {what} ({n}), got {kk}; use a smaller k")
-    return kk
-
-
-def _check_bool(value: Any, name: str) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, got {type(value).__name__}")
-    return bool(value)
 
 
 def _check_alpha(alpha: Any) -> float:
@@ -625,7 +608,7 @@ def _mixed(
 ) -> tuple[FloatArray, npt.NDArray[Any], int, float, bool]:
     """Validate a continuous and a discrete argument (continuous noise added)."""
     div = _base(base)
-    warning = _check_bool(warning, "warning")
+    warning = _check_flag(warning, "warning")
     C = _continuous(c, cname)
     D = _labels(d, dname)
     if c_first:

@@ -52,11 +52,12 @@ from ._validation import as_float_array, check_base, check_choice, log_base_divi
 from .mixture import (
     MixtureDivergence,
     _allocate,
-    _check_tol,
     _sample_count,
+    _sampling_args,
     _scaled,
     _stratified_rounds,
 )
+from .mixture import _mc_stats as _gaussian_mc_stats
 
 __all__ = [
     "UnivariateMixture",
@@ -640,15 +641,8 @@ def _mc_round(p: UnivariateMixture, q: UnivariateMixture, counts: np.ndarray,
 
 def _mc_stats(w: np.ndarray, mean: np.ndarray, m2: np.ndarray,
               nk: np.ndarray) -> tuple[float, float]:
-    with np.errstate(invalid="ignore", over="ignore"):
-        est = float(np.dot(w, mean))
-        var = float(np.sum(w * w * (m2 / (nk - 1.0)) / nk))
-    if not (math.isfinite(est) and math.isfinite(var)):
-        raise ValueError(
-            "p and q: log p - log q overflowed at p's samples (parameters too extreme in scale "
-            "for float64 arithmetic); use method='quad'"
-        )
-    return est, var
+    return _gaussian_mc_stats(w, mean, m2, nk, "parameters too extreme in scale for float64 "
+                              "arithmetic); use method='quad'")
 
 
 def _kl_mc(p: UnivariateMixture, q: UnivariateMixture, ns: int, tol: float | None,
@@ -1086,9 +1080,7 @@ def kl_divergence_univariate(
         return _scaled((v, None, v, v, 0, "exact"), div)
     up = _model(p, "p")
     uq = _model(q, "q")
-    ns = _sample_count(n_samples, "n_samples", 2)
-    t = _check_tol(tol)
-    ss = seed_sequence(random_state)
+    ns, t, ss = _sampling_args(n_samples, tol, random_state)
     n_jobs_checked = resolve_n_jobs(n_jobs)
     same = up.family == uq.family
     if m == "exact":
