@@ -16,7 +16,7 @@ from libc.stdint cimport int64_t, uint32_t, uint64_t
 from libc.stdlib cimport free, malloc
 
 from fastentropy._kernels._philox cimport fp_block, fp_normal_pair
-from fastentropy._kernels._tilestats cimport merge_tiles, tile_moments
+from fastentropy._kernels._tilestats cimport merge_tiles, stratum_tiles, tile_moments
 from fastentropy._kernels._philox cimport fp_sincos_2pi, fp_unit  # no-cython-lint
 
 # used inside the C block below
@@ -484,30 +484,8 @@ def ndtri(const double[::1] u, double[::1] out):
 
 cdef int _tiles(const int64_t[::1] counts, int64_t T0, int64_t **item_k, int64_t **item_g,
                 int64_t **item_s, int64_t *nitems) noexcept:
-    """Tiles of at most T0 units of each stratum k in order: stratum, first unit (a global
-    index over all strata), size. Returns -1 when out of memory (nothing left allocated)."""
-    cdef int64_t K = counts.shape[0], k, t, it = 0, n = 0, off = 0
-    for k in range(K):
-        n += (counts[k] + T0 - 1) // T0
-    item_k[0] = <int64_t*>malloc((n + 1) * sizeof(int64_t))
-    item_g[0] = <int64_t*>malloc((n + 1) * sizeof(int64_t))
-    item_s[0] = <int64_t*>malloc((n + 1) * sizeof(int64_t))
-    if item_k[0] == NULL or item_g[0] == NULL or item_s[0] == NULL:
-        free(item_k[0])
-        free(item_g[0])
-        free(item_s[0])
-        return -1
-    for k in range(K):
-        t = 0
-        while t < counts[k]:
-            item_k[0][it] = k
-            item_g[0][it] = off + t
-            item_s[0][it] = counts[k] - t if counts[k] - t < T0 else T0
-            it += 1
-            t += T0
-        off += counts[k]
-    nitems[0] = n
-    return 0
+    """``stratum_tiles`` of the strata ``counts``."""
+    return stratum_tiles(&counts[0], counts.shape[0], T0, item_k, item_g, item_s, nitems)
 
 
 def kl_mc_pairs(const int64_t[::1] pairs, uint32_t key0, uint32_t key1,

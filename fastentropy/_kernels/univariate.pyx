@@ -15,7 +15,7 @@ from cython.parallel cimport parallel, prange
 from libc.stdint cimport int64_t, uint32_t
 from libc.stdlib cimport free, malloc
 
-from fastentropy._kernels._tilestats cimport merge_tiles, tile_moments
+from fastentropy._kernels._tilestats cimport merge_tiles, stratum_tiles, tile_moments
 
 # used inside the C block below
 from fastentropy._kernels._philox cimport fp_block, fp_sincos_2pi, fp_unit  # no-cython-lint
@@ -215,28 +215,8 @@ def log_density(const double[::1] x, int family, double hc, const double[::1] lo
 
 cdef int _items(const int64_t[::1] counts, int64_t **ik, int64_t **ig, int64_t **isz,
                 int64_t *nitems):
-    cdef int64_t K = counts.shape[0], k, t, it = 0, off = 0, n = 0
-    for k in range(K):
-        n += (counts[k] + UT - 1) // UT
-    ik[0] = <int64_t*>malloc((n + 1) * sizeof(int64_t))
-    ig[0] = <int64_t*>malloc((n + 1) * sizeof(int64_t))
-    isz[0] = <int64_t*>malloc((n + 1) * sizeof(int64_t))
-    if ik[0] == NULL or ig[0] == NULL or isz[0] == NULL:
-        free(ik[0])
-        free(ig[0])
-        free(isz[0])
-        return -1
-    for k in range(K):
-        t = 0
-        while t < counts[k]:
-            ik[0][it] = k
-            ig[0][it] = off + t
-            isz[0][it] = counts[k] - t if counts[k] - t < UT else UT
-            it += 1
-            t += UT
-        off += counts[k]
-    nitems[0] = n
-    return 0
+    """``stratum_tiles`` of the strata ``counts``, tiles of at most UT samples."""
+    return stratum_tiles(&counts[0], counts.shape[0], UT, ik, ig, isz, nitems)
 
 
 def sample(const int64_t[::1] counts, int family, const double[::1] loc,
