@@ -11,7 +11,7 @@ import platform
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
 
@@ -25,6 +25,22 @@ def median_time(fn: Callable[[], object], repeat: int = 7, warmup: int = 1) -> f
         fn()
         times.append(time.perf_counter() - t0)
     return statistics.median(times)
+
+
+def interleaved(fns: Sequence[Callable[[], object]], repeat: int,
+                warmup: int = 1) -> list[float]:
+    """Median wall time of each of ``fns``, timed in turn within every repetition (so a change
+    in the machine's load hits them alike)."""
+    for fn in fns:
+        for _ in range(warmup):
+            fn()
+    times: list[list[float]] = [[] for _ in fns]
+    for _ in range(repeat):
+        for t, fn in zip(times, fns):
+            t0 = time.perf_counter()
+            fn()
+            t.append(time.perf_counter() - t0)
+    return [statistics.median(t) for t in times]
 
 
 def versions(*modules: str) -> str:

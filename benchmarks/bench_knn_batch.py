@@ -13,10 +13,7 @@ setting, each setting is timed and its best median is the one compared ("at its 
 from __future__ import annotations
 
 import os
-import statistics
 import sys
-import time
-from collections.abc import Callable
 
 import numpy as np
 
@@ -24,22 +21,9 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, _HERE)
 sys.path.insert(0, os.path.dirname(_HERE))  # the in-place build in the repository root
 
-from _harness import Table  # noqa: E402
+from _harness import Table, interleaved  # noqa: E402
 
 import fastentropy as fe  # noqa: E402
-
-
-def interleaved(fns: list[Callable[[], object]], repeat: int) -> list[float]:
-    """Median wall time of each of ``fns``, timed in turn within every repetition."""
-    for fn in fns:  # warm-up
-        fn()
-    times: list[list[float]] = [[] for _ in fns]
-    for _ in range(repeat):
-        for i, fn in enumerate(fns):
-            t0 = time.perf_counter()
-            fn()
-            times[i].append(time.perf_counter() - t0)
-    return [statistics.median(t) for t in times]
 
 
 def main() -> None:

@@ -16,10 +16,7 @@ Run ``python benchmarks/bench_logits.py [--write]`` from the repository root (to
 from __future__ import annotations
 
 import os
-import statistics
 import sys
-import time
-from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -27,7 +24,7 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, _HERE)
 sys.path.insert(0, os.path.dirname(_HERE))  # the in-place build in the repository root
 
-from _harness import Table  # noqa: E402
+from _harness import Table, interleaved  # noqa: E402
 
 import fastentropy as fe  # noqa: E402
 
@@ -73,20 +70,6 @@ def np_uncertainty(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     with np.errstate(divide="ignore", invalid="ignore"):
         total = -np.where(pbar > 0, pbar * np.log(pbar), 0.0).sum(axis=-1)
     return total, aleatoric
-
-
-def interleaved(fns: Sequence[Callable[[], object]], repeat: int, warmup: int = 1) -> list[float]:
-    """Median wall time of each callable, timed in turn within every repeat."""
-    for f in fns:
-        for _ in range(warmup):
-            f()
-    times: list[list[float]] = [[] for _ in fns]
-    for _ in range(repeat):
-        for t, f in zip(times, fns):
-            t0 = time.perf_counter()
-            f()
-            t.append(time.perf_counter() - t0)
-    return [statistics.median(t) for t in times]
 
 
 def main() -> None:

@@ -17,7 +17,6 @@ import importlib.util
 import math
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -32,7 +31,7 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, _HERE)
 sys.path.insert(0, os.path.dirname(_HERE))  # the in-place build in the repository root
 
-from _harness import RESULTS, Table  # noqa: E402
+from _harness import RESULTS, Table, interleaved  # noqa: E402
 
 import fastentropy.npeet as ee  # noqa: E402
 
@@ -70,18 +69,6 @@ def load_npeet(path: str) -> tuple[ModuleType, str]:
 def c(a: np.ndarray) -> np.ndarray:
     """One column: NPEET wants 2-D arrays."""
     return a[:, None]
-
-
-def interleaved(fns: list[Callable[[], object]], repeat: int) -> list[float]:
-    for fn in fns:
-        fn()
-    times: list[list[float]] = [[] for _ in fns]
-    for _ in range(repeat):
-        for i, fn in enumerate(fns):
-            t0 = time.perf_counter()
-            fn()
-            times[i].append(time.perf_counter() - t0)
-    return [statistics.median(t) for t in times]
 
 
 def threads(n: int, fn: Callable[[], object]) -> Callable[[], object]:

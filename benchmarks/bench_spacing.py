@@ -11,10 +11,7 @@ Run ``python benchmarks/bench_spacing.py [--write]`` from the repository root.
 from __future__ import annotations
 
 import os
-import statistics
 import sys
-import time
-from collections.abc import Callable
 
 import numpy as np
 
@@ -22,26 +19,13 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, _HERE)
 sys.path.insert(0, os.path.dirname(_HERE))  # the in-place build in the repository root
 
-from _harness import Table  # noqa: E402
+from _harness import Table, interleaved  # noqa: E402
 
 import fastentropy as fe  # noqa: E402
 
 ROWS, N = 10000, 1000
 CORREA_ROWS = 200
 TARGET = ">= 4x"
-
-
-def _interleaved(fns: list[Callable[[], object]], rounds: int) -> list[float]:
-    """Median time of each function, timed round-robin so load changes hit all alike."""
-    for fn in fns:
-        fn()
-    times: list[list[float]] = [[] for _ in fns]
-    for _ in range(rounds):
-        for i, fn in enumerate(fns):
-            t0 = time.perf_counter()
-            fn()
-            times[i].append(time.perf_counter() - t0)
-    return [statistics.median(t) for t in times]
 
 
 def main() -> None:
@@ -71,7 +55,7 @@ def main() -> None:
 
         # the answers agree before anything is timed
         np.testing.assert_allclose(ours1()[: xs.shape[0]], peer(), rtol=1e-9, atol=1e-10)
-        t_peer, t1, t2 = _interleaved([peer, ours1, ours2], rounds)
+        t_peer, t1, t2 = interleaved([peer, ours1, ours2], rounds)
         table.add(case, "scipy.stats.differential_entropy", t_peer * scale, t1, t2, TARGET)
     print(f"load after: {os.getloadavg()}", flush=True)
     table.finish()
